@@ -1,0 +1,5 @@
+import sys
+
+from spillwatch.cli import main
+
+sys.exit(main())

@@ -1,0 +1,245 @@
+"""Catalog schema (DESIGN §3 contract 2), SQLAlchemy Core.
+
+The catalog is shared by every stage (the crawler records crawls and reads the previous capture's
+validators, the indexer writes captures and findings, alerts own the outbox, the web UI triages), so
+it lives in the kernel.  Changes to it are Alembic migrations in ``spillwatch/catalog/migrations``;
+this module is the current shape the migrations produce.
+
+Idempotency is built into unique keys: a capture is keyed by (warc_file, warc_offset), a finding by
+its content key (payload digest + kind + locator), a delivery by its idempotency key.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    Boolean,
+    Column,
+    DateTime,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    Text,
+    UniqueConstraint,
+)
+
+NAMING = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+metadata = MetaData(naming_convention=NAMING)
+
+# Timestamps are timezone-aware UTC everywhere.
+TS = DateTime(timezone=True)
+
+sites = Table(
+    "sites",
+    metadata,
+    Column("id", String(64), primary_key=True),
+    Column("name", Text, nullable=False, default=""),
+    Column("config_json", JSON, nullable=False, default=dict),
+    Column("created_at", TS, nullable=False),
+    Column("updated_at", TS, nullable=False),
+)
+
+crawls = Table(
+    "crawls",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("site_id", String(64), nullable=True, index=True),
+    Column("kind", String(16), nullable=False, default="full"),  # full | watch | adhoc
+    Column("status", String(16), nullable=False, default="running"),  # running|finished|failed|killed
+    Column("started_at", TS, nullable=False),
+    Column("finished_at", TS, nullable=True),
+    Column("pages", Integer, nullable=False, default=0),
+    Column("bytes", BigInteger, nullable=False, default=0),
+    Column("errors", Integer, nullable=False, default=0),
+    Column("warc_files", JSON, nullable=False, default=list),
+    Column("manifest_path", Text, nullable=True),
+    Column("message", Text, nullable=False, default=""),
+)
+
+warc_files = Table(
+    "warc_files",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("path", Text, nullable=False, unique=True),
+    Column("size", BigInteger, nullable=False, default=0),
+    Column("crawl_id", Integer, ForeignKey("crawls.id"), nullable=True),
+    Column("status", String(16), nullable=False, default="pending"),  # pending|indexing|indexed|failed
+    Column("resume_offset", BigInteger, nullable=False, default=0),
+    Column("records", Integer, nullable=False, default=0),
+    Column("errors", JSON, nullable=False, default=list),
+    Column("indexed_at", TS, nullable=True),
+)
+
+captures = Table(
+    "captures",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("site_id", String(64), nullable=True, index=True),
+    Column("url", Text, nullable=False),
+    Column("surt", Text, nullable=False),
+    Column("captured_at", TS, nullable=False),
+    Column("record_type", String(16), nullable=False),  # response | resource | revisit
+    Column("status", Integer, nullable=True),
+    Column("media_type_declared", String(255), nullable=False, default=""),
+    Column("media_type_sniffed", String(255), nullable=False, default=""),
+    Column("payload_digest", String(128), nullable=False, default=""),
+    Column("refers_to_capture_id", Integer, ForeignKey("captures.id"), nullable=True),
+    Column("etag", Text, nullable=True),
+    Column("last_modified", Text, nullable=True),
+    Column("content_length", BigInteger, nullable=True),
+    Column("title", Text, nullable=False, default=""),
+    Column("warc_file", Text, nullable=False),
+    Column("warc_offset", BigInteger, nullable=False),
+    Column("warc_length", BigInteger, nullable=False),
+    Column("crawl_id", Integer, ForeignKey("crawls.id"), nullable=True),
+    UniqueConstraint("warc_file", "warc_offset", name="uq_captures_warc_position"),
+    Index("ix_captures_surt_time", "surt", "captured_at"),
+    Index("ix_captures_digest", "payload_digest"),
+)
+
+# One row per distinct payload of a URL; ``previous_version_id`` chains a URL's history.
+versions = Table(
+    "versions",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("surt", Text, nullable=False),
+    Column("url", Text, nullable=False),
+    Column("site_id", String(64), nullable=True),
+    Column("payload_digest", String(128), nullable=False),
+    Column("first_capture_id", Integer, ForeignKey("captures.id"), nullable=False),
+    Column("last_capture_id", Integer, ForeignKey("captures.id"), nullable=False),
+    Column("first_seen", TS, nullable=False),
+    Column("last_seen", TS, nullable=False),
+    Column("previous_version_id", Integer, ForeignKey("versions.id"), nullable=True),
+    Index("ix_versions_surt", "surt", "first_seen"),
+)
+
+# What happened to a URL at a capture: new | changed | unchanged | removed | reappeared |
+# new_document_linked.  ``significance`` is 0..1 (1 = entirely different text).
+changes = Table(
+    "changes",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("surt", Text, nullable=False),
+    Column("url", Text, nullable=False),
+    Column("site_id", String(64), nullable=True),
+    Column("kind", String(32), nullable=False),
+    Column("significance", Float, nullable=False, default=0.0),
+    Column("capture_id", Integer, ForeignKey("captures.id"), nullable=True),
+    Column("previous_capture_id", Integer, ForeignKey("captures.id"), nullable=True),
+    Column("detected_at", TS, nullable=False),
+    Column("details", JSON, nullable=False, default=dict),
+    UniqueConstraint("capture_id", "kind", "url", name="uq_changes_capture_kind_url"),
+    Index("ix_changes_detected", "detected_at"),
+)
+
+links = Table(
+    "links",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("capture_id", Integer, ForeignKey("captures.id"), nullable=False, index=True),
+    Column("target_url", Text, nullable=False),
+    Column("target_surt", Text, nullable=False, index=True),
+    Column("anchor_text", Text, nullable=False, default=""),
+    UniqueConstraint("capture_id", "target_url", name="uq_links_capture_target"),
+)
+
+FINDING_STATUSES = ("new", "confirmed", "dismissed", "reported", "removed")
+
+findings = Table(
+    "findings",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("content_key", String(255), nullable=False, unique=True),
+    Column("capture_id", Integer, ForeignKey("captures.id"), nullable=False),
+    Column("site_id", String(64), nullable=True, index=True),
+    Column("url", Text, nullable=False),
+    Column("payload_digest", String(128), nullable=False),
+    Column("kind", String(32), nullable=False),
+    Column("severity", String(16), nullable=False),
+    Column("score", Float, nullable=False),
+    Column("rows", Integer, nullable=False),
+    Column("locator", Text, nullable=False, default=""),
+    Column("columns", JSON, nullable=False, default=list),
+    Column("reasons", JSON, nullable=False, default=list),
+    Column("sample", JSON, nullable=False, default=list),
+    Column("status", String(16), nullable=False, default="new"),
+    Column("assignee_id", Integer, ForeignKey("users.id"), nullable=True),
+    Column("first_seen", TS, nullable=False),
+    Column("last_seen", TS, nullable=False),
+    Column("removed_at", TS, nullable=True),
+    Column("reappeared_at", TS, nullable=True),
+    Column("created_at", TS, nullable=False),
+    Index("ix_findings_status_severity", "status", "severity"),
+)
+
+finding_events = Table(
+    "finding_events",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("finding_id", Integer, ForeignKey("findings.id"), nullable=False, index=True),
+    Column("at", TS, nullable=False),
+    Column("user_id", Integer, ForeignKey("users.id"), nullable=True),
+    Column("event", String(32), nullable=False),  # status | note | assign | seen | removed | reappeared
+    Column("from_status", String(16), nullable=True),
+    Column("to_status", String(16), nullable=True),
+    Column("note", Text, nullable=False, default=""),
+)
+
+DELIVERY_STATES = ("pending", "sending", "sent", "failed", "dead")
+
+deliveries = Table(
+    "deliveries",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("idempotency_key", String(255), nullable=False, unique=True),
+    Column("finding_id", Integer, ForeignKey("findings.id"), nullable=True, index=True),
+    Column("event", String(16), nullable=False, default="new"),  # new | reappeared | test | digest
+    Column("route", String(128), nullable=False),
+    Column("channel", String(128), nullable=False),
+    Column("notifier", String(16), nullable=False),  # email | slack | webhook
+    Column("status", String(16), nullable=False, default="pending"),
+    Column("attempts", Integer, nullable=False, default=0),
+    Column("next_attempt_at", TS, nullable=False),
+    Column("last_error", Text, nullable=False, default=""),
+    Column("created_at", TS, nullable=False),
+    Column("sent_at", TS, nullable=True),
+    Column("payload", JSON, nullable=False, default=dict),
+    Index("ix_deliveries_due", "status", "next_attempt_at"),
+)
+
+USER_ROLES = ("admin", "analyst", "viewer")
+
+users = Table(
+    "users",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("name", String(128), nullable=False, unique=True),
+    Column("password_hash", Text, nullable=False),
+    Column("role", String(16), nullable=False),
+    Column("api_token_hash", String(128), nullable=True, unique=True),
+    Column("disabled", Boolean, nullable=False, default=False),
+    Column("created_at", TS, nullable=False),
+)
+
+audit_log = Table(
+    "audit_log",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("at", TS, nullable=False, index=True),
+    Column("user_id", Integer, ForeignKey("users.id"), nullable=True),
+    Column("action", String(64), nullable=False),
+    Column("target", Text, nullable=False, default=""),
+    Column("details", JSON, nullable=False, default=dict),
+)

@@ -1,0 +1,300 @@
+"""The one settings table and the code that resolves it.
+
+Precedence, lowest first: the defaults below < the ``settings:`` section of the YAML config file
+< environment variables ``SPILLWATCH_<NAME>`` < command-line options.  Secrets (``secret=True``)
+come from the environment only: a secret in the config file or on the command line is an error,
+because config files get committed and command lines show up in ``ps``.
+
+Modelled on Scrapy's documented defaults table: adding a setting means adding one row here and
+one line to ``config/spillwatch.example.yml`` and the README (a test enforces both).
+"""
+
+from __future__ import annotations
+
+import difflib
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from spillwatch.errors import ConfigError
+
+ENV_PREFIX = "SPILLWATCH_"
+
+
+def _parse_bool(raw: Any) -> bool:
+    if isinstance(raw, bool):
+        return raw
+    text = str(raw).strip().lower()
+    if text in {"1", "true", "yes", "on"}:
+        return True
+    if text in {"0", "false", "no", "off", ""}:
+        return False
+    raise ValueError(f"{raw!r} is not a boolean; expected true or false")
+
+
+_SIZE_UNITS = {"": 1, "b": 1, "kb": 10**3, "mb": 10**6, "gb": 10**9, "kib": 2**10, "mib": 2**20, "gib": 2**30}
+
+
+def parse_size(raw: Any) -> int:
+    """``200MB``, ``1 GiB``, ``1048576`` → bytes."""
+    if isinstance(raw, bool):
+        raise ValueError(f"{raw!r} is not a size; expected bytes like 200MB or 1048576")
+    if isinstance(raw, int):
+        return raw
+    text = str(raw).strip().lower().replace(" ", "")
+    number = text.rstrip("abcdefghijklmnopqrstuvwxyz")
+    unit = text[len(number):]
+    if unit not in _SIZE_UNITS or not number:
+        raise ValueError(f"{raw!r} is not a size; expected bytes like 200MB, 1GiB or 1048576")
+    return int(float(number) * _SIZE_UNITS[unit])
+
+
+_DURATION_UNITS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
+
+
+def parse_duration(raw: Any) -> float:
+    """``90``, ``90s``, ``5m``, ``6h``, ``1d`` → seconds."""
+    if isinstance(raw, bool):
+        raise ValueError(f"{raw!r} is not a duration; expected seconds or 30s, 5m, 6h, 1d")
+    if isinstance(raw, int | float):
+        return float(raw)
+    text = str(raw).strip().lower()
+    try:
+        if text and text[-1] in _DURATION_UNITS:
+            return float(text[:-1]) * _DURATION_UNITS[text[-1]]
+        return float(text)
+    except ValueError:
+        raise ValueError(f"{raw!r} is not a duration; expected seconds or 30s, 5m, 6h, 1d") from None
+
+
+def _parse_int(raw: Any) -> int:
+    if isinstance(raw, bool):
+        raise ValueError(f"{raw!r} is not an integer")
+    try:
+        return int(raw)
+    except (TypeError, ValueError):
+        raise ValueError(f"{raw!r} is not an integer") from None
+
+
+def _parse_float(raw: Any) -> float:
+    if isinstance(raw, bool):
+        raise ValueError(f"{raw!r} is not a number")
+    try:
+        return float(raw)
+    except (TypeError, ValueError):
+        raise ValueError(f"{raw!r} is not a number") from None
+
+
+def _parse_str(raw: Any) -> str:
+    if isinstance(raw, dict | list):
+        raise ValueError("expected a single text value, not a mapping or list")
+    return "" if raw is None else str(raw)
+
+
+def _choice(*choices: str) -> Callable[[Any], str]:
+    def parse(raw: Any) -> str:
+        text = _parse_str(raw).strip().lower()
+        if text not in choices:
+            raise ValueError(f"{raw!r} is not allowed; expected one of: {', '.join(choices)}")
+        return text
+
+    return parse
+
+
+def _severity(raw: Any) -> str:
+    return _choice("low", "medium", "high", "critical")(raw)
+
+
+@dataclass(frozen=True)
+class Setting:
+    name: str
+    default: Any
+    help: str
+    parse: Callable[[Any], Any] = _parse_str
+    secret: bool = False
+
+    @property
+    def env_var(self) -> str:
+        return ENV_PREFIX + self.name.upper()
+
+
+# The table.  Keep it sorted by topic; the README's settings section mirrors it.
+SETTINGS: tuple[Setting, ...] = (
+    # storage
+    Setting("data_dir", "./spillwatch-data", "Folder for the catalog, WARC files, search index and outbox.",
+            _parse_str),
+    Setting("database_url", "", "SQLAlchemy URL of the catalog; empty means the SQLite file "
+            "DATA_DIR/catalog.sqlite3. Use postgresql+psycopg://user:pass@host/db for PostgreSQL.",
+            _parse_str, secret=True),
+    Setting("search_backend", "sqlite", "Search index: 'sqlite' (FTS5 inside the catalog's folder) or "
+            "'elasticsearch'.", _choice("sqlite", "elasticsearch")),
+    Setting("elasticsearch_url", "http://127.0.0.1:9200", "Elasticsearch 8.x address.", _parse_str),
+    Setting("elasticsearch_index", "spillwatch-captures", "Name of the Elasticsearch index (an index "
+            "template with the same prefix is installed on start).", _parse_str),
+    Setting("elasticsearch_username", "", "Elasticsearch user for basic auth (empty: no auth).", _parse_str),
+    Setting("elasticsearch_password", "", "Elasticsearch password for basic auth.", _parse_str, secret=True),
+    Setting("elasticsearch_ca_certs", "", "CA bundle to verify Elasticsearch's TLS certificate.", _parse_str),
+    Setting("elasticsearch_timeout", "30s", "Timeout of one Elasticsearch request.", parse_duration),
+    # logging
+    Setting("log_level", "info", "Log level: debug, info, warning or error.",
+            _choice("debug", "info", "warning", "error")),
+    Setting("log_json", False, "Write logs as one JSON object per line.", _parse_bool),
+    # crawling
+    Setting("user_agent", "Spillwatch/0.1 (+{contact_url})", "User-Agent of every request; {contact_url} "
+            "is replaced by contact_url.", _parse_str),
+    Setting("contact_url", "https://github.com/spillwatch/spillwatch", "Where site owners learn who crawls "
+            "them and how to reach you; sent in the User-Agent.", _parse_str),
+    Setting("allow_private_addresses", False, "Let the crawler and webhooks reach loopback and private "
+            "addresses. Only for tests and the demo.", _parse_bool),
+    Setting("max_response_size", "200MB", "Largest response body kept; larger ones are stored truncated "
+            "and logged.", parse_size),
+    Setting("warc_rotate_size", "1GB", "Start a new WARC file when the current one reaches this size.",
+            parse_size),
+    Setting("crawl_time_limit", "6h", "Hard time limit of one crawl subprocess.", parse_duration),
+    Setting("download_delay", "1s", "Default delay between requests to one host (a site may override).",
+            parse_duration),
+    Setting("download_timeout", "60s", "Timeout of one download.", parse_duration),
+    # alerts
+    Setting("min_alert_severity", "medium", "Default lowest severity that is alerted (routes may "
+            "override).", _severity),
+    Setting("smtp_host", "", "SMTP server for the email notifier (empty: email off).", _parse_str),
+    Setting("smtp_port", 587, "SMTP port.", _parse_int),
+    Setting("smtp_security", "starttls", "SMTP transport security: starttls, tls or none.",
+            _choice("starttls", "tls", "none")),
+    Setting("smtp_username", "", "SMTP login (empty: no auth).", _parse_str),
+    Setting("smtp_password", "", "SMTP password.", _parse_str, secret=True),
+    Setting("smtp_from", "spillwatch@localhost", "From address of alert emails.", _parse_str),
+    Setting("slack_webhook_url", "", "Default Slack incoming-webhook URL for slack channels that name "
+            "none.", _parse_str, secret=True),
+    Setting("webhook_secret", "", "HMAC-SHA256 key for X-Spillwatch-Signature on webhook alerts.",
+            _parse_str, secret=True),
+    # web
+    Setting("web_host", "127.0.0.1", "Address the web UI listens on.", _parse_str),
+    Setting("web_port", 8470, "Port of the web UI.", _parse_int),
+    Setting("replay_host", "127.0.0.1", "Address of the separate replay origin.", _parse_str),
+    Setting("replay_port", 8471, "Port of the separate replay origin (must differ from web_port).",
+            _parse_int),
+    Setting("base_url", "", "Public URL of the web UI, used for links in alerts (empty: "
+            "http://web_host:web_port).", _parse_str),
+    Setting("secret_key", "", "Key signing session cookies and CSRF tokens (empty: generated once and "
+            "kept in DATA_DIR).", _parse_str, secret=True),
+)
+
+SETTINGS_BY_NAME: dict[str, Setting] = {s.name: s for s in SETTINGS}
+
+
+class Settings:
+    """Resolved settings: attribute access by name, with the source each value came from."""
+
+    def __init__(self, values: Mapping[str, Any], sources: Mapping[str, str]) -> None:
+        self._values = dict(values)
+        self._sources = dict(sources)
+
+    def __getattr__(self, name: str) -> Any:
+        try:
+            return self.__dict__["_values"][name]
+        except KeyError:
+            raise AttributeError(f"no setting named {name!r}") from None
+
+    def get(self, name: str) -> Any:
+        return self._values[name]
+
+    def source(self, name: str) -> str:
+        return self._sources[name]
+
+    def replace(self, **overrides: Any) -> Settings:
+        """A copy with some values replaced (parsed like command-line values)."""
+        values = dict(self._values)
+        sources = dict(self._sources)
+        for name, raw in overrides.items():
+            setting = SETTINGS_BY_NAME[name]
+            values[name] = setting.parse(raw)
+            sources[name] = "override"
+        return Settings(values, sources)
+
+    @property
+    def data_path(self) -> Path:
+        return Path(self._values["data_dir"]).expanduser()
+
+    @property
+    def catalog_url(self) -> str:
+        url: str = self._values["database_url"]
+        if url:
+            return url
+        return f"sqlite:///{(self.data_path / 'catalog.sqlite3').resolve()}"
+
+    @property
+    def effective_user_agent(self) -> str:
+        return str(self._values["user_agent"]).replace("{contact_url}", self._values["contact_url"])
+
+    @property
+    def effective_base_url(self) -> str:
+        return self._values["base_url"] or f"http://{self._values['web_host']}:{self._values['web_port']}"
+
+    def redacted(self) -> dict[str, Any]:
+        """Values for display: secrets shown as ``***`` when set."""
+        return {
+            name: ("***" if SETTINGS_BY_NAME[name].secret and value else value)
+            for name, value in self._values.items()
+        }
+
+
+def _suggest(name: str) -> str:
+    close = difflib.get_close_matches(name, SETTINGS_BY_NAME, n=1)
+    return f" (did you mean {close[0]}?)" if close else ""
+
+
+def resolve(
+    file_values: Mapping[str, Any] | None = None,
+    environ: Mapping[str, str] | None = None,
+    cli_values: Mapping[str, Any] | None = None,
+    file_label: str = "config file",
+) -> Settings:
+    """Merge defaults < file < environment < command line; raise ConfigError listing every problem."""
+    file_values = file_values or {}
+    environ = environ or {}
+    cli_values = {k: v for k, v in (cli_values or {}).items() if v is not None}
+    problems: list[str] = []
+    values: dict[str, Any] = {}
+    sources: dict[str, str] = {}
+    for name in file_values:
+        if name not in SETTINGS_BY_NAME:
+            problems.append(f"{file_label}: settings.{name}: unknown setting{_suggest(name)}; "
+                            "see `spillwatch settings` for the list")
+    for name in cli_values:
+        if name not in SETTINGS_BY_NAME:
+            problems.append(f"command line: {name}: unknown setting{_suggest(name)}; "
+                            "see `spillwatch settings` for the list")
+    for setting in SETTINGS:
+        raw: Any = setting.default
+        source = "default"
+        if setting.name in file_values:
+            if setting.secret:
+                problems.append(
+                    f"{file_label}: settings.{setting.name}: secrets are read from the environment only; "
+                    f"remove it here and set {setting.env_var}"
+                )
+            else:
+                raw, source = file_values[setting.name], file_label
+        if setting.env_var in environ:
+            raw, source = environ[setting.env_var], f"env {setting.env_var}"
+        if setting.name in cli_values:
+            if setting.secret:
+                problems.append(
+                    f"command line: {setting.name}: secrets are read from the environment only; "
+                    f"set {setting.env_var}"
+                )
+            else:
+                raw, source = cli_values[setting.name], "command line"
+        try:
+            values[setting.name] = setting.parse(raw)
+        except ValueError as exc:
+            problems.append(f"{source}: {setting.name}: {exc}")
+            values[setting.name] = setting.parse(setting.default)
+        sources[setting.name] = source
+    if values["replay_port"] == values["web_port"] and values["replay_host"] == values["web_host"]:
+        problems.append("replay_port: must differ from web_port so replay runs in a separate origin")
+    if problems:
+        raise ConfigError(problems)
+    return Settings(values, sources)
