@@ -41,8 +41,11 @@ def alembic_config(engine: Engine) -> AlembicConfig:
     return cfg
 
 
-def upgrade(engine: Engine, revision: str = "head") -> None:
-    """Apply every pending migration (idempotent)."""
+def upgrade(engine: Engine, revision: str = "heads") -> None:
+    """Apply every pending migration (idempotent).
+
+    ``heads``: stages add migrations on their own branches off the same base; all are applied.
+    """
     with engine.begin() as connection:
         cfg = alembic_config(engine)
         cfg.attributes["connection"] = connection
