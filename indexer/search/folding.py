@@ -1,0 +1,44 @@
+"""Text folding for search, done in Python so both backends see the same tokens.
+
+Elasticsearch's integration-test distribution has no ``analysis-common`` module (no
+``asciifolding``, no ``html_strip``), so accents and case are folded here and both backends index
+the same space-separated folded tokens.  Folding is per character, which keeps a token's span in
+the original text: the highlighter (:mod:`indexer.search.highlight`) marks original words.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Iterator
+from functools import lru_cache
+
+TOKEN = re.compile(r"\w+", re.UNICODE)
+
+
+@lru_cache(maxsize=4096)
+def fold_char(char: str) -> str:
+    decomposed = unicodedata.normalize("NFKD", char)
+    stripped = "".join(c for c in decomposed if not unicodedata.combining(c))
+    return stripped.casefold()
+
+
+def fold(text: str) -> str:
+    """Lower-case, accent-free form of ``text`` (``José Müller`` → ``jose muller``)."""
+    return "".join(fold_char(c) for c in text)
+
+
+def tokens(text: str) -> list[str]:
+    """Folded word tokens of ``text``."""
+    return [fold(m.group()) for m in TOKEN.finditer(text)]
+
+
+def token_spans(text: str) -> Iterator[tuple[int, int, str]]:
+    """(start, end, folded token) for each word of the original text."""
+    for match in TOKEN.finditer(text):
+        yield match.start(), match.end(), fold(match.group())
+
+
+def index_text(text: str) -> str:
+    """The form both backends index: folded tokens joined by single spaces."""
+    return " ".join(tokens(text))

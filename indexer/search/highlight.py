@@ -1,0 +1,73 @@
+"""One highlighter for both backends, over the original (unfolded) text.
+
+Each backend's native highlighter would run on the folded index text and show ``jose`` where the
+document says ``José``; matching folded query terms against the spans of the original words
+(:func:`indexer.search.folding.token_spans`) shows the document as written, and shows it
+identically whichever backend found it.
+"""
+
+from __future__ import annotations
+
+import re
+
+from indexer.search.folding import token_spans
+from indexer.search.query import ParsedQuery
+
+_SPACE = re.compile(r"\s+")
+
+
+def highlight(
+    text: str, query: ParsedQuery, fragments: int = 3, width: int = 160
+) -> list[list[tuple[str, bool]]]:
+    """Up to ``fragments`` snippets around matches of the positive query terms."""
+    positive = query.positive
+    if not text or not positive:
+        return []
+    spans = list(token_spans(text))
+    folded = [s[2] for s in spans]
+    marked: list[tuple[int, int]] = []
+    for term in positive:
+        n = len(term.words)
+        for i in range(len(spans) - n + 1):
+            ok = True
+            for j, word in enumerate(term.words):
+                candidate = folded[i + j]
+                last = j == n - 1
+                if not (candidate == word or (term.prefix and last and candidate.startswith(word))):
+                    ok = False
+                    break
+            if ok:
+                marked.append((spans[i][0], spans[i + n - 1][1]))
+    if not marked:
+        return []
+    marked.sort()
+    result: list[list[tuple[str, bool]]] = []
+    used_until = -1
+    for start, _end in marked:
+        if start < used_until:
+            continue
+        frag_start = max(0, start - width // 3)
+        # start at a word boundary
+        while frag_start > 0 and not text[frag_start - 1].isspace() and start - frag_start < width // 2:
+            frag_start -= 1
+        frag_end = min(len(text), frag_start + width)
+        segments: list[tuple[str, bool]] = []
+        cursor = frag_start
+        for m_start, m_end in marked:
+            if m_end <= frag_start or m_start >= frag_end or m_start < cursor:
+                continue
+            if m_start > cursor:
+                segments.append((text[cursor:m_start], False))
+            segments.append((text[m_start:m_end], True))
+            cursor = m_end
+        if cursor < frag_end:
+            segments.append((text[cursor:frag_end], False))
+        if frag_start > 0:
+            segments.insert(0, ("…", False))
+        if frag_end < len(text):
+            segments.append(("…", False))
+        result.append([(_SPACE.sub(" ", t), m) for t, m in segments])
+        used_until = frag_end
+        if len(result) >= fragments:
+            break
+    return result

@@ -1,0 +1,263 @@
+"""Embedded search backend: SQLite FTS5 (the default, no server needed).
+
+Documents live in ``search_docs``; an FTS5 table ``search_fts`` with the ``unicode61
+remove_diacritics 2`` tokenizer indexes the folded title and text under the same rowid.  These
+tables belong to the backend (they are rebuilt by ``spillwatch reindex``), so they are created here
+rather than by the catalog's Alembic migrations.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+import threading
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from indexer.search.base import MAX_TEXT_CHARS, SearchBackend
+from indexer.search.folding import index_text
+from indexer.search.highlight import highlight
+from indexer.search.query import (
+    FACET_FIELDS,
+    ParsedQuery,
+    SearchHit,
+    SearchQuery,
+    SearchResult,
+    Term,
+    parse_query,
+)
+from spillwatch.errors import ServiceUnavailable
+from spillwatch.models import SearchDocument
+
+SCHEMA = """
+CREATE TABLE IF NOT EXISTS search_docs (
+    rowid INTEGER PRIMARY KEY,
+    id TEXT NOT NULL UNIQUE,
+    url TEXT NOT NULL,
+    site TEXT NOT NULL,
+    media_type TEXT NOT NULL,
+    captured_at TEXT NOT NULL,
+    captured_ts REAL NOT NULL,
+    title TEXT NOT NULL,
+    text TEXT NOT NULL,
+    has_finding INTEGER NOT NULL,
+    severity TEXT,
+    capture_id INTEGER,
+    extra TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS ix_search_docs_site ON search_docs(site);
+CREATE INDEX IF NOT EXISTS ix_search_docs_ts ON search_docs(captured_ts);
+CREATE VIRTUAL TABLE IF NOT EXISTS search_fts USING fts5(
+    title, body, tokenize = 'unicode61 remove_diacritics 2'
+);
+"""
+
+# FTS5 bm25() weights: a match in the title counts twice a match in the text.
+_BM25 = "bm25(search_fts, 2.0, 1.0)"
+
+
+def _fts_term(term: Term) -> str:
+    phrase = " ".join(term.words)
+    return f'"{phrase}"' + ("*" if term.prefix else "")
+
+
+def fts_expression(parsed: ParsedQuery) -> str:
+    """FTS5 MATCH text for the positive terms (AND) minus the negative ones (NOT)."""
+    expression = " AND ".join(_fts_term(t) for t in parsed.positive)
+    for term in parsed.negative:
+        expression += f" NOT {_fts_term(term)}"
+    return expression
+
+
+def _utc(value: datetime) -> datetime:
+    return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+class SqliteSearch(SearchBackend):
+    name = "sqlite"
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self._lock = threading.RLock()
+        self._conn: sqlite3.Connection | None = None
+
+    @contextmanager
+    def _db(self) -> Iterator[sqlite3.Connection]:
+        with self._lock:
+            if self._conn is None:
+                self.path.parent.mkdir(parents=True, exist_ok=True)
+                try:
+                    conn = sqlite3.connect(self.path, timeout=30, check_same_thread=False)
+                except sqlite3.Error as exc:
+                    raise ServiceUnavailable(f"search index {self.path}: cannot open ({exc})") from None
+                conn.row_factory = sqlite3.Row
+                conn.execute("PRAGMA journal_mode=WAL")
+                conn.execute("PRAGMA busy_timeout=30000")
+                self._conn = conn
+            yield self._conn
+
+    def ensure_ready(self) -> None:
+        with self._db() as db:
+            try:
+                db.executescript(SCHEMA)
+            except sqlite3.OperationalError as exc:
+                raise ServiceUnavailable(
+                    f"search index {self.path}: {exc}; this Python's SQLite lacks FTS5 — use a Python "
+                    "build with FTS5 or set search_backend: elasticsearch"
+                ) from None
+
+    def index(self, documents: Iterable[SearchDocument]) -> int:
+        written = 0
+        with self._db() as db, db:
+            for doc in documents:
+                text = doc.text[:MAX_TEXT_CHARS]
+                captured = _utc(doc.captured_at)
+                row = db.execute("SELECT rowid FROM search_docs WHERE id = ?", (doc.id,)).fetchone()
+                values = (
+                    doc.url, doc.site, doc.media_type, captured.isoformat(), captured.timestamp(),
+                    doc.title, text, int(doc.has_finding), doc.severity, doc.capture_id,
+                    json.dumps(doc.extra, default=str),
+                )
+                if row is None:
+                    cursor = db.execute(
+                        "INSERT INTO search_docs (url, site, media_type, captured_at, captured_ts, title,"
+                        " text, has_finding, severity, capture_id, extra, id)"
+                        " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                        (*values, doc.id),
+                    )
+                    rowid = cursor.lastrowid
+                else:
+                    rowid = row["rowid"]
+                    db.execute(
+                        "UPDATE search_docs SET url = ?, site = ?, media_type = ?, captured_at = ?,"
+                        " captured_ts = ?, title = ?, text = ?, has_finding = ?, severity = ?,"
+                        " capture_id = ?, extra = ? WHERE id = ?",
+                        (*values, doc.id),
+                    )
+                    db.execute("DELETE FROM search_fts WHERE rowid = ?", (rowid,))
+                db.execute(
+                    "INSERT INTO search_fts (rowid, title, body) VALUES (?, ?, ?)",
+                    (rowid, index_text(doc.title), index_text(text)),
+                )
+                written += 1
+        return written
+
+    def delete(self, ids: Iterable[str]) -> int:
+        deleted = 0
+        with self._db() as db, db:
+            for doc_id in ids:
+                row = db.execute("SELECT rowid FROM search_docs WHERE id = ?", (doc_id,)).fetchone()
+                if row is None:
+                    continue
+                db.execute("DELETE FROM search_fts WHERE rowid = ?", (row["rowid"],))
+                db.execute("DELETE FROM search_docs WHERE rowid = ?", (row["rowid"],))
+                deleted += 1
+        return deleted
+
+    def _filters(self, query: SearchQuery) -> tuple[list[str], list[Any]]:
+        clauses: list[str] = []
+        params: list[Any] = []
+        for column, values in (("site", query.sites), ("media_type", query.media_types),
+                               ("severity", query.severities)):
+            if values:
+                clauses.append(f"d.{column} IN ({', '.join('?' for _ in values)})")
+                params.extend(values)
+        if query.date_from is not None:
+            clauses.append("d.captured_ts >= ?")
+            params.append(_utc(query.date_from).timestamp())
+        if query.date_to is not None:
+            clauses.append("d.captured_ts <= ?")
+            params.append(_utc(query.date_to).timestamp())
+        if query.has_finding is not None:
+            clauses.append("d.has_finding = ?")
+            params.append(int(query.has_finding))
+        return clauses, params
+
+    def search(self, query: SearchQuery) -> SearchResult:
+        parsed = parse_query(query.text)
+        clauses, params = self._filters(query)
+        source = "search_docs AS d"
+        score = "0.0"
+        if parsed.positive:
+            source = "search_fts JOIN search_docs AS d ON d.rowid = search_fts.rowid"
+            clauses.insert(0, "search_fts MATCH ?")
+            params.insert(0, fts_expression(parsed))
+            score = f"-{_BM25}"
+        elif parsed.negative:
+            negative = " OR ".join(_fts_term(t) for t in parsed.negative)
+            clauses.append("d.rowid NOT IN (SELECT rowid FROM search_fts WHERE search_fts MATCH ?)")
+            params.append(negative)
+        where = f"WHERE {' AND '.join(clauses)}" if clauses else ""
+        order = {
+            "newest": "d.captured_ts DESC, d.id",
+            "oldest": "d.captured_ts ASC, d.id",
+            "relevance": ("score DESC, d.captured_ts DESC, d.id" if parsed.positive
+                          else "d.captured_ts DESC, d.id"),
+        }[query.sort]
+        with self._db() as db:
+            try:
+                total = db.execute(f"SELECT count(*) FROM {source} {where}", params).fetchone()[0]
+                rows = db.execute(
+                    f"SELECT d.*, {score} AS score FROM {source} {where} ORDER BY {order} LIMIT ? OFFSET ?",
+                    [*params, query.per_page, query.offset],
+                ).fetchall()
+                facets: dict[str, dict[str, int]] = {}
+                if query.facets:
+                    for name in FACET_FIELDS:
+                        counts = db.execute(
+                            f"SELECT d.{name} AS value, count(*) AS n FROM {source} {where} "
+                            f"GROUP BY d.{name} ORDER BY n DESC, value",
+                            params,
+                        ).fetchall()
+                        facets[name] = {
+                            _facet_key(name, r["value"]): r["n"] for r in counts if r["value"] is not None
+                        }
+            except sqlite3.OperationalError as exc:
+                raise ServiceUnavailable(f"search index {self.path}: {exc}") from None
+        hits = [self._hit(row, parsed) for row in rows]
+        return SearchResult(total=total, hits=hits, facets=facets, page=query.page, per_page=query.per_page)
+
+    @staticmethod
+    def _hit(row: sqlite3.Row, parsed: ParsedQuery) -> SearchHit:
+        return SearchHit(
+            id=row["id"], url=row["url"], site=row["site"], media_type=row["media_type"],
+            captured_at=datetime.fromisoformat(row["captured_at"]), title=row["title"],
+            has_finding=bool(row["has_finding"]), severity=row["severity"], capture_id=row["capture_id"],
+            score=float(row["score"]), highlights=highlight(row["text"], parsed),
+        )
+
+    def get(self, doc_id: str) -> SearchDocument | None:
+        with self._db() as db:
+            row = db.execute("SELECT * FROM search_docs WHERE id = ?", (doc_id,)).fetchone()
+        if row is None:
+            return None
+        return SearchDocument(
+            id=row["id"], url=row["url"], site=row["site"], media_type=row["media_type"],
+            captured_at=datetime.fromisoformat(row["captured_at"]), title=row["title"], text=row["text"],
+            has_finding=bool(row["has_finding"]), severity=row["severity"], capture_id=row["capture_id"],
+            extra=json.loads(row["extra"]),
+        )
+
+    def count(self) -> int:
+        with self._db() as db:
+            return int(db.execute("SELECT count(*) FROM search_docs").fetchone()[0])
+
+    def clear(self) -> None:
+        with self._db() as db, db:
+            db.execute("DELETE FROM search_fts")
+            db.execute("DELETE FROM search_docs")
+
+    def close(self) -> None:
+        with self._lock:
+            if self._conn is not None:
+                self._conn.close()
+                self._conn = None
+
+
+def _facet_key(name: str, value: Any) -> str:
+    if name == "has_finding":
+        return "true" if value else "false"
+    return str(value)
