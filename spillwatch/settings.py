@@ -169,6 +169,18 @@ SETTINGS: tuple[Setting, ...] = (
             "none.", _parse_str, secret=True),
     Setting("webhook_secret", "", "HMAC-SHA256 key for X-Spillwatch-Signature on webhook alerts.",
             _parse_str, secret=True),
+    Setting("alert_timeout", "15s", "Timeout of one alert send (SMTP conversation step or HTTP request); "
+            "a delivery left 'sending' for 3x this long by a crashed dispatcher is sent again.",
+            parse_duration),
+    Setting("alert_max_attempts", 8, "Attempts before a delivery is dead-lettered (see `spillwatch alerts "
+            "list --failed` and `alerts retry`).", _parse_int),
+    Setting("alert_retry_delay", "30s", "Delay before the first retry of a failed delivery; doubled on each "
+            "attempt, with random jitter.", parse_duration),
+    Setting("alert_retry_max_delay", "1h", "Longest delay between two attempts of one delivery.",
+            parse_duration),
+    Setting("alert_poll_interval", "5s", "How often the dispatcher looks for due deliveries.", parse_duration),
+    Setting("alert_template_dir", "", "Folder of Jinja2 templates overriding the built-in alert templates "
+            "(email.txt, email.html, email_subject.txt); rendered in the sandbox.", _parse_str),
     # web
     Setting("web_host", "127.0.0.1", "Address the web UI listens on.", _parse_str),
     Setting("web_port", 8470, "Port of the web UI.", _parse_int),
