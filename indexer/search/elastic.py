@@ -248,11 +248,13 @@ class ElasticsearchSearch(SearchBackend):
         return int(self.client.count(index=self.index_name)["count"])
 
     def clear(self) -> None:
+        # Drop and recreate rather than _delete_by_query: that API lives in the 'reindex' module,
+        # which minimal distributions (like the integration-test zip) do not ship.
         try:
-            self.client.delete_by_query(index=self.index_name, query={"match_all": {}}, refresh=True,
-                                        conflicts="proceed")
+            self.client.indices.delete(index=self.index_name, ignore_unavailable=True)
         except (TransportConnectionError, ConnectionTimeout) as exc:
             raise self._unavailable(exc) from None
+        self.ensure_ready()
 
     def close(self) -> None:
         self.client.close()
