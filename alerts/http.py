@@ -1,0 +1,104 @@
+"""HTTP POST for the Slack and webhook notifiers, through the egress guard (DESIGN §5 rule 1).
+
+The URL is checked by :mod:`spillwatch.egress` on every send: http/https only; the host is resolved
+and every address checked (loopback, private, link-local, CGNAT and metadata ranges are refused unless
+``allow_private_addresses`` is set); the connection goes to the checked address (pinned) with the
+original ``Host`` header and TLS SNI/certificate name.  Redirects are never followed: a webhook that
+redirects is a configuration problem, and following it would bypass the check.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from email.utils import parsedate_to_datetime
+from urllib.parse import urlsplit, urlunsplit
+
+import httpx
+
+from alerts.errors import DeliveryError
+from spillwatch.egress import EgressDenied, address_problem, check_url, resolve_host
+
+
+@dataclass(frozen=True)
+class Pinned:
+    url: str  # with the checked IP address as host
+    host_header: str
+    sni: str | None
+
+
+def pin(url: str, *, allow_private: bool) -> Pinned:
+    """Check ``url`` and return where to connect; DeliveryError(permanent) when the guard refuses it,
+    DeliveryError(temporary) when the host does not resolve right now."""
+    try:
+        literal = check_url(url, allow_private=allow_private, resolve=False)
+    except EgressDenied as exc:
+        raise DeliveryError(str(exc), permanent=True) from None
+    address = literal.address
+    if not address:
+        try:
+            addresses = resolve_host(literal.host, literal.port, url)
+        except EgressDenied as exc:
+            raise DeliveryError(str(exc)) from None
+        for candidate in addresses:
+            problem = address_problem(candidate)
+            if problem and not allow_private:
+                raise DeliveryError(
+                    f"{url}: {literal.host} resolves to {candidate}, {problem}; refused by the egress "
+                    "guard (set allow_private_addresses only for local tests or the demo)", permanent=True)
+        address = addresses[0]
+    parts = urlsplit(url)
+    ip_host = f"[{address}]" if isinstance(ipaddress.ip_address(address), ipaddress.IPv6Address) else address
+    default_port = 443 if literal.scheme == "https" else 80
+    netloc = ip_host if literal.port == default_port else f"{ip_host}:{literal.port}"
+    host_header = literal.host if literal.port == default_port else f"{literal.host}:{literal.port}"
+    if ":" in literal.host and not literal.host.startswith("["):
+        host_header = f"[{literal.host}]" + ("" if literal.port == default_port else f":{literal.port}")
+    pinned_url = urlunsplit((literal.scheme, netloc, parts.path or "/", parts.query, ""))
+    return Pinned(pinned_url, host_header, literal.host if literal.scheme == "https" else None)
+
+
+def retry_after_seconds(value: str | None, default: float) -> float:
+    """``Retry-After`` as seconds: an integer or an HTTP date; ``default`` when absent or unreadable."""
+    if not value:
+        return default
+    text = value.strip()
+    if text.isdigit():
+        return float(text)
+    try:
+        when = parsedate_to_datetime(text)
+    except (TypeError, ValueError):
+        return default
+    if when.tzinfo is None:
+        when = when.replace(tzinfo=UTC)
+    return max(0.0, (when - datetime.now(UTC)).total_seconds())
+
+
+class GuardedPoster:
+    """One httpx client per notifier; every POST passes the egress guard first."""
+
+    def __init__(self, *, timeout: float, allow_private: bool, user_agent: str) -> None:
+        self.allow_private = allow_private
+        self.timeout = timeout
+        self.client = httpx.Client(timeout=httpx.Timeout(timeout), follow_redirects=False, trust_env=False,
+                                   headers={"User-Agent": user_agent})
+
+    def post(self, url: str, body: bytes, headers: dict[str, str]) -> httpx.Response:
+        target = pin(url, allow_private=self.allow_private)
+        extensions = {"sni_hostname": target.sni} if target.sni else {}
+        all_headers = {**headers, "Host": target.host_header}
+        host = urlsplit(url).hostname or "?"
+        try:
+            response = self.client.post(target.url, content=body, headers=all_headers, extensions=extensions)
+        except httpx.TimeoutException:
+            raise DeliveryError(f"{host}: no answer within {self.timeout:g}s (timeout)") from None
+        except httpx.HTTPError as exc:
+            raise DeliveryError(f"{host}: {type(exc).__name__}: {exc}") from None
+        if 300 <= response.status_code < 400:
+            raise DeliveryError(f"{host}: answered {response.status_code} redirect; redirects are not "
+                                "followed — configure the final URL", permanent=True)
+        return response
+
+    def close(self) -> None:
+        self.client.close()

@@ -1,0 +1,43 @@
+"""Write "what would have been sent" to a folder, without sending: ``<name>.eml`` for email and
+``<name>.slack.json`` / ``<name>.webhook.json`` for the HTTP notifiers (used by the demo)."""
+
+from __future__ import annotations
+
+import json
+import re
+from email.message import EmailMessage
+from pathlib import Path
+from typing import Any
+
+from alerts.content import Envelope
+from alerts.render import Renderer, render_email, render_slack, render_webhook
+
+_UNSAFE = re.compile(r"[^A-Za-z0-9._-]+")
+
+
+def preview_name(envelope: Envelope) -> str:
+    return _UNSAFE.sub("_", envelope.key)[:120]
+
+
+def write_preview(envelope: Envelope, folder: str | Path, *, kind: str, sender: str = "spillwatch@localhost",
+                  recipients: list[str] | None = None, renderer: Renderer | None = None) -> Path:
+    """Render ``envelope`` for notifier ``kind`` (email, slack or webhook) and save it; returns the file."""
+    out = Path(folder)
+    out.mkdir(parents=True, exist_ok=True)
+    name = preview_name(envelope)
+    if kind == "email":
+        message: EmailMessage = render_email(envelope, sender=sender, recipients=recipients or [sender],
+                                             renderer=renderer)
+        path = out / f"{name}.eml"
+        path.write_bytes(message.as_bytes())
+        return path
+    body: dict[str, Any]
+    if kind == "slack":
+        body = render_slack(envelope)
+    elif kind == "webhook":
+        body = render_webhook(envelope)
+    else:
+        raise ValueError(f"unknown notifier kind {kind!r}; expected email, slack or webhook")
+    path = out / f"{name}.{kind}.json"
+    path.write_text(json.dumps(body, indent=2, ensure_ascii=False), encoding="utf-8")
+    return path
