@@ -122,7 +122,12 @@ versions = Table(
     Column("first_seen", TS, nullable=False),
     Column("last_seen", TS, nullable=False),
     Column("previous_version_id", Integer, ForeignKey("versions.id"), nullable=True),
+    # 0002_indexer: the URL is gone (404/410 or unlinked for N crawls) since removed_at
+    Column("removed_at", TS, nullable=True),
+    Column("unlinked_crawls", Integer, nullable=False, default=0, server_default="0"),
+    Column("unlinked_crawl_key", Text, nullable=True),
     Index("ix_versions_surt", "surt", "first_seen"),
+    Index("ix_versions_payload_digest", "payload_digest"),
 )
 
 # What happened to a URL at a capture: new | changed | unchanged | removed | reappeared |
@@ -182,6 +187,7 @@ findings = Table(
     Column("reappeared_at", TS, nullable=True),
     Column("created_at", TS, nullable=False),
     Index("ix_findings_status_severity", "status", "severity"),
+    Index("ix_findings_payload_digest", "payload_digest"),  # 0002_indexer
 )
 
 finding_events = Table(
@@ -242,4 +248,15 @@ audit_log = Table(
     Column("action", String(64), nullable=False),
     Column("target", Text, nullable=False, default=""),
     Column("details", JSON, nullable=False, default=dict),
+)
+
+# 0002_service: one row per singleton role ("scheduler"); the holder renews ``heartbeat_at`` and a
+# second `spillwatch run` refuses to start while the lease is fresh.
+service_leases = Table(
+    "service_leases",
+    metadata,
+    Column("name", String(64), primary_key=True),
+    Column("holder", Text, nullable=False),
+    Column("acquired_at", TS, nullable=False),
+    Column("heartbeat_at", TS, nullable=False),
 )

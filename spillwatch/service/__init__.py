@@ -1,0 +1,2 @@
+"""The continuous service behind ``spillwatch run``: scheduler, crawl and index jobs, dispatcher,
+UI, health and metrics."""

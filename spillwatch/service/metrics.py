@@ -1,0 +1,116 @@
+"""Prometheus metrics, read from the catalog at scrape time.
+
+A custom collector on a registry of its own (no process-global default registry): the catalog is
+the source of truth, so a restarted service reports the same counts and nothing is lost between
+scrapes.  Only counts and durations: no URL, name or value from an archived file.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import UTC, datetime
+
+from prometheus_client import CollectorRegistry, generate_latest
+from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily, HistogramMetricFamily, Metric
+from prometheus_client.registry import Collector
+from sqlalchemy import Engine, func, select
+
+from spillwatch.catalog import schema as s
+
+LATENCY_BUCKETS = (5.0, 10.0, 20.0, 30.0, 60.0, 120.0, 300.0, 900.0, 3600.0)
+
+
+def _utc(value: datetime) -> datetime:
+    return value.replace(tzinfo=UTC) if value.tzinfo is None else value
+
+
+class CatalogCollector(Collector):
+    def __init__(self, engine: Engine, site_ids: list[str]) -> None:
+        self.engine = engine
+        self.site_ids = site_ids
+
+    def collect(self) -> Iterator[Metric]:
+        now = datetime.now(UTC)
+        with self.engine.connect() as conn:
+            crawls = CounterMetricFamily("spillwatch_crawls", "Crawls by site, kind and status",
+                                         labels=["site", "kind", "status"])
+            for site, kind, status, n in conn.execute(
+                select(s.crawls.c.site_id, s.crawls.c.kind, s.crawls.c.status, func.count())
+                .group_by(s.crawls.c.site_id, s.crawls.c.kind, s.crawls.c.status)
+            ):
+                crawls.add_metric([site or "", kind, status], n)
+            yield crawls
+
+            captures = CounterMetricFamily("spillwatch_captures", "Archived captures by record type",
+                                           labels=["record_type"])
+            for record_type, n in conn.execute(
+                select(s.captures.c.record_type, func.count()).group_by(s.captures.c.record_type)
+            ):
+                captures.add_metric([record_type], n)
+            yield captures
+
+            findings = GaugeMetricFamily("spillwatch_findings", "Findings by kind, severity and triage status",
+                                         labels=["kind", "severity", "status"])
+            for kind, severity, status, n in conn.execute(
+                select(s.findings.c.kind, s.findings.c.severity, s.findings.c.status, func.count())
+                .group_by(s.findings.c.kind, s.findings.c.severity, s.findings.c.status)
+            ):
+                findings.add_metric([kind, severity, status], n)
+            yield findings
+
+            deliveries = GaugeMetricFamily("spillwatch_alert_deliveries", "Alert deliveries by notifier and state",
+                                           labels=["notifier", "status"])
+            for notifier, status, n in conn.execute(
+                select(s.deliveries.c.notifier, s.deliveries.c.status, func.count())
+                .group_by(s.deliveries.c.notifier, s.deliveries.c.status)
+            ):
+                deliveries.add_metric([notifier, status], n)
+            yield deliveries
+
+            queues = GaugeMetricFamily("spillwatch_queue_depth", "Work waiting: WARC files to index, alerts to "
+                                       "send, crawls queued", labels=["queue"])
+            queues.add_metric(["warc_files"], conn.execute(
+                select(func.count()).where(s.warc_files.c.status.in_(("pending", "indexing")))).scalar_one())
+            queues.add_metric(["deliveries"], conn.execute(
+                select(func.count()).select_from(s.deliveries)
+                .where(s.deliveries.c.status.in_(("pending", "sending", "failed")))).scalar_one())
+            queues.add_metric(["crawls"], conn.execute(
+                select(func.count()).select_from(s.crawls).where(s.crawls.c.status == "queued")).scalar_one())
+            yield queues
+
+            age = GaugeMetricFamily("spillwatch_last_crawl_age_seconds", "Seconds since the last finished crawl "
+                                    "of each site (absent: never crawled)", labels=["site"])
+            last = dict(conn.execute(
+                select(s.crawls.c.site_id, func.max(s.crawls.c.finished_at))
+                .where(s.crawls.c.status == "finished").group_by(s.crawls.c.site_id)
+            ).all())
+            for site in self.site_ids:
+                if last.get(site) is not None:
+                    age.add_metric([site], (now - _utc(last[site])).total_seconds())
+            yield age
+
+            latency = [
+                (_utc(sent) - _utc(first)).total_seconds()
+                for sent, first in conn.execute(
+                    select(s.deliveries.c.sent_at, s.findings.c.first_seen)
+                    .join(s.findings, s.findings.c.id == s.deliveries.c.finding_id)
+                    .where(s.deliveries.c.status == "sent", s.deliveries.c.event.in_(("new", "reappeared")))
+                )
+                if sent is not None and first is not None
+            ]
+        yield _histogram("spillwatch_publish_to_alert_seconds",
+                         "Time from a finding's first capture to its alert being sent", latency)
+
+
+def _histogram(name: str, documentation: str, values: list[float]) -> HistogramMetricFamily:
+    buckets: list[tuple[str, float]] = []
+    for bound in LATENCY_BUCKETS:
+        buckets.append((str(bound), float(sum(1 for v in values if v <= bound))))
+    buckets.append(("+Inf", float(len(values))))
+    return HistogramMetricFamily(name, documentation, buckets=buckets, sum_value=sum(values))
+
+
+def metrics_text(engine: Engine, site_ids: list[str]) -> bytes:
+    registry = CollectorRegistry(auto_describe=False)
+    registry.register(CatalogCollector(engine, site_ids))
+    return generate_latest(registry)
