@@ -1,0 +1,240 @@
+"""Column typing: header evidence (:mod:`matcher.lexicon`) combined with value evidence
+(:mod:`matcher.validators`) on a sample of each column.
+
+A header alone never types a column (a ``name`` column of storm names is not personal), and values
+alone type a column only for formats that cannot be mistaken (emails, checksummed ID numbers,
+phone numbers written as such, full personal names with list hits, street addresses).
+"""
+
+from __future__ import annotations
+
+import statistics
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import date
+
+from matcher import validators as v
+from matcher.lexicon import (
+    has_person_role,
+    is_aggregate_header,
+    match_header,
+    names_non_person,
+    normalise,
+)
+from matcher.places import is_country_or_nationality
+from spillwatch.models import Table
+
+GENERIC_HEADER_PREFIX = "column "
+
+
+@dataclass
+class ColumnEvidence:
+    index: int
+    header: str
+    type: str = ""
+    confidence: float = 0.0
+    valid: int = 0
+    total: int = 0
+    what: str = ""  # "plausible birth dates"
+    distinct_ratio: float = 0.0
+    numeric_ratio: float = 0.0
+    single_token_ratio: float = 0.0
+    aggregate_header: bool = False
+    age_band_ratio: float = 0.0
+    business_contact: bool = False
+    notes: list[str] = field(default_factory=list)
+
+    @property
+    def ratio(self) -> float:
+        return self.valid / self.total if self.total else 0.0
+
+
+def safe_header(header: str) -> str:
+    """A header fit to quote in a reason: data-looking headers are masked, long ones cut."""
+    from matcher.masking import mask_text
+
+    text = " ".join(header.split())
+    if v.is_email(text) or v.is_national_id(text) or v.parse_date(text) is not None or v.is_phone(text):
+        return mask_text(text)
+    return text if len(text) <= 40 else text[:37] + "..."
+
+
+def _fraction(values: list[str], test: Callable[[str], bool]) -> int:
+    return sum(1 for value in values if test(value))
+
+
+def _birth_dates(values: list[str], today: date, historical: bool = False) -> tuple[int, list[date]]:
+    parsed = [v.parse_date(value) for value in values]
+    plausible = [d for d in parsed if d is not None and v.is_plausible_birth_date(d, today, historical)]
+    return len(plausible), plausible
+
+
+def _year_spread(dates: list[date]) -> float:
+    years = [d.year for d in dates]
+    return statistics.pstdev(years) if len(years) >= 2 else 0.0
+
+
+def _header_years(values: list[str]) -> int:
+    """Birth-year columns (``year of birth``) hold 4-digit years."""
+    return sum(1 for value in values if v.is_year(value) and int(float(value)) <= date.today().year)
+
+
+def type_column(index: int, header: str, cells: list[str], today: date | None = None) -> ColumnEvidence:
+    today = today or date.today()
+    values = [c.strip() for c in cells if c and c.strip()]
+    ev = ColumnEvidence(index=index, header=header, total=len(values))
+    ev.aggregate_header = is_aggregate_header(header)
+    if not values:
+        return ev
+    n = len(values)
+    ev.distinct_ratio = len(set(values)) / n
+    ev.numeric_ratio = _fraction(values, v.is_number) / n
+    ev.age_band_ratio = _fraction(values, v.is_age_band) / n
+    generic = not header.strip() or header.startswith(GENERIC_HEADER_PREFIX)
+    match = None if generic else match_header(header)
+    htype = match.type if match else ""
+    non_person = names_non_person(header)
+
+    def choose(column_type: str, valid: int, what: str, base: float) -> ColumnEvidence:
+        ev.type, ev.valid, ev.what = column_type, valid, what
+        ev.confidence = round(min(1.0, base + 0.4 * valid / n), 3)
+        return ev
+
+    # -- header says a type: the values must agree
+    if htype in {"person_name", "given_name", "family_name"} and not non_person and not ev.aggregate_header:
+        full = _fraction(values, v.is_full_name)
+        single = _fraction(values, v.is_single_name)
+        ev.single_token_ratio = max(0, single - full) / n
+        orgs = _fraction(values, v.is_organisation)
+        listed = _fraction(values, v.name_list_hit)
+        if orgs / n < 0.3 and listed / n >= 0.15:
+            if htype == "person_name" and full / n >= 0.5:
+                return choose("person_name", full, "personal names", 0.55)
+            if single / n >= 0.6:
+                kind = "given_name" if htype == "given_name" else "family_name"
+                if htype == "person_name":
+                    kind = "person_name"
+                return choose(kind, single, "name-shaped values", 0.5)
+    if htype == "birth_date":
+        hits, dates = _birth_dates(values, today, historical=True)
+        if hits / n >= 0.6:
+            return choose("birth_date", hits, "plausible birth dates", 0.55)
+        years = _header_years(values)
+        if years / n >= 0.8:
+            return choose("birth_date", years, "birth years", 0.45)
+    if htype == "age":
+        if ev.age_band_ratio >= 0.3:
+            ev.notes.append("age bands, not ages")
+        else:
+            hits = _fraction(values, v.is_age)
+            if hits / n >= 0.8:
+                return choose("age", hits, "plausible ages", 0.5)
+    if htype == "sex":
+        hits = _fraction(values, v.is_sex)
+        if hits / n >= 0.8:
+            return choose("sex", hits, "sex/gender codes", 0.5)
+    if htype == "nationality":
+        hits = _fraction(values, is_country_or_nationality)
+        if hits / n >= 0.6:
+            return choose("nationality", hits, "countries or nationalities", 0.5)
+    if htype == "gov_id":
+        norm = normalise(header)
+        if "ssn" in norm or "social" in norm or "soc sec" in norm:
+            hits = _fraction(values, lambda x: v.is_ssn(x, dashed_only=False))
+            what = "valid SSNs"
+        elif norm.startswith("a ") or "alien" in norm or norm in {"anum", "anumber", "afile"}:
+            hits = _fraction(values, lambda x: v.is_a_number(x, header_says_so=True))
+            what = "A-numbers"
+        else:
+            hits = _fraction(values, lambda x: v.is_passport_number(x) or v.is_national_id(x))
+            what = "ID-number formats"
+        if hits / n >= 0.6 and ev.distinct_ratio >= 0.5:
+            return choose("gov_id", hits, what, 0.6)
+    if htype == "email":
+        hits = _fraction(values, v.is_email)
+        if hits / n >= 0.6:
+            personal = _fraction(values, v.is_personal_email)
+            ev.business_contact = personal / n < 0.3
+            return choose("email", hits, "email addresses", 0.55)
+    if htype == "phone":
+        hits = _fraction(values, lambda x: v.is_phone(x, header_says_so=True))
+        if hits / n >= 0.6:
+            return choose("phone", hits, "phone numbers", 0.55)
+    if htype == "address":
+        hits = _fraction(values, lambda x: v.is_street_address(x) or v.is_street_name(x))
+        if hits / n >= 0.5:
+            return choose("address", hits, "street addresses", 0.55)
+    if htype == "postal_code":
+        hits = _fraction(values, v.is_postal_code)
+        if hits / n >= 0.7:
+            return choose("postal_code", hits, "postal codes", 0.5)
+    if htype == "location_detention":
+        hits = _fraction(values, v.is_detention_facility)
+        if hits / n >= 0.3 or (ev.distinct_ratio < 0.5 and ev.numeric_ratio < 0.2):
+            return choose("location_detention", hits, "detention facility names", 0.5)
+    if htype == "case_id":
+        hits = _fraction(values, v.is_case_id)
+        if hits / n >= 0.6 and ev.distinct_ratio >= 0.5:
+            return choose("case_id", hits, "case-number formats", 0.5)
+    if htype == "sensitive_category" and ev.numeric_ratio < 0.5 and not ev.aggregate_header:
+        return choose("sensitive_category", n, "values of a sensitive category", 0.6)
+    if htype == "date" or (generic is False and normalise(header).split()[-1:] == ["date"]):
+        hits = _fraction(values, lambda x: v.parse_date(x) is not None)
+        if hits / n >= 0.6:
+            return choose("date", hits, "dates", 0.4)
+
+    # -- values alone, for formats that cannot be mistaken
+    hits = _fraction(values, v.is_email)
+    if hits / n >= 0.8:
+        personal = _fraction(values, v.is_personal_email)
+        ev.business_contact = personal / n < 0.3
+        return choose("email", hits, "email addresses", 0.4)
+    hits = _fraction(values, v.is_national_id)
+    if hits / n >= 0.8 and ev.distinct_ratio >= 0.8:
+        return choose("gov_id", hits, "valid ID numbers (SSN/A-number/CPF/DNI/CURP)", 0.5)
+    hits = _fraction(values, v.is_phone)
+    if hits / n >= 0.8 and ev.distinct_ratio >= 0.8:
+        return choose("phone", hits, "phone numbers", 0.35)
+    hits = _fraction(values, v.is_street_address)
+    if hits / n >= 0.7:
+        return choose("address", hits, "street addresses", 0.35)
+    if not non_person and not ev.aggregate_header and ev.numeric_ratio < 0.2:
+        full = _fraction(values, v.is_full_name)
+        given = _fraction(values, v.given_name_hit)
+        orgs = _fraction(values, v.is_organisation)
+        role = has_person_role(header)
+        if full / n >= 0.6 and orgs / n < 0.2 and len(set(values)) >= 3:
+            if given / n >= 0.35 or (role and given / n >= 0.15):
+                return choose("person_name", full, "personal names", 0.35 + (0.15 if role else 0.0))
+    hits, dates = _birth_dates(values, today)
+    if generic and hits / n >= 0.8 and _year_spread(dates) >= 8:
+        ages = sorted(today.year - d.year for d in dates)
+        if 16 <= ages[len(ages) // 2] <= 90:
+            return choose("birth_date", hits, "plausible birth dates", 0.3)
+    hits = _fraction(values, lambda x: v.parse_date(x) is not None)
+    if hits / n >= 0.8:
+        return choose("date", hits, "dates", 0.3)
+    hits = _fraction(values, v.is_immigration_status)
+    if hits / n >= 0.5 and ev.numeric_ratio < 0.2:
+        return choose("sensitive_category", hits, "immigration or asylum statuses", 0.4)
+    hits = _fraction(values, v.is_detention_facility)
+    if hits / n >= 0.6:
+        return choose("location_detention", hits, "detention facility names", 0.35)
+    hits = _fraction(values, v.is_sex)
+    if hits / n >= 0.9 and len(set(x.lower() for x in values)) <= 6:
+        return choose("sex", hits, "sex/gender codes", 0.3)
+    hits = _fraction(values, is_country_or_nationality)
+    if hits / n >= 0.7:
+        return choose("nationality", hits, "countries or nationalities", 0.3)
+    return ev
+
+
+def type_columns(table: Table, sample_limit: int = 400) -> list[ColumnEvidence]:
+    width = max([len(table.header)] + [len(r) for r in table.rows[:sample_limit]]) if table.rows else len(table.header)
+    rows = table.rows[:sample_limit]
+    out: list[ColumnEvidence] = []
+    for j in range(width):
+        header = table.header[j] if j < len(table.header) else f"{GENERIC_HEADER_PREFIX}{j + 1}"
+        cells = [r[j] if j < len(r) else "" for r in rows]
+        out.append(type_column(j, header, cells))
+    return out

@@ -1,0 +1,153 @@
+"""Table decision and severity (DESIGN §4).
+
+A table is person-level when its rows describe individuals and it has a direct identifier column
+(a personal name, a government ID number, a personal email or phone, a home address) filled in on
+at least a few rows, and no aggregate guard vetoes it.  Severity follows the categories present:
+critical (ID number, or a sensitive category, or nationality with detention), high (birth date,
+home address, personal phone or email), medium (quasi-identifiers: age, sex, postal code,
+nationality), low (names with business contact details or nothing else).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from matcher import validators as v
+from matcher.columns import ColumnEvidence, safe_header
+from matcher.lexicon import is_year_header
+from matcher.names import fold
+from spillwatch.models import Severity, Table
+
+MIN_ROWS = 3
+IDENTIFYING = frozenset({"person_name", "gov_id", "email", "phone", "address"})
+ATTRIBUTES = frozenset(
+    {"birth_date", "age", "sex", "nationality", "gov_id", "address", "postal_code", "location_detention",
+     "case_id", "sensitive_category", "email", "phone"}
+)
+_TOTAL_WORDS = frozenset({"total", "totals", "grand total", "sum", "subtotal", "total general", "todos",
+                          "all", "overall", "ensemble", "totaux"})
+
+
+@dataclass
+class Decision:
+    person_level: bool
+    score: float
+    severity: Severity
+    reasons: list[str] = field(default_factory=list)
+    guards: list[str] = field(default_factory=list)
+
+
+def reason_for(ev: ColumnEvidence) -> str:
+    return f"column {ev.index + 1} '{safe_header(ev.header)}': {ev.valid}/{ev.total} {ev.what}"
+
+
+def _has_total_row(table: Table) -> bool:
+    rows = table.rows[:50] + table.rows[-10:]
+    for row in rows:
+        for cell in row[:2]:
+            if fold(cell.strip()).rstrip(":") in _TOTAL_WORDS:
+                return True
+    return False
+
+
+def decide(table: Table, columns: list[ColumnEvidence]) -> Decision:
+    by_type: dict[str, list[ColumnEvidence]] = {}
+    for ev in columns:
+        if ev.type:
+            by_type.setdefault(ev.type, []).append(ev)
+    guards: list[str] = []
+    identifiers: list[ColumnEvidence] = []
+
+    names = by_type.get("person_name", [])
+    full_names = [c for c in names if c.what == "personal names"]
+    single_names = [c for c in names if c not in full_names]
+    given, family = by_type.get("given_name", []), by_type.get("family_name", [])
+    attributes = [c for c in columns if c.type in ATTRIBUTES - {"email", "phone"}]
+    personal_attributes = [c for c in attributes if c.type != "postal_code"]
+
+    identifiers.extend(full_names)
+    if given and family:
+        identifiers.extend([given[0], family[0]])
+    elif (single_names or family) and personal_attributes:
+        identifiers.extend(single_names or family)
+    identifiers.extend(by_type.get("gov_id", []))
+    for ev in by_type.get("email", []) + by_type.get("phone", []):
+        if not ev.business_contact:
+            identifiers.append(ev)
+    identifiers.extend(by_type.get("address", []))
+
+    rows = table.total_rows
+    score = 0.0
+    if identifiers:
+        score = max(ev.confidence for ev in identifiers)
+        score += 0.08 * min(len(personal_attributes), 4)
+    # --- aggregate guards
+    others = [c for c in columns if c not in identifiers and c.total]
+    numeric_others = [c for c in others if c.numeric_ratio >= 0.9]
+    name_columns = [c for c in identifiers if c.type in {"person_name", "given_name", "family_name"}]
+    only_names = bool(name_columns) and len(name_columns) == len(identifiers)
+    if only_names and not personal_attributes:
+        singles = all(c.single_token_ratio >= 0.6 or c.type != "person_name" or c.what != "personal names"
+                      for c in name_columns)
+        if others and len(numeric_others) >= 0.7 * len(others) and singles:
+            guards.append("names are the unit: the other columns are counts or shares")
+            score -= 0.6
+    for c in name_columns:
+        if c.single_token_ratio >= 0.7 and not personal_attributes and c.distinct_ratio >= 0.95:
+            if len(numeric_others) >= max(1, len(others) // 2):
+                guards.append(f"column {c.index + 1}: single names with frequencies (a name list)")
+                score -= 0.5
+    year_headers = [h for h in table.header if is_year_header(h)]
+    if len(year_headers) >= 3:
+        guards.append(f"{len(year_headers)} year/period headers (a pivoted aggregate)")
+        score -= 0.5
+    aggregate_headers = [c for c in columns if c.aggregate_header]
+    if columns and len(aggregate_headers) >= 0.6 * len(columns) and not by_type.get("gov_id"):
+        guards.append(f"{len(aggregate_headers)}/{len(columns)} headers name statistics (total, rate, %…)")
+        score -= 0.4
+    if _has_total_row(table) and not by_type.get("gov_id"):
+        guards.append("a Total row")
+        score -= 0.25
+    age_bands = [c for c in columns if c.age_band_ratio >= 0.3]
+    if age_bands:
+        guards.append(f"column {age_bands[0].index + 1}: age bands")
+        score -= 0.3
+    if rows < MIN_ROWS:
+        guards.append(f"only {rows} row(s)")
+        score = min(score, 0.3)
+    filled = max((ev.total for ev in identifiers), default=0)
+    if identifiers and filled < MIN_ROWS:
+        guards.append("identifier column filled on fewer than 3 rows")
+        score = min(score, 0.3)
+    score = max(0.0, min(1.0, score))
+    person_level = bool(identifiers) and score >= 0.5
+
+    reasons = [reason_for(ev) for ev in identifiers]
+    reasons += [reason_for(ev) for ev in columns if ev.type and ev not in identifiers]
+    reasons += [f"aggregate guard: {g}" for g in guards]
+    return Decision(person_level, score, severity_for(columns, identifiers), reasons, guards)
+
+
+def severity_for(columns: list[ColumnEvidence], identifiers: list[ColumnEvidence]) -> Severity:
+    types = {c.type for c in columns if c.type}
+    personal_contact = any(c.type in {"email", "phone"} and not c.business_contact for c in columns)
+    if "gov_id" in types or "sensitive_category" in types:
+        return Severity.critical
+    if "nationality" in types and "location_detention" in types:
+        return Severity.critical
+    if types & {"birth_date", "address"} or personal_contact:
+        return Severity.high
+    if types & {"age", "sex", "postal_code", "nationality", "location_detention", "case_id"}:
+        return Severity.medium
+    return Severity.low
+
+
+def looks_like_minors(columns: list[ColumnEvidence], table: Table) -> bool:
+    """Ages mostly under 18 make a table of minors (a sensitive category)."""
+    for ev in columns:
+        if ev.type == "age":
+            ages = [v.to_float(r[ev.index]) for r in table.rows[:400] if ev.index < len(r)]
+            known = [a for a in ages if a is not None]
+            if known and sum(1 for a in known if a < 18) / len(known) >= 0.5:
+                return True
+    return False

@@ -1,0 +1,81 @@
+"""Given-name and surname lists, honorifics and organisation words.
+
+The name lists come from Faker's per-locale person providers (MIT licence, maintained, and covering
+the languages Spillwatch's lexicon covers); they are read once, lower-cased and accent-folded into
+frozensets.  A list hit is one signal among several: names not in the lists still pass on shape.
+"""
+
+from __future__ import annotations
+
+import importlib
+import unicodedata
+from functools import lru_cache
+
+# Locales whose name lists the matcher uses.  The synthetic test corpus deliberately also uses
+# locales that are *not* listed here, so that detection is shown to work on name shape alone.
+NAME_LOCALES: tuple[str, ...] = (
+    "en_US", "en_GB", "en_IE", "es_ES", "es_MX", "es_CO", "es_AR", "fr_FR", "fr_CA",
+    "pt_BR", "pt_PT", "de_DE", "it_IT",
+)
+
+HONORIFICS = frozenset(
+    """mr mrs ms miss mx dr prof sir dame rev fr sr sra srta don dona dona mme mlle m monsieur madame
+    senor senora sgt sergeant officer deputy sheriff constable trooper patrolman patrolwoman detective
+    lieutenant lt captain capt corporal cpl agent marshal chief inspector special investigator jailer
+    correctional corrections jr snr sr ii iii iv""".split()
+)
+
+NAME_PARTICLES = frozenset(
+    "de da das do dos del della di du la le van von der den ter bin ibn al el y e st saint mc".split()
+)
+
+# Words that mark an organisation, place or thing rather than a person.
+ORG_WORDS = frozenset(
+    """inc llc ltd corp corporation company co plc gmbh sa srl ag limited group holdings association
+    department dept office agency bureau ministry ministerio ministere council county city town state
+    university college school academy institute hospital clinic center centre church foundation trust
+    bank services service solutions systems partners consulting research polling poll news times post
+    press radio tv network airlines airline air airways police court committee commission board club
+    team fund society union federation party republic kingdom united national international global
+    engineering studies science sciences management education arts health law general total unknown
+    other others all none sum subtotal average mean median hurricane storm tropical cyclone typhoon
+    vessel ship boat""".split()
+)
+
+
+def fold(text: str) -> str:
+    """Lower-case and strip accents: ``José`` → ``jose``."""
+    decomposed = unicodedata.normalize("NFKD", text)
+    return "".join(ch for ch in decomposed if not unicodedata.combining(ch)).lower()
+
+
+def _names(provider: type, attribute: str) -> set[str]:
+    values = getattr(provider, attribute, ()) or ()
+    out: set[str] = set()
+    for value in values:
+        for token in str(value).replace("-", " ").split():
+            if len(token) > 1:
+                out.add(fold(token))
+    return out
+
+
+@lru_cache(maxsize=1)
+def name_lists() -> tuple[frozenset[str], frozenset[str]]:
+    """(given names, surnames), folded.  Cached: the lists are immutable once built."""
+    given: set[str] = set()
+    family: set[str] = set()
+    for locale in NAME_LOCALES:
+        provider = importlib.import_module(f"faker.providers.person.{locale}").Provider
+        for attribute in ("first_names", "first_names_male", "first_names_female"):
+            given |= _names(provider, attribute)
+        for attribute in ("last_names",):
+            family |= _names(provider, attribute)
+    return frozenset(given), frozenset(family)
+
+
+def is_given_name(token: str) -> bool:
+    return fold(token) in name_lists()[0]
+
+
+def is_surname(token: str) -> bool:
+    return fold(token) in name_lists()[1]

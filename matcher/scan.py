@@ -1,0 +1,119 @@
+"""The matcher's entry points: bytes (or a file) in, findings out.
+
+:func:`scan_bytes` is what the indexer calls for a captured payload; :func:`scan_file` streams a
+file from disk (delimited files of any size in flat memory).  Both return a :class:`ScanResult`
+and never raise for bad input: every problem becomes a line in ``errors`` that names the file and
+what to do, and never quotes a cell value.
+"""
+
+from __future__ import annotations
+
+import io
+import logging
+import os
+import time
+from dataclasses import dataclass, field
+from typing import IO
+
+from matcher import sniff as mt
+from matcher.archive import extract_zip
+from matcher.csv_tables import extract_delimited
+from matcher.docx_tables import extract_docx
+from matcher.errors import EncryptedFile, ScanError
+from matcher.extracted import Extracted
+from matcher.findings import build_findings
+from matcher.html_tables import extract_html
+from matcher.json_tables import extract_json
+from matcher.limits import DEFAULT_LIMITS, Limits
+from matcher.pdf_tables import extract_pdf
+from matcher.spreadsheet import extract_spreadsheet
+from spillwatch.models import Finding, Table
+
+log = logging.getLogger("spillwatch.matcher")
+
+
+@dataclass
+class ScanResult:
+    media_type: str
+    findings: list[Finding] = field(default_factory=list)
+    errors: list[str] = field(default_factory=list)
+    tables: list[Table] = field(default_factory=list)
+
+
+def scan_bytes(data: bytes, filename: str = "", media_type: str = "", limits: Limits = DEFAULT_LIMITS) -> ScanResult:
+    """Scan one payload.  ``media_type`` (if given) overrides sniffing; ``filename`` is a hint
+    used in messages and to break ties between text formats."""
+    return scan_stream(io.BytesIO(data), filename, media_type, limits)
+
+
+def scan_file(path: str | os.PathLike[str], limits: Limits = DEFAULT_LIMITS, media_type: str = "") -> ScanResult:
+    name = os.fspath(path)
+    try:
+        with open(name, "rb") as stream:
+            return scan_stream(stream, name, media_type, limits)
+    except OSError as exc:
+        return ScanResult(media_type=media_type or mt.BINARY,
+                          errors=[f"{name}: cannot be read ({exc.strerror or type(exc).__name__})"])
+
+
+def scan_stream(
+    stream: IO[bytes], filename: str = "", media_type: str = "", limits: Limits = DEFAULT_LIMITS
+) -> ScanResult:
+    """Scan a seekable binary stream."""
+    label = filename or "<bytes>"
+    media = media_type or mt.sniff_stream(stream, filename)
+    deadline = time.monotonic() + limits.time_budget_seconds
+    extracted = Extracted()
+    try:
+        extracted = extract(stream, media, label, limits, deadline, depth=0)
+    except ScanError as exc:
+        extracted.errors.append(_with_locator(str(exc), label))
+    except MemoryError:
+        extracted.errors.append(f"{label}: ran out of memory while reading it; not scanned. Raise the "
+                                "memory available or split the file")
+    except Exception as exc:  # noqa: BLE001 - one bad file must not stop a scan; the exception text may
+        # quote cell contents, so only its type is reported and nothing is logged with it
+        log.warning("matcher: unexpected %s while reading %s (%s)", type(exc).__name__, label, media)
+        extracted.errors.append(f"{label}: could not be read ({type(exc).__name__} in the {media} reader); "
+                                "the file may be damaged. Please report it if it opens normally")
+    findings = build_findings(extracted, limits)
+    return ScanResult(media_type=media, findings=findings, errors=extracted.errors, tables=extracted.tables)
+
+
+def _with_locator(message: str, label: str) -> str:
+    return message if message.startswith(label) else f"{label}: {message}"
+
+
+def _read_all(stream: IO[bytes], label: str, limits: Limits) -> bytes:
+    stream.seek(0)
+    data = stream.read(limits.max_file_bytes + 1)
+    if len(data) > limits.max_file_bytes:
+        raise ScanError(f"{label}: larger than {limits.max_file_bytes:,} bytes; not scanned. Raise "
+                        "Limits.max_file_bytes to scan it")
+    return data
+
+
+def extract(stream: IO[bytes], media: str, label: str, limits: Limits, deadline: float, depth: int) -> Extracted:
+    """Tables, hidden content and redaction hits of one file or archive member."""
+    if media in mt.DELIMITED:
+        stream.seek(0)
+        return extract_delimited(stream, limits, label, deadline)
+    if media == mt.ENCRYPTED_OOXML:
+        raise EncryptedFile(f"{label}: encrypted, not scanned (password-protected Office file); "
+                            "ask the publisher for an unprotected copy")
+    if media == mt.BINARY:
+        raise ScanError(f"{label}: binary data of no known document format; not scanned. Check what the "
+                        "file is (the name may say .csv but the content is not text)")
+    if media == mt.GZIP:
+        raise ScanError(f"{label}: gzip-compressed; decompress it and scan the result")
+    readers = {
+        mt.PDF: extract_pdf, mt.DOCX: extract_docx, mt.HTML: extract_html, mt.JSON: extract_json,
+    }
+    if media in mt.SPREADSHEETS:
+        return extract_spreadsheet(_read_all(stream, label, limits), media, limits, label, deadline)
+    if media in readers:
+        return readers[media](_read_all(stream, label, limits), limits, label, deadline)
+    if media == mt.ZIP:
+        return extract_zip(_read_all(stream, label, limits), limits, label, deadline, depth, extract)
+    # other formats (images, presentations, legacy .doc) hold no tables the matcher reads
+    return Extracted()
