@@ -155,6 +155,14 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("download_delay", "1s", "Default delay between requests to one host (a site may override).",
             parse_duration),
     Setting("download_timeout", "60s", "Timeout of one download.", parse_duration),
+    # indexing
+    Setting("change_threshold", 0.02, "Significance (0..1, text distance after masking times, dates and "
+            "tokens) from which a new payload of a URL counts as 'changed' rather than 'unchanged'.",
+            _parse_float),
+    Setting("removed_after_crawls", 2, "A URL that no page links to any more counts as removed after this "
+            "many crawls in a row (404/410 counts at once).", _parse_int),
+    Setting("index_max_payload", "200MB", "Largest payload the indexer reads from one WARC record; the rest "
+            "is not extracted or scanned (and the capture says so).", parse_size),
     # alerts
     Setting("min_alert_severity", "medium", "Default lowest severity that is alerted (routes may "
             "override).", _severity),

@@ -1,0 +1,136 @@
+"""Findings in the catalog, keyed by content, with their exposure timeline.
+
+The key is the SHA-256 of the file's bytes + kind + locator: the same file (at any URL, in any
+crawl, captured by any crawler) never creates a second finding.  Each finding keeps its exposure:
+``first_seen`` / ``last_seen`` (captures serving that content), ``removed_at`` (every URL serving it
+is gone) and ``reappeared_at`` (served again after that).  A new finding and a reappearance are
+handed to the alerts outbox in the same transaction.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import Connection, insert, select
+
+from indexer.records import utc
+from spillwatch.catalog.schema import finding_events, findings, versions
+from spillwatch.models import Finding, Severity
+
+log = logging.getLogger(__name__)
+
+# (conn, finding id, event "new"|"reappeared") -> None; see pipeline.alert_hook
+AlertHook = Callable[[Connection, int, str], None]
+
+
+def content_key(content_sha256: str, finding: Finding) -> str:
+    locator = hashlib.sha256(finding.locator.encode("utf-8")).hexdigest()[:16]
+    return f"sha256:{content_sha256}:{finding.kind.value}:{locator}"
+
+
+@dataclass
+class StoredFinding:
+    id: int
+    severity: str
+    created: bool
+
+
+def worst_severity(values: Iterable[str]) -> str | None:
+    parsed = [Severity.parse(v) for v in values if v]
+    return max(parsed).name if parsed else None
+
+
+def store(
+    conn: Connection, found: list[Finding], *, content_sha256: str, capture_id: int, url: str,
+    payload_digest: str, site_id: str | None, seen: datetime, now: datetime, alert: AlertHook | None,
+) -> list[StoredFinding]:
+    """Insert new findings of one payload, or extend the exposure of known ones."""
+    stored: list[StoredFinding] = []
+    for finding in found:
+        key = content_key(content_sha256, finding)
+        row = conn.execute(select(findings.c.id, findings.c.severity).where(findings.c.content_key == key)).first()
+        if row is not None:
+            stored.append(StoredFinding(int(row[0]), str(row[1]), created=False))
+            _seen_again(conn, int(row[0]), seen, alert)
+            continue
+        data = finding.to_dict()
+        finding_id = int(conn.execute(
+            insert(findings).returning(findings.c.id),
+            {"content_key": key, "capture_id": capture_id, "site_id": site_id, "url": url,
+             "payload_digest": payload_digest, "kind": data["kind"], "severity": data["severity"],
+             "score": data["score"], "rows": data["rows"], "locator": data["locator"][:2000],
+             "columns": data["columns"], "reasons": data["reasons"], "sample": data["sample"],
+             "status": "new", "first_seen": utc(seen), "last_seen": utc(seen), "removed_at": None,
+             "reappeared_at": None, "created_at": utc(now)},
+        ).scalar_one())
+        # counts and types only: never the sample or a cell value
+        log.info("new finding %d: %s, %s, %d rows, capture %d", finding_id, data["kind"], data["severity"],
+                 data["rows"], capture_id)
+        if alert is not None:
+            alert(conn, finding_id, "new")
+        stored.append(StoredFinding(finding_id, data["severity"], created=True))
+    return stored
+
+
+def _seen_again(conn: Connection, finding_id: int, seen: datetime, alert: AlertHook | None) -> None:
+    row = conn.execute(select(findings.c.last_seen, findings.c.removed_at).where(findings.c.id == finding_id)).one()
+    last_seen, removed_at = utc(row[0]), row[1]
+    values: dict[str, object] = {}
+    if utc(seen) > last_seen:
+        values["last_seen"] = utc(seen)
+    reappeared = removed_at is not None and utc(seen) > utc(removed_at)
+    if reappeared:
+        values.update(removed_at=None, reappeared_at=utc(seen))
+    if values:
+        conn.execute(findings.update().where(findings.c.id == finding_id).values(**values))
+    if reappeared:
+        conn.execute(insert(finding_events), {"finding_id": finding_id, "at": utc(seen), "user_id": None,
+                                              "event": "reappeared", "from_status": None, "to_status": None,
+                                              "note": ""})
+        log.info("finding %d reappeared", finding_id)
+        if alert is not None:
+            alert(conn, finding_id, "reappeared")
+
+
+def ids_for_digests(conn: Connection, digests: Iterable[str]) -> dict[str, list[tuple[int, str]]]:
+    """Findings of payloads already known by their WARC payload digest: digest → [(id, severity)]."""
+    wanted = sorted({d for d in digests if d})
+    found: dict[str, list[tuple[int, str]]] = {}
+    for start in range(0, len(wanted), 500):
+        rows = conn.execute(select(findings.c.id, findings.c.severity, findings.c.payload_digest)
+                            .where(findings.c.payload_digest.in_(wanted[start:start + 500])))
+        for finding_id, severity, digest in rows:
+            found.setdefault(str(digest), []).append((int(finding_id), str(severity)))
+    return found
+
+
+def seen_again(conn: Connection, finding_ids: Iterable[int], seen: datetime, alert: AlertHook | None) -> None:
+    """The content of these findings was captured again at ``seen`` (identical capture, revisit)."""
+    for finding_id in finding_ids:
+        _seen_again(conn, finding_id, seen, alert)
+
+
+def content_removed(conn: Connection, digests: Iterable[str], surt: str, at: datetime) -> int:
+    """The URL ``surt`` stopped serving these payloads: findings whose content no other live URL
+    serves get ``removed_at`` (and a ``removed`` event).  Returns how many findings were marked."""
+    marked = 0
+    for digest in {d for d in digests if d}:
+        elsewhere = conn.execute(
+            select(versions.c.id).where(versions.c.payload_digest == digest, versions.c.surt != surt,
+                                        versions.c.removed_at.is_(None)).limit(1)
+        ).first()
+        if elsewhere is not None:
+            continue
+        rows = conn.execute(select(findings.c.id).where(findings.c.payload_digest == digest,
+                                                        findings.c.removed_at.is_(None))).scalars().all()
+        for finding_id in rows:
+            conn.execute(findings.update().where(findings.c.id == finding_id).values(removed_at=utc(at)))
+            conn.execute(insert(finding_events), {"finding_id": finding_id, "at": utc(at), "user_id": None,
+                                                  "event": "removed", "from_status": None, "to_status": None,
+                                                  "note": ""})
+            marked += 1
+    return marked

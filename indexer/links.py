@@ -1,0 +1,67 @@
+"""Outgoing links of page captures, and "new document linked" when a page starts linking a file.
+
+Links are stored for every page capture whose content differs from the previous capture (identical
+captures link the same targets), so a page's current links are those of its latest capture that has
+links stored.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from sqlalchemy import Connection, exists, func, insert, select
+
+from indexer import media_types
+from indexer.extract_html import Link
+from indexer.surt import surt_key
+from spillwatch.catalog.schema import captures, links
+
+
+def previous_links(conn: Connection, surt: str) -> set[str] | None:
+    """Targets of the latest capture of ``surt`` that has links stored (None: no such capture)."""
+    latest = conn.execute(
+        select(func.max(captures.c.id)).where(
+            captures.c.surt == surt, exists().where(links.c.capture_id == captures.c.id)
+        )
+    ).scalar()
+    if latest is None:
+        return None
+    return {str(r[0]) for r in conn.execute(select(links.c.target_url).where(links.c.capture_id == latest))}
+
+
+def insert_links(conn: Connection, capture_id: int, found: Sequence[Link]) -> None:
+    if not found:
+        return
+    conn.execute(insert(links), [
+        {"capture_id": capture_id, "target_url": link.url, "target_surt": surt_key(link.url),
+         "anchor_text": link.text}
+        for link in found
+    ])
+
+
+def new_document_links(before: set[str] | None, found: Sequence[Link]) -> list[Link]:
+    """Links to documents that the page did not have before (nothing for a page seen first now)."""
+    if before is None:
+        return []
+    return [link for link in found if link.url not in before and media_types.is_document_url(link.url)]
+
+
+def linked_now(conn: Connection, target_surt: str) -> bool:
+    """Whether any page's current links (its latest capture with links) include ``target_surt``."""
+    pages = conn.execute(
+        select(captures.c.surt).distinct()
+        .join(links, links.c.capture_id == captures.c.id)
+        .where(links.c.target_surt == target_surt)
+    ).scalars().all()
+    for page in pages:
+        latest = conn.execute(
+            select(func.max(captures.c.id)).where(
+                captures.c.surt == page, exists().where(links.c.capture_id == captures.c.id)
+            )
+        ).scalar()
+        hit = conn.execute(
+            select(links.c.id).where(links.c.capture_id == latest, links.c.target_surt == target_surt).limit(1)
+        ).first()
+        if hit is not None:
+            return True
+    return False

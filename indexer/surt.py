@@ -1,0 +1,29 @@
+"""SURT keys (Sort-friendly URI Reordering Transform) with the Internet Archive's ``surt`` library.
+
+The SURT is the catalog's key for "the same URL": host reversed, ``www`` dropped, query sorted,
+scheme dropped, so ``http://www.Example.gov/a?b=1&a=2`` and ``https://example.gov/a?a=2&b=1`` share
+``gov,example)/a?a=2&b=1``.
+"""
+
+from __future__ import annotations
+
+from urllib.parse import urlsplit
+
+import surt as surt_lib
+
+
+def surt_key(url: str) -> str:
+    """The SURT of ``url``; URLs the library cannot parse fall back to the lower-cased URL."""
+    try:
+        return str(surt_lib.surt(url))
+    except (ValueError, TypeError, AttributeError, IndexError):
+        return url.strip().lower()
+
+
+def host_of(url: str) -> str:
+    """Lower-case host of ``url`` without ``www.`` (the search facet for URLs of no configured site)."""
+    try:
+        host = (urlsplit(url).hostname or "").lower()
+    except ValueError:
+        return ""
+    return host[4:] if host.startswith("www.") else host

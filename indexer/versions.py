@@ -1,0 +1,132 @@
+"""Versions per URL and the significance of a change.
+
+A version is a run of captures of one URL (by SURT) serving the same content.  A new payload
+digest starts a new version only when the text changed significantly: the significance is
+``1 - rapidfuzz ratio`` of the two texts after masking what changes on every request (times,
+dates, session tokens, nonces), so a page whose only change is "Updated 10:42:13" or a fresh CSRF
+token is "unchanged" (recorded with its significance), not "changed".
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+
+from rapidfuzz.distance import Indel
+from sqlalchemy import Connection, func, insert, select
+from sqlalchemy.orm import aliased
+
+from indexer.records import utc
+from spillwatch.catalog.schema import captures, versions
+
+# Longest text compared (both sides are cut here; beyond it differences hardly move the ratio).
+MAX_COMPARED_CHARS = 50_000
+
+_VOLATILE = re.compile(
+    r"""
+    \b[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}\b      # UUIDs
+    | \b(?=[A-Za-z0-9_\-]*\d)(?=[A-Za-z0-9_\-]*[A-Za-z])[A-Za-z0-9_\-]{16,}\b  # tokens, hashes, nonces
+    | \b\d{1,2}:\d{2}(?::\d{2})?(?:\.\d+)?\s*(?:[ap]\.?m\.?|utc|gmt|[ecmp][sd]t)?  # clock times
+    | \b\d{4}-\d{2}-\d{2}(?:[t ]\d{2}:\d{2}(?::\d{2})?(?:\.\d+)?(?:z|[+-]\d{2}:?\d{2})?)?\b  # ISO dates
+    | \b\d{10,13}\b                                                       # epoch timestamps
+    """,
+    re.IGNORECASE | re.VERBOSE,
+)
+
+
+def normalise(text: str) -> str:
+    """``text`` with volatile tokens replaced by a placeholder and whitespace collapsed."""
+    return " ".join(_VOLATILE.sub("\u2022", text[:MAX_COMPARED_CHARS]).split())
+
+
+def significance(old_text: str, new_text: str) -> float:
+    """0.0 (same text once volatile tokens are masked) … 1.0 (nothing in common)."""
+    a, b = normalise(old_text), normalise(new_text)
+    if a == b:
+        return 0.0
+    if not a or not b:
+        return 1.0
+    return round(1.0 - Indel.normalized_similarity(a, b), 4)
+
+
+@dataclass
+class VersionState:
+    """The latest version of a URL, with what change detection needs."""
+
+    id: int
+    surt: str
+    payload_digest: str
+    first_capture_id: int
+    last_capture_id: int
+    last_digest: str
+    first_seen: datetime
+    last_seen: datetime
+    removed_at: datetime | None
+    unlinked_crawls: int
+    text_file: str
+    text_offset: int
+
+    def same_content(self, digest: str) -> bool:
+        return bool(digest) and digest in (self.payload_digest, self.last_digest)
+
+
+def latest_versions(conn: Connection, surts: Sequence[str]) -> dict[str, VersionState]:
+    """Latest version of each SURT that has one."""
+    if not surts:
+        return {}
+    latest = (select(func.max(versions.c.id)).where(versions.c.surt.in_(list(set(surts))))
+              .group_by(versions.c.surt)).scalar_subquery()
+    first = aliased(captures)
+    last = aliased(captures)
+    rows = conn.execute(
+        select(versions, last.c.payload_digest.label("last_digest"), first.c.warc_file,
+               first.c.warc_offset)
+        .join(last, last.c.id == versions.c.last_capture_id)
+        .join(first, first.c.id == versions.c.first_capture_id)
+        .where(versions.c.id.in_(latest))
+    ).mappings()
+    states: dict[str, VersionState] = {}
+    for row in rows:
+        states[row["surt"]] = VersionState(
+            id=row["id"], surt=row["surt"], payload_digest=row["payload_digest"],
+            first_capture_id=row["first_capture_id"], last_capture_id=row["last_capture_id"],
+            last_digest=row["last_digest"], first_seen=utc(row["first_seen"]),
+            last_seen=utc(row["last_seen"]),
+            removed_at=utc(row["removed_at"]) if row["removed_at"] is not None else None,
+            unlinked_crawls=row["unlinked_crawls"] or 0, text_file=row["warc_file"],
+            text_offset=row["warc_offset"],
+        )
+    return states
+
+
+def insert_version(conn: Connection, *, surt: str, url: str, site_id: str | None, digest: str,
+                   capture_id: int, seen: datetime, previous_id: int | None) -> int:
+    result = conn.execute(
+        insert(versions).returning(versions.c.id),
+        {"surt": surt, "url": url, "site_id": site_id, "payload_digest": digest,
+         "first_capture_id": capture_id, "last_capture_id": capture_id, "first_seen": utc(seen),
+         "last_seen": utc(seen), "previous_version_id": previous_id, "removed_at": None,
+         "unlinked_crawls": 0, "unlinked_crawl_key": None},
+    )
+    return int(result.scalar_one())
+
+
+def touch_version(conn: Connection, version_id: int, capture_id: int, seen: datetime) -> None:
+    """A later capture of the same content: move the version's end forward."""
+    conn.execute(
+        versions.update().where(versions.c.id == version_id, versions.c.last_seen <= utc(seen))
+        .values(last_capture_id=capture_id, last_seen=utc(seen), unlinked_crawls=0, unlinked_crawl_key=None)
+    )
+
+
+def mark_removed(conn: Connection, version_id: int, at: datetime) -> None:
+    conn.execute(versions.update().where(versions.c.id == version_id, versions.c.removed_at.is_(None))
+                 .values(removed_at=utc(at)))
+
+
+def version_history(conn: Connection, surt: str) -> list[dict[str, object]]:
+    """Every version of a URL, oldest first (for the UI's timeline)."""
+    rows = conn.execute(select(versions).where(versions.c.surt == surt).order_by(versions.c.id)).mappings()
+    return [dict(r) for r in rows]
