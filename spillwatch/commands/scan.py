@@ -1,0 +1,95 @@
+"""``spillwatch scan PATH... [--json] [--min-severity S]``: run the matcher over local files.
+
+Directories are walked recursively.  The default output is a readable report per file;
+``--json`` prints one JSON object per input file (DESIGN §3).  Exit status: 0 nothing found,
+1 something found, 2 a file could not be scanned (errors win, as with grep).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+from collections.abc import Iterator
+from typing import TYPE_CHECKING, TextIO
+
+from matcher.scan import ScanResult, scan_file
+from spillwatch.models import Finding, Severity
+
+if TYPE_CHECKING:
+    from spillwatch.cli import Context
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    parser = sub.add_parser(
+        "scan",
+        help="scan local files for person-level tables, hidden content and failed redactions",
+        description="Scan files (directories recursively) for lists of people, hidden content and failed "
+        "redactions. Exit 0 when nothing is found, 1 when something is found, 2 when a file could not be "
+        "scanned.",
+    )
+    parser.add_argument("paths", nargs="+", metavar="PATH", help="file or directory")
+    parser.add_argument("--json", action="store_true", help="one JSON object per file: path, media_type, "
+                        "findings, errors")
+    parser.add_argument("--min-severity", default="low", type=_severity, metavar="S",
+                        help="report findings of this severity and above: low, medium, high, critical "
+                        "(default low)")
+    parser.set_defaults(handler=run, needs_config=False)
+
+
+def _severity(value: str) -> Severity:
+    try:
+        return Severity.parse(value)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
+
+
+def iter_files(paths: list[str]) -> Iterator[str]:
+    for path in paths:
+        if os.path.isdir(path):
+            for folder, dirs, files in os.walk(path):
+                dirs.sort()
+                for name in sorted(files):
+                    yield os.path.join(folder, name)
+        else:
+            yield path
+
+
+def run(ctx: Context) -> int:
+    minimum: Severity = ctx.args.min_severity
+    found = failed = False
+    for path in iter_files(ctx.args.paths):
+        if not os.path.exists(path):
+            result = ScanResult(media_type="", errors=[f"{path}: no such file or directory"])
+        else:
+            result = scan_file(path)
+        findings = [f for f in result.findings if f.severity >= minimum]
+        found = found or bool(findings)
+        failed = failed or bool(result.errors)
+        if ctx.args.json:
+            print(json.dumps({"path": path, "media_type": result.media_type,
+                              "findings": [f.to_dict() for f in findings], "errors": result.errors},
+                             ensure_ascii=False), flush=True)
+        else:
+            report(path, result.media_type, findings, result.errors, sys.stdout)
+    if failed:
+        return 2
+    return 1 if found else 0
+
+
+def report(path: str, media_type: str, findings: list[Finding], errors: list[str], out: TextIO) -> None:
+    status = f"{len(findings)} finding(s)" if findings else "nothing found"
+    out.write(f"{path} [{media_type or 'unknown'}]: {status}\n")
+    for finding in findings:
+        out.write(f"  {finding.severity.name.upper()} {finding.kind.value} at {finding.locator or 'file'}: "
+                  f"{finding.rows:,} rows, score {finding.score:.2f}\n")
+        for reason in finding.reasons:
+            out.write(f"    - {reason}\n")
+        if finding.columns:
+            out.write("    columns: " + ", ".join(f"{c.header} ({c.type})" for c in finding.columns) + "\n")
+        for row in finding.sample:
+            out.write("    sample: " + " | ".join(row) + "\n")
+    for error in errors:
+        out.write(f"  ERROR {error}\n")
+    out.flush()
