@@ -476,10 +476,16 @@ class _Handler(BaseHTTPRequestHandler):
         """Quiet: requests are kept in ``site.requests`` instead."""
 
     def do_HEAD(self) -> None:
-        self._answer(head=True)
+        self._safely(head=True)
 
     def do_GET(self) -> None:
-        self._answer(head=False)
+        self._safely(head=False)
+
+    def _safely(self, head: bool) -> None:
+        try:
+            self._answer(head)
+        except (BrokenPipeError, ConnectionResetError):
+            self.close_connection = True  # the client gave up (timeouts, truncated downloads)
 
     def _answer(self, head: bool) -> None:
         site = self.site

@@ -1,0 +1,50 @@
+"""``python -m crawler run --job FILE``: one crawl, in its own process (Twisted's reactor cannot
+restart, and a crash or leak must not take the service down).  Started by :mod:`crawler.run`."""
+
+from __future__ import annotations
+
+import argparse
+import fcntl
+import logging
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+from scrapy.crawler import CrawlerProcess
+
+from crawler.job import CrawlJob
+from crawler.scrapy_settings import scrapy_settings
+from crawler.spider import SiteSpider
+
+
+def run_job(job: CrawlJob) -> int:
+    job.lock_path.parent.mkdir(parents=True, exist_ok=True)
+    with open(job.lock_path, "a+") as lock:
+        # held while the crawl writes; crawler.repair skips .open files of a crawl whose lock is held
+        fcntl.flock(lock.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
+        process = CrawlerProcess(scrapy_settings(job), install_root_handler=True)
+        process.crawl(SiteSpider, job=job)
+        process.start()
+    return 0
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m crawler", description=__doc__)
+    sub = parser.add_subparsers(dest="command", required=True)
+    run = sub.add_parser("run", help="run one crawl job")
+    run.add_argument("--job", required=True, type=Path, help="job file written by crawler.run")
+    args = parser.parse_args(argv)
+    try:
+        job = CrawlJob.from_json(args.job.read_text(encoding="utf-8"))
+    except (OSError, ValueError, TypeError) as exc:
+        print(f"python -m crawler: cannot read job {args.job}: {exc}", file=sys.stderr)
+        return 2
+    try:
+        return run_job(job)
+    except BlockingIOError:
+        logging.getLogger(__name__).error("crawl %s is already running (lock %s)", job.name, job.lock_path)
+        return 3
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,50 @@
+"""Maximum response size: larger bodies are cut, kept and marked truncated, never silently dropped.
+
+Scrapy's own ``DOWNLOAD_MAXSIZE`` cancels the download and loses what arrived; this extension stops
+the download instead (``StopDownload(fail=False)``), so the WARC writer stores the first
+``max_response_size`` bytes with ``WARC-Truncated: length``.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import TYPE_CHECKING
+
+from scrapy import Request, signals
+from scrapy.exceptions import NotConfigured, StopDownload
+
+if TYPE_CHECKING:
+    from scrapy.crawler import Crawler
+
+logger = logging.getLogger(__name__)
+
+RECEIVED = "spillwatch_received"
+TRUNCATED = "spillwatch_truncated"
+
+
+class ResponseSizeLimit:
+    def __init__(self, crawler: Crawler, max_size: int) -> None:
+        self.crawler = crawler
+        self.max_size = max_size
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> ResponseSizeLimit:
+        max_size = crawler.settings.getint("SPILLWATCH_MAX_RESPONSE_SIZE")
+        if max_size <= 0:
+            raise NotConfigured("SPILLWATCH_MAX_RESPONSE_SIZE is 0: no response size limit")
+        ext = cls(crawler, max_size)
+        crawler.signals.connect(ext.bytes_received, signal=signals.bytes_received)
+        return ext
+
+    def bytes_received(self, data: bytes, request: Request, spider: object = None) -> None:
+        received = int(request.meta.get(RECEIVED, 0)) + len(data)
+        request.meta[RECEIVED] = received
+        if received > self.max_size and not request.meta.get(TRUNCATED):
+            request.meta[TRUNCATED] = True
+            assert self.crawler.stats is not None
+            self.crawler.stats.inc_value("spillwatch/truncated")
+            logger.warning(
+                "%s: response larger than max_response_size (%d bytes); kept the first %d bytes as a "
+                "truncated WARC record (WARC-Truncated: length). Raise max_response_size to keep it whole",
+                request.url, self.max_size, self.max_size)
+            raise StopDownload(fail=False)

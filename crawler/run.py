@@ -1,0 +1,211 @@
+"""Run crawls: each in a subprocess (``python -m crawler run``) with a hard time limit.
+
+Entry points for the CLI and the service loop:
+
+- :func:`run_crawl` — run a :class:`CrawlJob`; returns its :class:`Manifest`;
+- :func:`crawl_site` — a full crawl of a configured site (catalog row, WARCs under
+  ``DATA_DIR/crawls/<site id>/warcs``);
+- :func:`fetch_urls` — fetch a given list of URLs of a site now (watch-page bursts);
+- :func:`crawl_adhoc` — ``spillwatch crawl --url URL --out DIR``, no config needed.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import signal
+import subprocess
+import sys
+import threading
+from collections.abc import Callable
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import IO, Any
+
+from sqlalchemy import insert, select, update
+from sqlalchemy.engine import Engine
+
+from crawler.job import CrawlJob, job_adhoc, job_for_site, job_for_urls
+from crawler.manifest import Manifest
+from crawler.progress import COUNTERS
+from crawler.repair import repair_open_files
+from spillwatch.config import Config
+from spillwatch.settings import Settings
+
+logger = logging.getLogger(__name__)
+
+ProgressCallback = Callable[[dict[str, Any]], None]
+TERMINATE_GRACE = 20.0  # seconds between SIGTERM (Scrapy closes cleanly) and SIGKILL
+
+
+def site_out_dir(settings: Settings, site_id: str) -> Path:
+    return settings.data_path / "crawls" / site_id
+
+
+def run_crawl(job: CrawlJob, *, catalog: Engine | None = None, on_progress: ProgressCallback | None = None,
+              python: str = sys.executable, grace: float = TERMINATE_GRACE) -> Manifest:
+    """Run ``job`` in a subprocess, at most ``job.time_limit`` seconds (then SIGTERM, then SIGKILL).
+
+    Before and after, ``*.warc.gz.open`` files of crawls that are not running are repaired.  The
+    manifest is written to ``<out>/manifests/<name>.json`` and, with a ``catalog``, to a ``crawls`` row
+    (and one ``warc_files`` row per file, status ``pending``, for the indexer)."""
+    out = job.out_path
+    for folder in (job.warc_dir, job.manifest_path.parent, job.log_path.parent, job.lock_path.parent):
+        folder.mkdir(parents=True, exist_ok=True)
+    leftovers = repair_open_files(job.warc_dir, job.lock_path.parent)
+    manifest = Manifest(crawl=job.name, site_id=job.site_id, kind=job.kind, started_at=_now(),
+                        seeds=list(job.seeds), log_file=str(job.log_path),
+                        manifest_file=str(job.manifest_path))
+    manifest.repaired = [str(r.path) for r in leftovers if not r.deleted]
+    if catalog is not None:
+        manifest.crawl_id = _insert_crawl(catalog, manifest)
+    job_file = out / "manifests" / f"{job.name}.job.json"
+    job_file.write_text(job.to_json(), encoding="utf-8")
+    last: dict[str, Any] = {}
+    with open(job.log_path, "ab") as log:
+        process = subprocess.Popen(
+            [python, "-m", "crawler", "run", "--job", str(job_file)],
+            stdout=subprocess.PIPE, stderr=log, stdin=subprocess.DEVNULL, text=True,
+            env={**os.environ, "PYTHONUNBUFFERED": "1"},
+        )
+        reader = threading.Thread(target=_read_progress, args=(process.stdout, last, on_progress),
+                                  name=f"progress-{job.name}", daemon=True)
+        reader.start()
+        status, reason = _wait(process, job.time_limit, grace)
+        reader.join(timeout=5)
+    if status == "finished" and last.get("event") != "finished":
+        status, reason = "failed", "crawl process ended without a summary; see the log"
+    if status == "finished":
+        reason = str(last.get("reason", "finished"))
+    repaired = repair_open_files(job.warc_dir, job.lock_path.parent, prefix=job.name)
+    manifest.repaired += [str(r.path) for r in repaired if not r.deleted]
+    manifest.status = status
+    manifest.reason = reason
+    manifest.finished_at = _now()
+    for name in COUNTERS:
+        setattr(manifest, name, int(last.get(name, 0)))
+    manifest.warc_files = [str(p) for p in sorted(job.warc_dir.glob(f"{job.name}-*.warc.gz"))]
+    manifest.write(job.manifest_path)
+    if catalog is not None:
+        _finish_crawl(catalog, manifest)
+    job_file.unlink(missing_ok=True)
+    logger.info("crawl %s %s: %d pages, %d bytes, %d errors, %d WARC files", job.name, status,
+                manifest.pages, manifest.bytes, manifest.errors, len(manifest.warc_files))
+    return manifest
+
+
+def crawl_site(config: Config, site_id: str, *, catalog: Engine | None = None,
+               on_progress: ProgressCallback | None = None, **overrides: Any) -> Manifest:
+    """Full crawl of a configured site; ``overrides`` set :class:`CrawlJob` fields (e.g. max_pages)."""
+    from spillwatch.catalog import open_catalog
+
+    site = config.site(site_id)
+    engine = catalog if catalog is not None else open_catalog(config.settings)
+    job = job_for_site(site, config.settings, site_out_dir(config.settings, site_id),
+                       catalog_url=_url(engine))
+    for name, value in overrides.items():
+        setattr(job, name, value)
+    return run_crawl(job, catalog=engine, on_progress=on_progress)
+
+
+def fetch_urls(config: Config, site_id: str, urls: list[str], *, catalog: Engine | None = None,
+               on_progress: ProgressCallback | None = None) -> Manifest:
+    """Fetch exactly ``urls`` (depth 0) with the site's policy: for watch-page bursts."""
+    from spillwatch.catalog import open_catalog
+
+    site = config.site(site_id)
+    engine = catalog if catalog is not None else open_catalog(config.settings)
+    job = job_for_urls(site, urls, config.settings, site_out_dir(config.settings, site_id),
+                       catalog_url=_url(engine))
+    return run_crawl(job, catalog=engine, on_progress=on_progress)
+
+
+def crawl_adhoc(url: str, out_dir: Path, settings: Settings, *, max_pages: int = 10_000,
+                allow_private: bool = False, on_progress: ProgressCallback | None = None,
+                **overrides: Any) -> Manifest:
+    """Crawl from one URL into ``out_dir`` (WARCs, manifest, dedup state); no config, no catalog."""
+    job = job_adhoc(url, out_dir, settings, max_pages=max_pages, allow_private=allow_private)
+    for name, value in overrides.items():
+        setattr(job, name, value)
+    return run_crawl(job, on_progress=on_progress)
+
+
+# -- subprocess -----------------------------------------------------------------------------------
+
+def _wait(process: subprocess.Popen[str], time_limit: float, grace: float) -> tuple[str, str]:
+    try:
+        code = process.wait(timeout=time_limit)
+    except subprocess.TimeoutExpired:
+        logger.warning("crawl reached its time limit (%.0f s); stopping it", time_limit)
+        process.send_signal(signal.SIGTERM)
+        try:
+            process.wait(timeout=grace)
+            return "killed", f"time limit of {time_limit:.0f} s reached; stopped"
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+            return "killed", f"time limit of {time_limit:.0f} s reached; killed"
+    if code == 0:
+        return "finished", ""
+    if code < 0:
+        return "killed", f"crawl process killed by signal {-code}"
+    return "failed", f"crawl process exited with code {code}; see the log"
+
+
+def _read_progress(stream: IO[str] | None, last: dict[str, Any], on_progress: ProgressCallback | None) -> None:
+    if stream is None:
+        return
+    for line in stream:
+        line = line.strip()
+        if not line.startswith("{"):
+            continue
+        try:
+            event = json.loads(line)
+        except ValueError:
+            continue
+        last.clear()
+        last.update(event)
+        if on_progress is not None:
+            on_progress(event)
+
+
+# -- catalog --------------------------------------------------------------------------------------
+
+def _now() -> str:
+    return datetime.now(UTC).isoformat(timespec="seconds")
+
+
+def _url(engine: Engine) -> str:
+    return engine.url.render_as_string(hide_password=False)
+
+
+def _insert_crawl(catalog: Engine, manifest: Manifest) -> int:
+    from spillwatch.catalog.schema import crawls
+
+    with catalog.begin() as connection:
+        result = connection.execute(insert(crawls).values(
+            site_id=manifest.site_id, kind=manifest.kind, status="running",
+            started_at=datetime.fromisoformat(manifest.started_at), pages=0, bytes=0, errors=0,
+            warc_files=[], message=""))
+        return int(result.inserted_primary_key[0])
+
+
+def _finish_crawl(catalog: Engine, manifest: Manifest) -> None:
+    from spillwatch.catalog.schema import crawls, warc_files
+
+    assert manifest.crawl_id is not None
+    with catalog.begin() as connection:
+        connection.execute(update(crawls).where(crawls.c.id == manifest.crawl_id).values(
+            status=manifest.status, finished_at=datetime.fromisoformat(manifest.finished_at or _now()),
+            pages=manifest.pages, bytes=manifest.bytes, errors=manifest.errors,
+            warc_files=manifest.warc_files, manifest_path=manifest.manifest_file, message=manifest.reason))
+        known = set(connection.execute(select(warc_files.c.path).where(
+            warc_files.c.path.in_(manifest.warc_files + manifest.repaired))).scalars())
+        for path in manifest.warc_files + [p for p in manifest.repaired if p not in manifest.warc_files]:
+            if path in known or not Path(path).exists():
+                continue
+            connection.execute(insert(warc_files).values(
+                path=path, size=Path(path).stat().st_size, crawl_id=manifest.crawl_id, status="pending",
+                resume_offset=0, records=0, errors=[]))
+            known.add(path)

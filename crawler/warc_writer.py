@@ -1,0 +1,200 @@
+"""WARC writer extension (DESIGN §3 "WARC"): a request and a response record for every fetch.
+
+Connected to Scrapy's ``response_downloaded`` signal, which fires as the download handler returns,
+before any downloader middleware: redirects are recorded hop by hop, and bodies are exactly as
+received (a ``Content-Encoding: gzip`` body is stored gzipped, with its header), not as decoded by
+``HttpCompressionMiddleware``.
+
+Unchanged payloads become ``revisit`` records (profile identical-payload-digest, refers to the last
+full capture); ``304`` answers to conditional requests become ``revisit`` records with profile
+server-not-modified carrying the previous payload digest.  Bodies cut at ``max_response_size`` get
+``WARC-Truncated: length``.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import io
+import logging
+import platform
+from datetime import UTC, datetime
+from http import HTTPStatus
+from pathlib import Path
+from typing import TYPE_CHECKING
+from urllib.parse import urlsplit
+
+import scrapy
+import warcio
+from scrapy import Request, Spider, signals
+from scrapy.exceptions import NotConfigured
+from scrapy.http import Response
+from scrapy.utils.defer import deferred_from_coro
+from warcio.recordloader import ArcWarcRecord
+from warcio.statusandheaders import StatusAndHeaders
+
+from crawler.dedup import DedupState, Previous, warc_date
+from crawler.limits import TRUNCATED
+from crawler.warc_files import WarcFiles
+from spillwatch import __version__
+
+if TYPE_CHECKING:
+    from scrapy.crawler import Crawler
+
+logger = logging.getLogger(__name__)
+
+IDENTICAL_PAYLOAD = "http://netpreserve.org/warc/1.1/revisit/identical-payload-digest"
+SERVER_NOT_MODIFIED = "http://netpreserve.org/warc/1.1/revisit/server-not-modified"
+# Transport framing Twisted has already removed: kept under another name so readers do not try to
+# de-chunk the stored (de-chunked) payload.
+RENAMED_HEADERS = {"transfer-encoding": "X-Archive-Orig-Transfer-Encoding"}
+
+
+def payload_digest(body: bytes) -> str:
+    return "sha1:" + base64.b32encode(hashlib.sha1(body).digest()).decode("ascii")
+
+
+def _headers(raw: object) -> list[tuple[str, str]]:
+    """Every header value, in order, as latin-1 text (what HTTP/1.1 puts on the wire)."""
+    pairs: list[tuple[str, str]] = []
+    for name, values in raw.items():  # type: ignore[attr-defined]
+        key = name.decode("latin-1") if isinstance(name, bytes) else str(name)
+        key = RENAMED_HEADERS.get(key.lower(), key)
+        for value in values if isinstance(values, list) else [values]:
+            pairs.append((key, value.decode("latin-1") if isinstance(value, bytes) else str(value)))
+    return pairs
+
+
+class WarcWriterExtension:
+    def __init__(self, crawler: Crawler, files: WarcFiles, max_size: int) -> None:
+        self.crawler = crawler
+        self.files = files
+        self.max_size = max_size
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> WarcWriterExtension:
+        settings = crawler.settings
+        if not settings.getbool("SPILLWATCH_WARC_ENABLED", True):
+            raise NotConfigured("SPILLWATCH_WARC_ENABLED is off: no WARC files written")
+        directory = settings.get("SPILLWATCH_WARC_DIR")
+        if not directory:
+            raise NotConfigured("SPILLWATCH_WARC_DIR not set")
+        info = {
+            "software": f"Spillwatch/{__version__} (Scrapy {scrapy.__version__}, warcio "
+                        f"{getattr(warcio, '__version__', '1.x')})",
+            "format": "WARC File Format 1.1",
+            "conformsTo": "https://iipc.github.io/warc-specifications/specifications/warc-format/warc-1.1/",
+            "hostname": platform.node(),
+            "isPartOf": settings.get("SPILLWATCH_CRAWL_NAME"),
+            "robots": "obey" if settings.getbool("ROBOTSTXT_OBEY") else "ignore",
+            "http-header-user-agent": settings.get("USER_AGENT"),
+            "description": f"Spillwatch crawl of {settings.get('SPILLWATCH_SITE_ID') or 'an ad-hoc URL'}",
+        }
+        files = WarcFiles(Path(directory), settings.get("SPILLWATCH_CRAWL_NAME"),
+                          settings.getint("SPILLWATCH_WARC_ROTATE_SIZE"),
+                          lambda name: {**info, "filename": name})
+        ext = cls(crawler, files, settings.getint("SPILLWATCH_MAX_RESPONSE_SIZE"))
+        crawler.signals.connect(ext.response_downloaded, signal=signals.response_downloaded)
+        crawler.signals.connect(ext.spider_closed, signal=signals.spider_closed)
+        return ext
+
+    def spider_closed(self, spider: Spider, reason: str = "") -> None:
+        self.files.close()
+
+    def response_downloaded(self, response: Response, request: Request, spider: Spider | None = None) -> None:
+        try:
+            self.record(response, request)
+        except OSError:
+            logger.exception("cannot write WARC record for %s; stopping the crawl", request.url)
+            assert self.crawler.engine is not None
+            deferred_from_coro(self.crawler.engine.close_spider_async(reason="warc_write_error"))
+        except (ValueError, UnicodeError, TypeError, AttributeError):
+            assert self.crawler.stats is not None
+            self.crawler.stats.inc_value("spillwatch/warc_errors")
+            logger.exception("cannot record %s in the WARC file; skipped, the crawl goes on", request.url)
+
+    def record(self, response: Response, request: Request) -> None:
+        stats = self.crawler.stats
+        assert stats is not None
+        state: DedupState | None = getattr(self.crawler.spider, "state", None)
+        url = response.url
+        now = datetime.now(UTC)
+        date = warc_date(now)
+        body = response.body
+        truncated = bool(request.meta.get(TRUNCATED)) or "download_stopped" in response.flags
+        if self.max_size and len(body) > self.max_size:
+            body = body[: self.max_size]
+            truncated = True
+        digest = payload_digest(body)
+        common = {"WARC-Date": date}
+        if response.ip_address is not None:
+            common["WARC-IP-Address"] = str(response.ip_address)
+        http = StatusAndHeaders(
+            f"{response.status} {_reason(response.status)}".strip(), _headers(response.headers),
+            protocol=response.protocol or "HTTP/1.1")
+        previous = state.lookup(url) if state is not None else None
+        content_type = response.headers.get(b"Content-Type", b"").decode("latin-1")
+        builder = self.files.builder
+        if previous is not None and response.status == 200 and not truncated \
+                and previous.payload_digest == digest:
+            main = self._revisit(url, IDENTICAL_PAYLOAD, previous, http, common)
+            stats.inc_value("spillwatch/revisits")
+        elif previous is not None and response.status == 304:
+            main = self._revisit(url, SERVER_NOT_MODIFIED, previous, http, common)
+            stats.inc_value("spillwatch/not_modified")
+        else:
+            headers = dict(common, **{"WARC-Payload-Digest": digest})
+            if truncated:
+                headers["WARC-Truncated"] = "length"
+            main = builder.create_warc_record(url, "response", payload=io.BytesIO(body), length=len(body),
+                                              http_headers=http, warc_headers_dict=headers)
+            if response.status == 200 and not truncated and state is not None:
+                state.record(Previous(
+                    url, digest, date,
+                    _header(response, b"ETag"), _header(response, b"Last-Modified"), content_type,
+                    previous.links if previous is not None and previous.payload_digest == digest else None))
+        req = self._request_record(request, url, common, main)
+        written = self.files.write([main, req])
+        stats.inc_value("spillwatch/warc_records", 2)
+        stats.inc_value("spillwatch/warc_bytes", written)
+        if previous is not None and state is not None and main.rec_type == "revisit":
+            # validators may have changed even though the payload did not
+            etag, modified = _header(response, b"ETag"), _header(response, b"Last-Modified")
+            if (etag or modified) and (etag, modified) != (previous.etag, previous.last_modified):
+                state.record(Previous(previous.url, previous.payload_digest, previous.captured_at,
+                                      etag or previous.etag, modified or previous.last_modified,
+                                      previous.media_type, previous.links))
+
+    def _revisit(self, url: str, profile: str, previous: Previous, http: StatusAndHeaders,
+                 common: dict[str, str]) -> ArcWarcRecord:
+        record = self.files.builder.create_revisit_record(
+            url, previous.payload_digest, previous.url, previous.captured_at, http_headers=http,
+            warc_headers_dict=dict(common))
+        record.rec_headers.replace_header("WARC-Profile", profile)
+        return record
+
+    def _request_record(self, request: Request, url: str, common: dict[str, str],
+                        main: ArcWarcRecord) -> ArcWarcRecord:
+        parts = urlsplit(url)
+        target = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
+        headers = _headers(request.headers)
+        if not any(name.lower() == "host" for name, _ in headers):
+            headers.insert(0, ("Host", parts.netloc))
+        http = StatusAndHeaders(f"{request.method} {target} HTTP/1.1", headers, is_http_request=True)
+        warc_headers = dict(common)
+        warc_headers["WARC-Concurrent-To"] = main.rec_headers.get_header("WARC-Record-ID")
+        return self.files.builder.create_warc_record(
+            url, "request", payload=io.BytesIO(request.body), length=len(request.body), http_headers=http,
+            warc_headers_dict=warc_headers)
+
+
+def _reason(status: int) -> str:
+    try:
+        return HTTPStatus(status).phrase
+    except ValueError:
+        return ""
+
+
+def _header(response: Response, name: bytes) -> str | None:
+    value = response.headers.get(name)
+    return value.decode("latin-1") if value else None
