@@ -71,7 +71,8 @@ def _insert_ignore(conn: Connection, row: dict[str, Any]) -> int:
         if exists is not None:
             return 0
         stmt = insert(deliveries).values(**row)
-    return int(conn.execute(stmt).rowcount or 0)
+    # RETURNING (not rowcount, which some drivers report as -1) tells whether a row was created.
+    return len(conn.execute(stmt.returning(deliveries.c.id)).all())
 
 
 def _row_for(target: Target, key: str, finding_id: int | None, event: str, now: datetime,
