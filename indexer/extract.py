@@ -77,10 +77,11 @@ def _decode_text(data: bytes, content_type: str) -> str:
         return data.decode("cp1252", errors="replace")
 
 
-def extract(
-    payload: bytes, url: str, declared_type: str, sniffed_type: str, scan: ScanFunction | None
-) -> Extraction:
-    """Extract ``payload`` (already de-chunked and content-decoded) captured from ``url``."""
+def extract(payload: bytes, url: str, declared_type: str, sniffed_type: str) -> Extraction:
+    """Title, text and links of ``payload`` (de-chunked and content-decoded) captured from ``url``.
+
+    Documents other than HTML and plain text get their text from their tables: see :func:`scan_into`.
+    """
     media_type = media_types.effective(sniffed_type, declared_type)
     result = Extraction(media_type=media_type, content_sha256=hashlib.sha256(payload).hexdigest())
     if media_type in media_types.HTML_TYPES:
@@ -88,20 +89,28 @@ def extract(
         result.title, result.text, result.links = page.title, page.text, page.links
     elif media_type in TEXT_TYPES and media_type not in ("text/csv", "text/tab-separated-values"):
         result.text = _decode_text(payload, declared_type)
-    scannable = media_type in media_types.HTML_TYPES or media_types.is_document_type(media_type)
-    if scan is not None and scannable and payload:
-        try:
-            scanned = scan(payload, filename=media_types.filename_of(url), media_type=media_type)
-        except (ValueError, OSError, RuntimeError, LookupError, MemoryError) as exc:
-            # the matcher reports what it cannot read in .errors; this is a bug or a resource limit
-            result.errors.append(f"matcher failed: {exc.__class__.__name__}: {str(exc)[:200]}")
-        else:
-            result.scanned = True
-            result.tables = list(getattr(scanned, "tables", []) or [])
-            result.findings = list(scanned.findings or [])
-            result.errors.extend(str(e) for e in scanned.errors or [])
-    if not result.text and result.tables:
-        result.text = tables_text(result.tables)
     if not result.title:
         result.title = media_types.filename_of(url) or url
     return result
+
+
+def scannable(extraction: Extraction) -> bool:
+    return extraction.media_type in media_types.HTML_TYPES or media_types.is_document_type(extraction.media_type)
+
+
+def scan_into(extraction: Extraction, payload: bytes, url: str, scan: ScanFunction) -> None:
+    """Run the matcher on ``payload``: tables, findings and errors into ``extraction``."""
+    if not payload or not scannable(extraction):
+        return
+    try:
+        scanned = scan(payload, filename=media_types.filename_of(url), media_type=extraction.media_type)
+    except (ValueError, OSError, RuntimeError, LookupError, MemoryError) as exc:
+        # the matcher reports unreadable input in .errors; an exception here is a matcher bug
+        extraction.errors.append(f"matcher failed: {exc.__class__.__name__}")
+        return
+    extraction.scanned = True
+    extraction.tables = list(getattr(scanned, "tables", []) or [])
+    extraction.findings = list(scanned.findings or [])
+    extraction.errors.extend(str(e) for e in scanned.errors or [])
+    if not extraction.text and extraction.tables:
+        extraction.text = tables_text(extraction.tables)

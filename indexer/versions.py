@@ -67,6 +67,8 @@ class VersionState:
     unlinked_crawls: int
     text_file: str
     text_offset: int
+    last_sniffed: str = ""
+    last_title: str = ""
 
     def same_content(self, digest: str) -> bool:
         return bool(digest) and digest in (self.payload_digest, self.last_digest)
@@ -82,7 +84,8 @@ def latest_versions(conn: Connection, surts: Sequence[str]) -> dict[str, Version
     last = aliased(captures)
     rows = conn.execute(
         select(versions, last.c.payload_digest.label("last_digest"), first.c.warc_file,
-               first.c.warc_offset)
+               first.c.warc_offset, last.c.media_type_sniffed.label("last_sniffed"),
+               last.c.title.label("last_title"))
         .join(last, last.c.id == versions.c.last_capture_id)
         .join(first, first.c.id == versions.c.first_capture_id)
         .where(versions.c.id.in_(latest))
@@ -96,7 +99,8 @@ def latest_versions(conn: Connection, surts: Sequence[str]) -> dict[str, Version
             last_seen=utc(row["last_seen"]),
             removed_at=utc(row["removed_at"]) if row["removed_at"] is not None else None,
             unlinked_crawls=row["unlinked_crawls"] or 0, text_file=row["warc_file"],
-            text_offset=row["warc_offset"],
+            text_offset=row["warc_offset"], last_sniffed=row["last_sniffed"] or "",
+            last_title=row["last_title"] or "",
         )
     return states
 

@@ -1,0 +1,457 @@
+"""The index run: WARC/ARC files in, captures, versions, changes, links, findings and search
+documents out.  Resumable and idempotent.
+
+    summary = index_paths(["crawl-1/"], config, engine, search)
+
+Records are handled in batches.  For each batch the catalog is read first (which captures exist
+already, each URL's latest version), then payloads are extracted and scanned (no transaction
+open), then one transaction writes everything — captures, versions, changes, links, findings, the
+alert outbox rows, the search documents (bulk, stable ids) and the file's resume offset.  A crash
+loses at most the batch in flight, and a rerun skips what was committed: indexing a WARC twice
+changes nothing.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections import OrderedDict
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import asdict, dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import Connection, Engine, insert
+
+from alerts.outbox import enqueue_for_finding
+from indexer import captures_store, findings_store, links, media_types, removals, versions
+from indexer.errors import IndexingError, RecordProblem
+from indexer.extract import Extraction, ScanFunction, extract, matcher_scan, scan_into, tables_text
+from indexer.extract_html import Link
+from indexer.loader import Loader, build_document, document_id
+from indexer.progress import Progress
+from indexer.records import CaptureInfo, SiteResolver, capture_info, is_indexable_url, utc
+from indexer.search import SearchBackend
+from indexer.surt import surt_key
+from indexer.warc_files import WarcFileState, merge_problems, open_file, save_progress
+from indexer.warc_reader import CAPTURE_TYPES, READ_ERRORS, WarcReader, WarcRecord, read_record_at
+from spillwatch.catalog.schema import changes
+from spillwatch.config import Config
+from spillwatch.models import Finding, Table
+
+log = logging.getLogger(__name__)
+
+WARC_SUFFIXES = (".warc", ".warc.gz", ".arc", ".arc.gz")
+BATCH_SIZE = 200
+TEXT_CACHE_ENTRIES = 256
+SCAN_CACHE_ENTRIES = 1_000
+
+
+@dataclass
+class IndexSummary:
+    """What an index run did (the CLI prints it; the service loop logs it)."""
+
+    files: int = 0
+    files_skipped: int = 0
+    records: int = 0
+    captures: int = 0
+    new: int = 0
+    changed: int = 0
+    unchanged: int = 0
+    removed: int = 0
+    reappeared: int = 0
+    documents_linked: int = 0
+    findings: int = 0
+    documents: int = 0
+    errors: int = 0
+    warnings: int = 0
+    seconds: float = 0.0
+    problems: list[RecordProblem] = field(default_factory=list)
+
+    def to_dict(self) -> dict[str, Any]:
+        data = asdict(self)
+        data["problems"] = [p.to_dict() for p in self.problems]
+        return data
+
+
+@dataclass
+class Step:
+    """What one capture does to the catalog (planned before the write transaction)."""
+
+    info: CaptureInfo
+    kind: str  # new | changed | unchanged | same | removed | reappeared | none
+    state: versions.VersionState | None = None
+    extraction: Extraction | None = None
+    significance: float = 0.0
+    links: list[Link] = field(default_factory=list)
+    store_links: bool = False
+    new_documents: list[Link] = field(default_factory=list)
+    dropped: set[str] = field(default_factory=set)
+    known_findings: list[tuple[int, str]] = field(default_factory=list)
+
+
+def discover(paths: Iterable[str | Path]) -> list[Path]:
+    """WARC/ARC files named by ``paths`` (files, or folders searched recursively), in a stable order.
+
+    Files still being written (``*.open``) are left for the next run.
+    """
+    found: list[Path] = []
+    for raw in paths:
+        path = Path(raw).expanduser()
+        if path.is_dir():
+            found.extend(sorted(p for p in path.rglob("*") if p.is_file() and p.name.lower().endswith(WARC_SUFFIXES)))
+        elif path.is_file():
+            found.append(path)
+        else:
+            raise IndexingError(f"{path}: no such file or folder; pass WARC/ARC files or folders holding them")
+    unique: dict[Path, None] = {}
+    for path in found:
+        unique.setdefault(path.resolve(), None)
+    return list(unique)
+
+
+def alert_hook(config: Config) -> findings_store.AlertHook:
+    def hook(conn: Connection, finding_id: int, event: str) -> None:
+        enqueue_for_finding(conn, finding_id, event, config)
+
+    return hook
+
+
+class Indexer:
+    """Indexes WARC/ARC files into the catalog and the search backend (one indexer at a time)."""
+
+    def __init__(
+        self,
+        config: Config,
+        engine: Engine,
+        search: SearchBackend,
+        *,
+        scan: ScanFunction | None = None,
+        alert: findings_store.AlertHook | None = None,
+        progress: bool = False,
+        batch_size: int = BATCH_SIZE,
+        clock: Callable[[], datetime] = lambda: datetime.now(UTC),
+    ) -> None:
+        self.config = config
+        self.settings = config.settings
+        self.engine = engine
+        self.loader = Loader(search)
+        self.scan = scan if scan is not None else matcher_scan()
+        self.alert = alert if alert is not None else alert_hook(config)
+        self.progress_enabled = progress
+        self.batch_size = batch_size
+        self.clock = clock
+        self.sites = SiteResolver(config.sites)
+        self._texts: OrderedDict[str, str] = OrderedDict()
+        self._scanned: dict[str, tuple[list[Table], list[Finding]]] = {}
+        self.summary = IndexSummary()
+
+    # ------------------------------------------------------------------ files
+
+    def index_paths(self, paths: Iterable[str | Path], crawl_id: int | None = None) -> IndexSummary:
+        started = time.monotonic()
+        files = discover(paths)
+        total = sum(p.stat().st_size for p in files)
+        with Progress(total, enabled=self.progress_enabled) as progress:
+            for path in files:
+                progress.file(path.name)
+                self.index_file(path, crawl_id=crawl_id, progress=progress)
+        with self.engine.begin() as conn:
+            captures_store.resolve_pending_revisits(conn)
+        self.loader.backend.refresh()
+        self.summary.seconds = round(time.monotonic() - started, 3)
+        return self.summary
+
+    def index_file(self, path: Path, crawl_id: int | None = None, progress: Progress | None = None) -> None:
+        path = path.resolve()
+        size = path.stat().st_size
+        state = open_file(self.engine, path, crawl_id)
+        if state.done and state.size == size:
+            self.summary.files_skipped += 1
+            if progress is not None:
+                progress.advance(size)
+            return
+        self.summary.files += 1
+        crawl_key = f"crawl:{state.crawl_id}" if state.crawl_id is not None else f"file:{path}"
+        crawl_site = self._crawl_site(state.crawl_id)
+        reader = WarcReader(path, start_offset=state.resume_offset,
+                            max_payload=int(self.settings.index_max_payload))
+        run = _FileRun(state=state, crawl_key=crawl_key, records=state.records, resume=state.resume_offset)
+        if progress is not None:
+            progress.advance(state.resume_offset)
+        batch: list[CaptureInfo] = []
+        problems: list[RecordProblem] = []
+        for item in reader:
+            if isinstance(item, RecordProblem):
+                problems.append(item)
+                self._count_problem(item)
+                continue
+            run.records += 1
+            self.summary.records += 1
+            end = item.offset + item.length
+            if item.rec_type in CAPTURE_TYPES and is_indexable_url(item.url):
+                info = capture_info(item, self.sites, crawl_site)
+                if any(other.surt == info.surt for other in batch):
+                    self._commit(run, batch, problems, reader)
+                    batch, problems = [], []
+                batch.append(info)
+            if not reader.decompressed and end > run.resume:
+                if progress is not None:
+                    progress.advance(end - run.resume)
+                run.resume = end
+            if len(batch) >= self.batch_size:
+                self._commit(run, batch, problems, reader)
+                batch, problems = [], []
+        self._commit(run, batch, problems, reader)
+        self._finish(run, path, size)
+
+    def _count_problem(self, problem: RecordProblem) -> None:
+        if problem.skipped:
+            self.summary.errors += 1
+        else:
+            self.summary.warnings += 1
+        self.summary.problems.append(problem)
+        log.warning("%s", problem)
+
+    def _crawl_site(self, crawl_id: int | None) -> str | None:
+        if crawl_id is None:
+            return None
+        from spillwatch.catalog.schema import crawls
+
+        with self.engine.connect() as conn:
+            site = conn.execute(crawls.select().with_only_columns(crawls.c.site_id)
+                                .where(crawls.c.id == crawl_id)).scalar()
+        return str(site) if site else None
+
+    def _finish(self, run: _FileRun, path: Path, size: int) -> None:
+        now = self.clock()
+        with self.engine.begin() as conn:
+            result = removals.check_unlinked(
+                conn, crawl_key=run.crawl_key, dropped=run.dropped, captured=run.captured_surts,
+                at=run.last_time or now, after_crawls=int(self.settings.removed_after_crawls),
+            )
+            self.summary.removed += result
+            save_progress(conn, run.state, resume_offset=size if run.resume else 0, records=run.records,
+                          size=size, problems=run.state.problems, status="indexed", indexed_at=now)
+
+    # ---------------------------------------------------------------- batches
+
+    def _commit(self, run: _FileRun, batch: list[CaptureInfo], problems: list[RecordProblem],
+                reader: WarcReader) -> None:
+        path = str(run.state.path)
+        with self.engine.connect() as conn:
+            done = captures_store.existing_offsets(conn, path, [i.record.offset for i in batch])
+            todo = [info for info in batch if info.record.offset not in done]
+            states = versions.latest_versions(conn, [i.surt for i in todo])
+            known = findings_store.ids_for_digests(conn, [i.digest for i in todo])
+            steps = [self._plan(conn, info, states.get(info.surt), known) for info in todo]
+        with self.engine.begin() as conn:
+            captures_store.insert_captures(conn, [s.info for s in steps], run.state.crawl_id)
+            for step in steps:
+                self._apply(conn, run, step)
+            self.summary.documents += self.loader.flush()
+            save_progress(conn, run.state, resume_offset=0 if reader.decompressed else run.resume,
+                          records=run.records, size=run.state.size,
+                          problems=merge_problems(run.state.problems, problems))
+        self.summary.captures += len(steps)
+
+    def _plan(self, conn: Connection, info: CaptureInfo, state: versions.VersionState | None,
+              known: dict[str, list[tuple[int, str]]]) -> Step:
+        record = info.record
+        original: tuple[int, str, int] | None = None
+        if record.rec_type == "revisit":
+            original = captures_store.find_original(conn, info.digest, record.refers_to_uri, record.url)
+            info.refers_to_capture_id = original[0] if original else None
+        if info.holds_content:
+            if state is not None and state.removed_at is None and state.same_content(info.digest):
+                info.media_type_sniffed = state.last_sniffed
+                info.title = state.last_title
+                return Step(info, "same", state, known_findings=known.get(info.digest, []))
+            payload, content_type = self._payload(record, original)
+            info.media_type_sniffed = media_types.sniff(payload, record.url)
+            kind = "new" if state is None else ("reappeared" if state.removed_at is not None else "changed")
+            step = Step(info, kind, state, known_findings=known.get(info.digest, []))
+            self._extract(conn, step, payload, content_type)
+            return step
+        if info.not_modified and state is not None and state.removed_at is None:
+            return Step(info, "same", state, known_findings=known.get(state.last_digest, []))
+        if info.is_gone and state is not None and state.removed_at is None:
+            return Step(info, "removed", state)
+        return Step(info, "none", state)
+
+    def _payload(self, record: WarcRecord, original: tuple[int, str, int] | None) -> tuple[bytes, str]:
+        if record.rec_type != "revisit":
+            return record.payload, record.content_type
+        if original is None:
+            return b"", record.content_type
+        try:
+            source = read_record_at(original[1], original[2], int(self.settings.index_max_payload))
+        except LookupError as exc:
+            log.warning("revisit of %s: original record unreadable: %s", record.url, exc)
+            return b"", record.content_type
+        return source.payload, source.content_type or record.content_type
+
+    def _extract(self, conn: Connection, step: Step, payload: bytes, content_type: str) -> None:
+        info = step.info
+        extraction = extract(payload, info.url, content_type, info.media_type_sniffed)
+        is_html = extraction.media_type in media_types.HTML_TYPES
+        if not is_html:  # a document: any change of its bytes is scanned; its text comes from its tables
+            self._scan(extraction, payload, info.url)
+        if step.kind == "changed" and step.state is not None:
+            step.significance = versions.significance(self._previous_text(step.state), extraction.text)
+            if step.significance < float(self.settings.change_threshold):
+                step.kind = "unchanged"
+        if is_html and step.kind != "unchanged":
+            # a page whose text hardly changed holds the tables already scanned
+            self._scan(extraction, payload, info.url)
+        step.extraction = extraction
+        info.title = extraction.title
+        self._remember(document_id(info.surt, info.digest), extraction.text)
+        if is_html:
+            step.links = extraction.links
+            step.store_links = True
+            before_links = links.previous_links(conn, info.surt)
+            step.new_documents = links.new_document_links(before_links, extraction.links)
+            if before_links is not None:
+                now_targets = {link.url for link in extraction.links}
+                step.dropped = {surt_key(u) for u in before_links - now_targets}
+
+    def _scan(self, extraction: Extraction, payload: bytes, url: str) -> None:
+        """Matcher results for this content, scanned once per run."""
+        cached = self._scanned.get(extraction.content_sha256)
+        if cached is not None:
+            extraction.tables, extraction.findings = cached
+            if not extraction.text and extraction.tables:
+                extraction.text = tables_text(extraction.tables)
+            return
+        if self.scan is None:
+            return
+        scan_into(extraction, payload, url, self.scan)
+        for error in extraction.errors:
+            # matcher messages name the file and what to do, never a cell value
+            log.info("%s: %s", url, error)
+        if len(self._scanned) >= SCAN_CACHE_ENTRIES:
+            self._scanned.clear()
+        self._scanned[extraction.content_sha256] = (extraction.tables, extraction.findings)
+
+    def _previous_text(self, state: versions.VersionState) -> str:
+        key = document_id(state.surt, state.payload_digest)
+        if key in self._texts:
+            return self._texts[key]
+        try:
+            record = read_record_at(state.text_file, state.text_offset, int(self.settings.index_max_payload))
+        except LookupError as exc:
+            log.warning("previous version of %s unreadable (%s); change significance taken as 1", state.surt, exc)
+            return ""
+        previous = extract(record.payload, record.url, record.content_type,
+                           media_types.sniff(record.payload, record.url))
+        if previous.media_type not in media_types.HTML_TYPES:
+            self._scan(previous, record.payload, record.url)
+        self._remember(key, previous.text)
+        return previous.text
+
+    def _remember(self, key: str, text: str) -> None:
+        self._texts[key] = text
+        self._texts.move_to_end(key)
+        while len(self._texts) > TEXT_CACHE_ENTRIES:
+            self._texts.popitem(last=False)
+
+    # ----------------------------------------------------------------- writes
+
+    def _apply(self, conn: Connection, run: _FileRun, step: Step) -> None:
+        info = step.info
+        assert info.id is not None
+        at = utc(info.captured_at)
+        run.last_time = max(run.last_time, at) if run.last_time else at
+        state = step.state
+        if info.holds_content:
+            run.captured_surts.add(info.surt)
+        if step.kind == "none":
+            return
+        if step.kind in ("same", "unchanged"):
+            assert state is not None
+            versions.touch_version(conn, state.id, info.id, at)
+            ids = [fid for fid, _sev in step.known_findings]
+            findings_store.seen_again(conn, ids, at, self.alert)
+        elif step.kind == "removed":
+            assert state is not None
+            versions.mark_removed(conn, state.id, at)
+            findings_store.content_removed(conn, {state.payload_digest, state.last_digest}, info.surt, at)
+            self._change(conn, info, "removed", 1.0, state.last_capture_id,
+                         {"reason": f"http {info.status}", "status": info.status})
+            self.summary.removed += 1
+        else:  # new, changed, reappeared
+            versions.insert_version(conn, surt=info.surt, url=info.url, site_id=info.site_id, digest=info.digest,
+                                    capture_id=info.id, seen=at, previous_id=state.id if state else None)
+        if step.kind in ("new", "changed", "reappeared", "unchanged"):
+            significance = 1.0 if step.kind == "new" else step.significance
+            details: dict[str, Any] = {"payload_digest": info.digest, "media_type": info.media_type_sniffed}
+            if step.kind == "unchanged":
+                details["reason"] = "insignificant"
+            self._change(conn, info, step.kind, significance, state.last_capture_id if state else None, details)
+            setattr(self.summary, step.kind, getattr(self.summary, step.kind) + 1)
+        if step.store_links:
+            links.insert_links(conn, info.id, step.links)
+            run.dropped |= step.dropped
+        for link in step.new_documents:
+            self._change(conn, info, "new_document_linked", 1.0, None,
+                         {"page_url": info.url, "anchor_text": link.text}, url=link.url)
+            self.summary.documents_linked += 1
+        if step.extraction is not None:
+            self._findings_and_document(conn, step, at)
+
+    def _findings_and_document(self, conn: Connection, step: Step, at: datetime) -> None:
+        info, extraction = step.info, step.extraction
+        assert extraction is not None and info.id is not None
+        severities = [sev for _fid, sev in step.known_findings]
+        if extraction.findings:
+            stored = findings_store.store(
+                conn, extraction.findings, content_sha256=extraction.content_sha256, capture_id=info.id,
+                url=info.url, payload_digest=info.digest, site_id=info.site_id, seen=at, now=self.clock(),
+                alert=self.alert,
+            )
+            self.summary.findings += sum(1 for s in stored if s.created)
+            severities.extend(s.severity for s in stored)
+        elif step.known_findings:
+            findings_store.seen_again(conn, [fid for fid, _ in step.known_findings], at, self.alert)
+        self.loader.add(build_document(
+            surt=info.surt, payload_digest=info.digest, url=info.url, site=info.search_site,
+            media_type=extraction.media_type, captured_at=at, title=extraction.title, text=extraction.text,
+            capture_id=info.id, severity=findings_store.worst_severity(severities),
+            extra={"record_type": info.record.rec_type, "status": info.status,
+                   "tables": len(extraction.tables), "truncated": info.record.truncated},
+        ))
+
+    def _change(self, conn: Connection, info: CaptureInfo, kind: str, significance: float,
+                previous_capture_id: int | None, details: dict[str, Any], url: str | None = None) -> None:
+        target = url or info.url
+        conn.execute(insert(changes), {
+            "surt": surt_key(target) if url else info.surt, "url": target, "site_id": info.site_id, "kind": kind,
+            "significance": round(significance, 4), "capture_id": info.id,
+            "previous_capture_id": previous_capture_id, "detected_at": utc(info.captured_at), "details": details,
+        })
+
+
+@dataclass
+class _FileRun:
+    state: WarcFileState
+    crawl_key: str
+    records: int
+    resume: int
+    last_time: datetime | None = None
+    captured_surts: set[str] = field(default_factory=set)
+    dropped: set[str] = field(default_factory=set)
+
+
+def index_paths(
+    paths: Sequence[str | Path], config: Config, engine: Engine, search: SearchBackend, *,
+    crawl_id: int | None = None, progress: bool = False, scan: ScanFunction | None = None,
+    alert: findings_store.AlertHook | None = None,
+) -> IndexSummary:
+    """Index WARC/ARC files or folders (the service loop's entry point); resumable and idempotent."""
+    indexer = Indexer(config, engine, search, scan=scan, alert=alert, progress=progress)
+    return indexer.index_paths(paths, crawl_id=crawl_id)
+
+
+__all__ = ["READ_ERRORS", "IndexSummary", "Indexer", "discover", "index_paths"]
