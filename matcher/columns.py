@@ -39,6 +39,7 @@ class ColumnEvidence:
     distinct_ratio: float = 0.0
     numeric_ratio: float = 0.0
     single_token_ratio: float = 0.0
+    org_ratio: float = 0.0
     aggregate_header: bool = False
     age_band_ratio: float = 0.0
     business_contact: bool = False
@@ -90,6 +91,7 @@ def type_column(index: int, header: str, cells: list[str], today: date | None = 
     ev.distinct_ratio = len(set(values)) / n
     ev.numeric_ratio = _fraction(values, v.is_number) / n
     ev.age_band_ratio = _fraction(values, v.is_age_band) / n
+    ev.org_ratio = _fraction(values, v.is_organisation) / n if ev.numeric_ratio < 0.5 else 0.0
     generic = not header.strip() or header.startswith(GENERIC_HEADER_PREFIX)
     match = None if generic else match_header(header)
     htype = match.type if match else ""
@@ -107,7 +109,10 @@ def type_column(index: int, header: str, cells: list[str], today: date | None = 
         ev.single_token_ratio = max(0, single - full) / n
         orgs = _fraction(values, v.is_organisation)
         listed = _fraction(values, v.name_list_hit)
-        if orgs / n < 0.3 and listed / n >= 0.15:
+        # a header naming the given/family name is enough; a bare "name" header also needs
+        # list hits or a consistent multi-word name shape (it is used for things too)
+        plausible = htype != "person_name" or listed / n >= 0.15 or full / n >= 0.8
+        if orgs / n < 0.3 and plausible:
             if htype == "person_name" and full / n >= 0.5:
                 return choose("person_name", full, "personal names", 0.55)
             if single / n >= 0.6:

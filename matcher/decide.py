@@ -71,10 +71,15 @@ def decide(table: Table, columns: list[ColumnEvidence]) -> Decision:
     elif (single_names or family) and personal_attributes:
         identifiers.extend(single_names or family)
     identifiers.extend(by_type.get("gov_id", []))
-    for ev in by_type.get("email", []) + by_type.get("phone", []):
-        if not ev.business_contact:
-            identifiers.append(ev)
-    identifiers.extend(by_type.get("address", []))
+    organisations = [c for c in columns if c.org_ratio >= 0.5 and c.type not in IDENTIFYING]
+    if organisations and not identifiers:
+        # organisations with addresses and phones: contact details of bodies, not of people
+        guards.append(f"column {organisations[0].index + 1}: organisations, not people")
+    else:
+        for ev in by_type.get("email", []) + by_type.get("phone", []):
+            if not ev.business_contact:
+                identifiers.append(ev)
+        identifiers.extend(by_type.get("address", []))
 
     rows = table.total_rows
     score = 0.0
