@@ -1,0 +1,181 @@
+"""The demo story behind ``spillwatch demo``: from a file published to an alert, on this machine only.
+
+1. A simulated agency site starts on 127.0.0.1 (:mod:`spillwatch.agency_site`).
+2. ``spillwatch run``'s service crawls and indexes it (SQLite catalog and search, nothing to install).
+3. The site publishes a new release on its statistics page: an XLSX whose visible sheet is aggregate
+   and whose hidden sheet lists (synthetic) detainees (:mod:`spillwatch.demo_data`).
+4. The watch page picks it up, the document is fetched at once, the matcher flags it, and the alert
+   is printed and written to ``DATA_DIR/demo/outbox`` as the .eml and Slack JSON that would have been
+   sent (no mail server or Slack needed).
+5. Without ``--once`` the UI is then served with printed demo credentials until Ctrl-C.
+"""
+
+from __future__ import annotations
+
+import secrets
+import shutil
+import sys
+import time
+from collections.abc import Mapping
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import select
+
+from alerts.content import Envelope
+from alerts.notifiers.base import Notifier
+from alerts.render import Renderer, render_email, render_slack
+from spillwatch.agency_site import XLSX_TYPE, AgencySite
+from spillwatch.catalog import schema as s
+from spillwatch.config import Alerts, Channel, Config, Route, Site, WatchPage
+from spillwatch.demo_data import release_workbook
+from spillwatch.service.loop import Service, wait_for
+from spillwatch.service.schedule import enqueue_crawl
+from spillwatch.settings import Settings
+
+SITE_ID = "demo-agency"
+RELEASE_PATH = "/statistics/releases/fy2023-detention-statistics.xlsx"
+WATCH_INTERVAL = "3s"
+STORY_TIMEOUT = 180.0
+
+
+class OutboxNotifier(Notifier):
+    """Writes what the real notifier of the same kind would send to a folder and prints a line.
+
+    The demo's stand-in for SMTP and Slack: same rendering, no network.
+    """
+
+    kind = "outbox"
+
+    def __init__(self, channel: Channel, folder: Path, sender: str) -> None:
+        super().__init__(channel)
+        self.folder = folder
+        self.sender = sender
+
+    @classmethod
+    def from_channel(cls, channel: Channel, settings: Settings, environ: Mapping[str, str]) -> Notifier:
+        return cls(channel, settings.data_path / "outbox", settings.smtp_from)
+
+    def render(self, envelope: Envelope, renderer: Renderer) -> Any:
+        if self.channel.kind == "email":
+            return ("eml", envelope, render_email(envelope, sender=self.sender, recipients=list(self.channel.to),
+                                                  renderer=renderer))
+        return ("slack.json", envelope, render_slack(envelope))
+
+    def send(self, message: Any) -> None:
+        import json
+
+        suffix, envelope, body = message
+        self.folder.mkdir(parents=True, exist_ok=True)
+        name = "".join(c if c.isalnum() or c in "._-" else "_" for c in envelope.key)[:120]
+        path = self.folder / f"{name}.{suffix}"
+        if suffix == "eml":
+            path.write_bytes(body.as_bytes())
+        else:
+            path.write_text(json.dumps(body, indent=2, ensure_ascii=False), encoding="utf-8")
+        print(f"  alert via {self.channel.kind:<5} → {path}")
+
+
+def demo_config(settings: Settings, base_url: str) -> Config:
+    site = Site(
+        id=SITE_ID, name="Example Immigration Agency (simulated)", seeds=[base_url + "/"],
+        allow_private_addresses=True, max_pages=200, max_depth=4, download_delay=0,
+        watch_pages=[WatchPage(url=base_url + "/statistics/", interval=WATCH_INTERVAL)],
+    )
+    alerts = Alerts(
+        channels=[Channel(name="ngo-email", kind="email", to=["alerts@ngo.example.org"]),
+                  Channel(name="ngo-slack", kind="slack")],
+        routes=[Route(name="urgent", channels=["ngo-email", "ngo-slack"], min_severity="medium")],
+    )
+    return Config(settings=settings, sites=[site], alerts=alerts)
+
+
+def _demo_settings(settings: Settings) -> Settings:
+    data_dir = settings.data_path / "demo"
+    if data_dir.exists():
+        shutil.rmtree(data_dir)
+    # the demo is self-contained: its own folder, embedded SQLite search, a local site on 127.0.0.1
+    return settings.replace(data_dir=str(data_dir), allow_private_addresses="true", download_delay="0",
+                            search_backend="sqlite")
+
+
+def run(config: Config, *, once: bool) -> int:
+    settings = _demo_settings(config.settings)
+    started = time.monotonic()
+    with AgencySite() as site:
+        print(f"1. simulated agency site at {site.base_url}")
+        demo = demo_config(settings, site.base_url)
+        service = Service(demo, serve_http=not once, poll_interval=0.5,
+                          notifier_factory=OutboxNotifier.from_channel)
+        service.start()
+        try:
+            return _story(service, site, once=once, started=started)
+        finally:
+            service.stop()
+            service.wait()
+
+
+def _story(service: Service, site: AgencySite, *, once: bool, started: float) -> int:
+    engine = service.engine
+    enqueue_crawl(engine, SITE_ID, "full", [site.base_url + "/"])
+    print("2. crawling and indexing the site …")
+
+    def crawled() -> bool:
+        with engine.connect() as conn:
+            return conn.execute(select(s.crawls.c.id).where(s.crawls.c.site_id == SITE_ID, s.crawls.c.kind == "full",
+                                                            s.crawls.c.status == "finished")).first() is not None
+
+    if not wait_for(crawled, STORY_TIMEOUT):
+        print("the first crawl did not finish in time; see DATA_DIR/demo/crawls/*/logs", file=sys.stderr)
+        return 1
+    with engine.connect() as conn:
+        captures = conn.execute(select(s.captures.c.id)).all()
+    print(f"   archived {len(captures)} captures; watching {site.base_url}/statistics/ every {WATCH_INTERVAL}")
+    published_at = datetime.now(UTC)
+    site.publish(RELEASE_PATH, release_workbook(), XLSX_TYPE, link_from="/statistics/",
+                 link_text="FY2023 detention statistics (XLSX)")
+    print(f"3. the agency publishes {RELEASE_PATH} at {published_at:%H:%M:%S} UTC")
+    release_url = site.base_url + RELEASE_PATH
+
+    def alerted() -> bool:
+        with engine.connect() as conn:
+            return conn.execute(
+                select(s.deliveries.c.id).join(s.findings, s.findings.c.id == s.deliveries.c.finding_id)
+                .where(s.findings.c.url == release_url, s.deliveries.c.status == "sent")).first() is not None
+
+    if not wait_for(alerted, STORY_TIMEOUT):
+        print("no alert arrived in time; see the logs above", file=sys.stderr)
+        return 1
+    with engine.connect() as conn:
+        findings = conn.execute(select(s.findings).where(s.findings.c.url == release_url)
+                                .order_by(s.findings.c.id)).mappings().all()
+        sent_at = conn.execute(select(s.deliveries.c.sent_at).where(s.deliveries.c.status == "sent")
+                               .order_by(s.deliveries.c.sent_at).limit(1)).scalar_one()
+    latency = (_utc(sent_at) - published_at).total_seconds()
+    print("4. findings:")
+    for finding in findings:
+        print(f"   - {finding['kind']} · {finding['severity']} · {finding['rows']} records · {finding['locator']}")
+        for reason in finding["reasons"][:4]:
+            print(f"       {reason}")
+    print(f"   time from publication to alert: {latency:.1f} s (whole demo {time.monotonic() - started:.0f} s)")
+    print(f"   outbox: {service.settings.data_path / 'outbox'}")
+    if once:
+        return 0
+    password = secrets.token_urlsafe(12)
+    from web.accounts import create
+
+    with engine.begin() as conn:
+        create(conn, "demo", "admin", password)
+    url = service.settings.effective_base_url
+    print(f"5. the UI is at {url}/  (user: demo, password: {password}); Ctrl-C stops the demo")
+    try:
+        while not service.stop_event.wait(1.0):
+            pass
+    except KeyboardInterrupt:
+        print("stopping")
+    return 0
+
+
+def _utc(value: datetime) -> datetime:
+    return value.replace(tzinfo=UTC) if value.tzinfo is None else value

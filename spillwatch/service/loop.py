@@ -1,0 +1,279 @@
+"""``spillwatch run``: one process that schedules, crawls, indexes, alerts and serves the UI.
+
+Threads, each owning one kind of work, all stopped by one event:
+
+- the APScheduler scheduler (job store in the catalog) queues crawls on each site's schedule and
+  each watch page's interval (:mod:`spillwatch.service.schedule`);
+- the crawl worker runs queued crawls one at a time, each in a subprocess with a time limit, then
+  indexes the WARC files at once; after a watch-page crawl, documents newly linked from the page are
+  fetched in a burst and indexed, without waiting for the next full crawl;
+- the index worker picks up WARC files still pending (left by a crash, or written by another tool);
+- the alert dispatcher sends the outbox continuously;
+- the HTTP server serves the UI, ``/healthz`` and ``/metrics``, and the replay origin.
+
+SIGTERM/SIGINT: stop scheduling, let the running crawl close its WARC files (SIGTERM to the crawl
+process), finish the record being indexed, release the lease and exit 0.  A restart resumes pending
+work: queued crawls, unindexed WARC files and undelivered alerts all live in the catalog.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import signal
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from types import FrameType
+from typing import Any
+
+from sqlalchemy import Engine, and_, select, update
+
+from spillwatch.catalog import open_catalog
+from spillwatch.catalog import schema as s
+from spillwatch.config import Config
+from spillwatch.service.lease import Lease, LeaseHeld
+from spillwatch.service.schedule import build_scheduler
+
+log = logging.getLogger("spillwatch.service")
+
+HEARTBEAT_SECONDS = 10.0
+
+
+@dataclass
+class ServiceState:
+    """What /healthz reports; updated by the workers."""
+
+    started_at: datetime = field(default_factory=lambda: datetime.now(UTC))
+    stopping: bool = False
+    current_crawl: str | None = None
+    last_error: str = ""
+    crawls_run: int = 0
+    files_indexed: int = 0
+
+
+class Service:
+    def __init__(self, config: Config, *, serve_http: bool = True, poll_interval: float = 1.0,
+                 on_event: Callable[[str, dict[str, Any]], None] | None = None,
+                 notifier_factory: Callable[..., Any] | None = None) -> None:
+        self.config = config
+        self.settings = config.settings
+        self.serve_http = serve_http
+        self.poll_interval = poll_interval
+        self.on_event = on_event
+        self.notifier_factory = notifier_factory
+        self.stop_event = threading.Event()
+        self.state = ServiceState()
+        self.engine: Engine = open_catalog(self.settings)
+        self.catalog_url = self.engine.url.render_as_string(hide_password=False)
+        self.lease = Lease(self.engine)
+        self.threads: list[threading.Thread] = []
+        self.scheduler: Any = None
+        self.dispatcher: Any = None
+        self.http: Any = None
+
+    # -- life cycle ----------------------------------------------------------------------------
+
+    def start(self) -> None:
+        self.lease.acquire()
+        self._recover()
+        from indexer.search import open_search
+
+        self.search = open_search(self.settings)
+        self.scheduler = build_scheduler(self.engine, self.catalog_url, self.config)
+        self.scheduler.resume()
+        from alerts.dispatcher import Dispatcher
+
+        self.dispatcher = self._make_dispatcher(Dispatcher)
+        self._thread("heartbeat", self._heartbeat)
+        self._thread("crawl-worker", self._crawl_worker)
+        self._thread("index-worker", self._index_worker)
+        self._thread("dispatcher", self.dispatcher.run_forever, self.stop_event)
+        if self.serve_http:
+            from spillwatch.service.http import ServiceHttp
+
+            self.http = ServiceHttp(self)
+            self.http.start()
+        log.info("spillwatch run: %d site(s) scheduled, catalog %s", len(self.config.sites),
+                 self.engine.url.render_as_string(hide_password=True))
+
+    def _make_dispatcher(self, dispatcher_class: Any) -> Any:
+        if self.notifier_factory is not None:
+            return dispatcher_class(self.engine, self.config, notifier_factory=self.notifier_factory)
+        return dispatcher_class(self.engine, self.config)
+
+    def _thread(self, name: str, target: Callable[..., None], *args: Any) -> None:
+        thread = threading.Thread(target=self._guard, args=(name, target, *args), name=name, daemon=True)
+        thread.start()
+        self.threads.append(thread)
+
+    def _guard(self, name: str, target: Callable[..., None], *args: Any) -> None:
+        try:
+            target(*args)
+        except LeaseHeld as exc:
+            log.error("%s", exc)
+            self.stop()
+        except Exception:  # a worker crash is logged with its traceback and stops the service cleanly
+            log.exception("worker %s crashed; stopping the service", name)
+            self.state.last_error = f"worker {name} crashed"
+            self.stop()
+
+    def stop(self) -> None:
+        if self.stop_event.is_set():
+            return
+        self.state.stopping = True
+        self.stop_event.set()
+        if self.scheduler is not None and self.scheduler.running:
+            self.scheduler.shutdown(wait=False)
+        if self.dispatcher is not None:
+            self.dispatcher.wake()
+
+    def wait(self) -> None:
+        current = threading.current_thread()
+        for thread in self.threads:
+            if thread is not current:
+                thread.join(timeout=60)
+        if self.http is not None:
+            self.http.stop()
+        if self.dispatcher is not None:
+            self.dispatcher.close()
+        try:
+            self.lease.release()
+        finally:
+            self.search.close()
+        log.info("spillwatch run: stopped")
+
+    def run_forever(self) -> int:
+        def handle(signum: int, _frame: FrameType | None) -> None:
+            log.info("received %s: finishing current work and stopping", signal.Signals(signum).name)
+            self.stop()
+
+        previous = {sig: signal.signal(sig, handle) for sig in (signal.SIGTERM, signal.SIGINT)}
+        try:
+            self.start()
+            while not self.stop_event.wait(1.0):
+                pass
+            self.wait()
+        finally:
+            for sig, handler in previous.items():
+                signal.signal(sig, handler)
+        return 0
+
+    def _event(self, name: str, **data: Any) -> None:
+        if self.on_event is not None:
+            self.on_event(name, data)
+
+    # -- workers -------------------------------------------------------------------------------
+
+    def _heartbeat(self) -> None:
+        while not self.stop_event.wait(HEARTBEAT_SECONDS):
+            self.lease.renew()
+
+    def _recover(self) -> None:
+        """Crawls left 'running' by a crash are marked failed; queued crawls stay queued."""
+        with self.engine.begin() as conn:
+            conn.execute(update(s.crawls).where(s.crawls.c.status == "running").values(
+                status="failed", finished_at=datetime.now(UTC),
+                message="interrupted: the service stopped while it ran"))
+
+    def _next_queued(self) -> dict[str, Any] | None:
+        with self.engine.begin() as conn:
+            row = conn.execute(select(s.crawls).where(s.crawls.c.status == "queued")
+                               .order_by(s.crawls.c.kind.desc(), s.crawls.c.id).limit(1)).mappings().first()
+            if row is None:
+                return None
+            taken = conn.execute(update(s.crawls).where(and_(s.crawls.c.id == row["id"],
+                                                             s.crawls.c.status == "queued"))
+                                 .values(status="running", started_at=datetime.now(UTC))).rowcount
+            return dict(row) if taken == 1 else None
+
+    def _crawl_worker(self) -> None:
+        while not self.stop_event.is_set():
+            request = self._next_queued()
+            if request is None:
+                self.stop_event.wait(self.poll_interval)
+                continue
+            self._run_request(request)
+
+    def _run_request(self, request: dict[str, Any]) -> None:
+        from crawler.run import crawl_site, fetch_urls
+
+        site_id = request["site_id"]
+        try:
+            seeds = list(json.loads(request["message"] or "{}").get("seeds", []))
+        except ValueError:
+            seeds = []
+        self.state.current_crawl = f"{request['kind']} {site_id}"
+        self._event("crawl_started", site=site_id, kind=request["kind"], seeds=seeds)
+        try:
+            if request["kind"] == "watch" and seeds:
+                manifest = fetch_urls(self.config, site_id, seeds, catalog=self.engine, crawl_id=request["id"],
+                                      stop=self.stop_event)
+            else:
+                manifest = crawl_site(self.config, site_id, catalog=self.engine, crawl_id=request["id"],
+                                      stop=self.stop_event)
+        finally:
+            self.state.current_crawl = None
+        self.state.crawls_run += 1
+        self._event("crawl_finished", site=site_id, kind=request["kind"], status=manifest.status,
+                    pages=manifest.pages, warc_files=len(manifest.warc_files))
+        summary = self._index(manifest.warc_files)
+        if request["kind"] == "watch" and not self.stop_event.is_set():
+            new_documents = self._newly_linked(summary, seeds)
+            if new_documents:
+                self._event("burst", site=site_id, urls=len(new_documents))
+                burst = fetch_urls(self.config, site_id, new_documents, catalog=self.engine, stop=self.stop_event)
+                self._index(burst.warc_files)
+        if self.dispatcher is not None:
+            self.dispatcher.wake()
+
+    def _index(self, paths: list[str]) -> Any:
+        from indexer.pipeline import index_paths
+
+        summary = index_paths([Path(p) for p in paths], self.config, self.engine, self.search)
+        self.state.files_indexed += len(paths)
+        self._event("indexed", files=len(paths), findings=getattr(summary, "findings", 0))
+        return summary
+
+    def _newly_linked(self, summary: Any, pages: list[str]) -> list[str]:
+        """Documents that a watch page links for the first time in this crawl."""
+        since = datetime.now(UTC) - timedelta(hours=1)
+        with self.engine.connect() as conn:
+            rows = conn.execute(
+                select(s.changes.c.url, s.changes.c.details)
+                .where(s.changes.c.kind == "new_document_linked", s.changes.c.detected_at >= since)
+            ).all()
+        wanted: list[str] = []
+        for url, details in rows:
+            source = (details or {}).get("linked_from") if isinstance(details, dict) else None
+            if (source is None or source in pages) and url not in wanted and not self._captured(url):
+                wanted.append(url)
+        return wanted
+
+    def _captured(self, url: str) -> bool:
+        with self.engine.connect() as conn:
+            return conn.execute(select(s.captures.c.id).where(s.captures.c.url == url).limit(1)).first() is not None
+
+    def _index_worker(self) -> None:
+        while not self.stop_event.wait(max(self.poll_interval, 5.0)):
+            if self.state.current_crawl is not None:
+                continue
+            with self.engine.connect() as conn:
+                pending = conn.execute(select(s.warc_files.c.path).where(
+                    s.warc_files.c.status.in_(("pending", "indexing")))).scalars().all()
+            existing = [p for p in pending if Path(p).exists()]
+            if existing:
+                log.info("indexing %d pending WARC file(s)", len(existing))
+                self._index(existing)
+
+
+def wait_for(check: Callable[[], bool], timeout: float, interval: float = 0.2) -> bool:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if check():
+            return True
+        time.sleep(interval)
+    return False
