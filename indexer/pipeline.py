@@ -212,7 +212,7 @@ class Indexer:
         else:
             self.summary.warnings += 1
         self.summary.problems.append(problem)
-        log.warning("%s", problem)
+        log.debug("%s", problem)
 
     def _crawl_site(self, crawl_id: int | None) -> str | None:
         if crawl_id is None:

@@ -1,0 +1,63 @@
+"""``spillwatch index PATH...``: index WARC/ARC files (or folders of them) into the catalog and the
+search index, with a progress bar and a summary."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from spillwatch.cli import Context
+
+SHOWN_PROBLEMS = 20
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    parser = sub.add_parser(
+        "index",
+        help="index WARC/ARC files into the catalog and the search index",
+        description="Read WARC/ARC files (gzip or plain, from any crawler) and record captures, versions "
+        "and changes per URL, findings and search documents. Folders are searched recursively; files "
+        "still being written (*.open) are left for later. Safe to repeat: indexed files are skipped and an "
+        "interrupted run resumes where it stopped. A broken record is reported (file, offset, what is "
+        "wrong, how to fix it) and skipped; the rest of the file is indexed.",
+    )
+    parser.add_argument("paths", nargs="+", metavar="PATH", help="WARC/ARC file or folder")
+    parser.add_argument("--crawl-id", type=int, help="catalog crawl id the files belong to")
+    parser.add_argument("--no-progress", action="store_true", help="no progress bar")
+    parser.add_argument("--json", action="store_true", help="print the summary as one JSON object")
+    parser.set_defaults(handler=run)
+
+
+def run(ctx: Context) -> int:
+    from indexer.pipeline import index_paths
+    from indexer.search import open_search
+    from spillwatch.catalog import open_catalog
+
+    config = ctx.config()
+    engine = open_catalog(config.settings)
+    search = open_search(config.settings)
+    try:
+        summary = index_paths(ctx.args.paths, config, engine, search, crawl_id=ctx.args.crawl_id,
+                              progress=not ctx.args.no_progress and not ctx.args.json)
+    finally:
+        search.close()
+        engine.dispose()
+    if ctx.args.json:
+        print(json.dumps(summary.to_dict(), default=str))
+        return 0
+    s = summary
+    print(f"indexed {s.files} file(s) ({s.files_skipped} already indexed) in {s.seconds:.1f}s: "
+          f"{s.records} records, {s.captures} captures")
+    print(f"  URLs: {s.new} new, {s.changed} changed, {s.unchanged} unchanged (insignificant change), "
+          f"{s.removed} removed, {s.reappeared} reappeared; {s.documents_linked} new document link(s)")
+    print(f"  findings: {s.findings} new; search documents: {s.documents}")
+    print(f"  errors: {s.errors} record(s) skipped, {s.warnings} warning(s)")
+    for problem in s.problems[:SHOWN_PROBLEMS]:
+        print(f"  - {problem}", file=sys.stderr)
+    if len(s.problems) > SHOWN_PROBLEMS:
+        print(f"  … and {len(s.problems) - SHOWN_PROBLEMS} more (see warc_files.errors in the catalog)",
+              file=sys.stderr)
+    return 0

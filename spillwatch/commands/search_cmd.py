@@ -1,0 +1,96 @@
+"""``spillwatch search QUERY``: full-text search over every archived capture, with highlights."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from indexer.search import SearchHit
+    from spillwatch.cli import Context
+
+# Short names accepted by --type, as in the config's follow_types.
+TYPE_NAMES = {
+    "html": "text/html",
+    "pdf": "application/pdf",
+    "csv": "text/csv",
+    "tsv": "text/tab-separated-values",
+    "json": "application/json",
+    "txt": "text/plain",
+    "xls": "application/vnd.ms-excel",
+    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    "ods": "application/vnd.oasis.opendocument.spreadsheet",
+    "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+    "zip": "application/zip",
+}
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    parser = sub.add_parser(
+        "search",
+        help="search the archived captures",
+        description='Search every archived capture. All words must match; "quoted phrases" match as '
+        "phrases; word* is a prefix; -word excludes. Accents and case do not matter.",
+    )
+    parser.add_argument("query", help="search words")
+    parser.add_argument("--site", action="append", default=[], metavar="S", help="only this site (repeatable)")
+    parser.add_argument("--type", action="append", default=[], metavar="T",
+                        help=f"only this media type or short name ({', '.join(TYPE_NAMES)}); repeatable")
+    parser.add_argument("--severity", action="append", default=[], choices=("low", "medium", "high", "critical"),
+                        help="only captures with a finding of this severity (repeatable)")
+    parser.add_argument("--has-finding", action="store_true", help="only captures with a finding")
+    parser.add_argument("--sort", default="relevance", choices=("relevance", "newest", "oldest"))
+    parser.add_argument("--page", type=int, default=1)
+    parser.add_argument("--per-page", type=int, default=20)
+    parser.add_argument("--json", action="store_true", help="print the result as one JSON object")
+    parser.set_defaults(handler=run)
+
+
+def _highlight(segments: list[tuple[str, bool]], marks: tuple[str, str]) -> str:
+    return "".join(f"{marks[0]}{text}{marks[1]}" if matched else text for text, matched in segments)
+
+
+def hit_dict(hit: SearchHit) -> dict[str, Any]:
+    return {
+        "id": hit.id, "url": hit.url, "site": hit.site, "media_type": hit.media_type,
+        "captured_at": hit.captured_at.isoformat(), "title": hit.title, "has_finding": hit.has_finding,
+        "severity": hit.severity, "capture_id": hit.capture_id, "score": hit.score,
+        "highlights": [[[text, matched] for text, matched in h] for h in hit.highlights],
+    }
+
+
+def run(ctx: Context) -> int:
+    from indexer.search import SearchQuery, open_search
+
+    args = ctx.args
+    try:
+        query = SearchQuery(
+            text=args.query, sites=tuple(args.site),
+            media_types=tuple(TYPE_NAMES.get(t.lower(), t.lower()) for t in args.type),
+            severities=tuple(args.severity), has_finding=True if args.has_finding else None,
+            sort=args.sort, page=args.page, per_page=args.per_page,
+        )
+    except ValueError as exc:
+        print(f"search: {exc}", file=sys.stderr)
+        return 2
+    search = open_search(ctx.config().settings)
+    try:
+        result = search.search(query)
+    finally:
+        search.close()
+    if args.json:
+        print(json.dumps({"total": result.total, "page": result.page, "pages": result.pages,
+                          "hits": [hit_dict(h) for h in result.hits], "facets": result.facets}))
+        return 0 if result.total else 1
+    marks = ("\033[1m", "\033[0m") if sys.stdout.isatty() else ("[", "]")
+    print(f"{result.total} capture(s) match; page {result.page} of {result.pages}")
+    for hit in result.hits:
+        flag = f"  FINDING {hit.severity}" if hit.has_finding else ""
+        print(f"\n{hit.captured_at:%Y-%m-%d %H:%M} {hit.site}  {hit.media_type}{flag}")
+        print(f"  {hit.title}")
+        print(f"  {hit.url}")
+        for segments in hit.highlights:
+            print("    " + " ".join(_highlight(segments, marks).split()))
+    return 0 if result.total else 1
