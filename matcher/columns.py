@@ -8,6 +8,7 @@ phone numbers written as such, full personal names with list hits, street addres
 
 from __future__ import annotations
 
+import re
 import statistics
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -25,6 +26,7 @@ from matcher.places import is_country_or_nationality
 from spillwatch.models import Table
 
 GENERIC_HEADER_PREFIX = "column "
+_WORK = re.compile(r"\b(office|work|business|desk|agency|oficina|trabajo|bureau|travail|trabalho|escritorio)\b")
 
 
 @dataclass
@@ -159,11 +161,12 @@ def type_column(index: int, header: str, cells: list[str], today: date | None = 
         hits = _fraction(values, v.is_email)
         if hits / n >= 0.6:
             personal = _fraction(values, v.is_personal_email)
-            ev.business_contact = personal / n < 0.3
+            ev.business_contact = personal / n < 0.3 or bool(_WORK.search(normalise(header)))
             return choose("email", hits, "email addresses", 0.55)
     if htype == "phone":
         hits = _fraction(values, lambda x: v.is_phone(x, header_says_so=True))
         if hits / n >= 0.6:
+            ev.business_contact = bool(_WORK.search(normalise(header)))
             return choose("phone", hits, "phone numbers", 0.55)
     if htype == "address":
         hits = _fraction(values, lambda x: v.is_street_address(x) or v.is_street_name(x))

@@ -76,7 +76,11 @@ def decide(table: Table, columns: list[ColumnEvidence]) -> Decision:
         # organisations with addresses and phones: contact details of bodies, not of people
         guards.append(f"column {organisations[0].index + 1}: organisations, not people")
     else:
-        for ev in by_type.get("email", []) + by_type.get("phone", []):
+        emails = by_type.get("email", [])
+        work_emails = bool(emails) and all(ev.business_contact for ev in emails)
+        for ev in emails + by_type.get("phone", []):
+            if ev.type == "phone" and work_emails:
+                ev.business_contact = True  # phones listed beside work emails are work phones
             if not ev.business_contact:
                 identifiers.append(ev)
         identifiers.extend(by_type.get("address", []))

@@ -102,7 +102,8 @@ def people(n: int, seed: int, locales: tuple[str, ...] = ("pl_PL", "nl_NL", "tr_
                   f"{rng.choice(['gmail.com', 'yahoo.com', 'hotmail.com', 'outlook.com'])}",
             phone=f"({rng.randrange(201, 989)}) {rng.randrange(200, 999)}-{rng.randrange(1000, 9999)}",
             address=f"{rng.randrange(1, 9999)} {en.street_name()}",
-            facility=rng.choice(FACILITIES), case_id=f"{rng.choice(['EOIR', 'CASE', 'HOU'])}-{rng.randrange(10**6, 10**7)}",
+            facility=rng.choice(FACILITIES),
+            case_id=f"{rng.choice(['EOIR', 'CASE', 'HOU'])}-{rng.randrange(10**6, 10**7)}",
             ssn=f"{area:03d}-{rng.randrange(1, 99):02d}-{rng.randrange(1, 9999):04d}",
             age=2026 - dob.year,
         ))
