@@ -78,6 +78,8 @@ def run_crawl(job: CrawlJob, *, catalog: Engine | None = None, on_progress: Prog
         status, reason = "failed", "crawl process ended without a summary; see the log"
     if status == "finished":
         reason = str(last.get("reason", "finished"))
+        if reason == "closespider_timeout":  # the crawl's own soft limit, just before the hard one
+            status, reason = "killed", f"time limit of {job.time_limit:.0f} s reached; stopped cleanly"
     repaired = repair_open_files(job.warc_dir, job.lock_path.parent, prefix=job.name)
     manifest.repaired += [str(r.path) for r in repaired if not r.deleted]
     manifest.status = status

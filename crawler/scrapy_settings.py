@@ -29,7 +29,8 @@ def scrapy_settings(job: CrawlJob) -> dict[str, Any]:
         "URLLENGTH_LIMIT": job.max_url_length,
         "REDIRECT_MAX_TIMES": 10,
         "RETRY_TIMES": 1,
-        "CLOSESPIDER_TIMEOUT": max(job.time_limit - 30.0, job.time_limit * 0.9),
+        # soft limit: close cleanly just before crawler.run's hard limit kills the process
+        "CLOSESPIDER_TIMEOUT": max(job.time_limit - 30.0, job.time_limit * 0.8),
         # breadth-first, so max_pages keeps the pages nearest the seeds
         "DEPTH_LIMIT": 0,
         "DEPTH_PRIORITY": 1,
