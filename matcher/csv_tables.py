@@ -74,6 +74,22 @@ def _checked_lines(lines: Iterator[str], limits: Limits, locator: str) -> Iterat
         yield line
 
 
+def _take(reader: Iterator[list[str]], wanted: int, limits: Limits, locator: str) -> list[list[str]]:
+    """Up to ``wanted`` non-empty rows, checked against the column limit, cells cut to size."""
+    rows: list[list[str]] = []
+    for row in reader:
+        if len(row) > limits.max_columns:
+            raise LimitExceeded(
+                f"{locator}: a row with {len(row):,} columns (limit {limits.max_columns:,}); a table this "
+                "wide is not a list of people. Split the file or raise Limits.max_columns to scan it."
+            )
+        if row:
+            rows.append([c[: limits.max_cell_chars] for c in row])
+            if len(rows) >= wanted:
+                break
+    return rows
+
+
 def extract_delimited(stream: IO[bytes], limits: Limits, locator: str, deadline: float) -> Extracted:
     head = stream.read(HEAD_BYTES)
     if looks_binary(head):
@@ -89,20 +105,12 @@ def extract_delimited(stream: IO[bytes], limits: Limits, locator: str, deadline:
     raw_lines: Iterator[str] = iter(partial(text.readline, limits.max_line_chars), "")
     dialect = type("Sniffed", (_Dialect,), {"delimiter": delimiter})
     checked = csv.reader(_checked_lines(raw_lines, limits, locator), dialect)
-    first: list[list[str]] = []
     try:
-        for row in checked:
-            if len(row) > limits.max_columns:
-                raise LimitExceeded(
-                    f"{locator}: a row with {len(row):,} columns (limit {limits.max_columns:,}); a table this "
-                    "wide is not a list of people. Split the file or raise Limits.max_columns to scan it."
-                )
-            if row:
-                first.append([c[: limits.max_cell_chars] for c in row])
-            if len(first) >= max(LOOKAHEAD, limits.sample_rows):
-                break
+        first = _take(checked, LOOKAHEAD, limits, locator)
         header, data_start = split_header(first)
         sample = first[data_start:]
+        if len(sample) < limits.sample_rows and len(first) == LOOKAHEAD:
+            sample += _take(checked, limits.sample_rows - len(sample), limits, locator)
         count = len(sample)
         # the rest of the file: C reader straight over readline, rows only counted
         rest = csv.reader(raw_lines, dialect)

@@ -41,8 +41,20 @@ def detect_encoding(head: bytes) -> str:
     if best is None:
         return "cp1252"
     encoding = str(best.encoding)
-    # charset-normalizer names latin-1 relatives by their codec; cp1252 is a superset worth preferring
-    return "cp1252" if encoding in {"latin_1", "iso8859_1", "iso8859_15"} else encoding
+    # On short samples charset-normalizer cannot tell the single-byte Latin code pages apart
+    # (cp1250 vs cp1252 vs latin-1).  Western government exports are overwhelmingly cp1252, so it
+    # wins whenever the bytes are valid cp1252.
+    if encoding.replace("-", "_") in _LATIN_FAMILY:
+        try:
+            head.decode("cp1252")
+            return "cp1252"
+        except UnicodeDecodeError:
+            return encoding
+    return encoding
+
+
+_LATIN_FAMILY = frozenset({"cp1250", "cp1252", "latin_1", "iso8859_1", "iso8859_2", "iso8859_15", "mac_roman",
+                           "cp1257", "iso8859_9", "cp1254", "mac_latin2"})
 
 
 def looks_binary(head: bytes) -> bool:
