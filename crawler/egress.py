@@ -20,10 +20,11 @@ from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
 from scrapy import Request, Spider
-from scrapy.exceptions import IgnoreRequest
+from scrapy.exceptions import CannotResolveHostError, IgnoreRequest
 from scrapy.resolver import CachingThreadedResolver
 from twisted.internet import defer
 from twisted.internet.error import DNSLookupError
+from twisted.python.failure import Failure
 
 from crawler.scope import host_in
 from spillwatch.egress import EgressDenied, address_problem, check_url
@@ -61,13 +62,32 @@ class EgressMiddleware:
 
     def process_request(self, request: Request, spider: Spider | None = None) -> None:
         host = urlsplit(request.url).hostname or ""
+        if host in denied_hosts():
+            raise IgnoreRequest(f"{request.url}: {host} was {EGRESS_MARK} before")
         try:
             check_url(request.url, allow_private=self.policy.allows_private(host), resolve=False)
         except EgressDenied as exc:
-            assert self.crawler.stats is not None
-            self.crawler.stats.inc_value("spillwatch/egress_denied")
             logger.warning("%s", exc)
             raise IgnoreRequest(str(exc)) from None
+
+
+def denied_hosts() -> set[str]:
+    """Host names the installed :class:`GuardedResolver` has refused in this process."""
+    from twisted.internet import reactor
+
+    resolver = getattr(reactor, "resolver", None)
+    denied: set[str] = getattr(resolver, "denied", set())
+    return denied
+
+
+def is_egress_refusal(failure: Failure) -> bool:
+    """Whether a failed request was stopped by the egress guard (middleware or resolver)."""
+    if EGRESS_MARK in failure.getErrorMessage():
+        return True
+    request = getattr(failure, "request", None)
+    host = urlsplit(request.url).hostname if request is not None else None
+    return bool(host) and failure.check(DNSLookupError, CannotResolveHostError) is not None \
+        and host in denied_hosts()
 
 
 class GuardedResolver(CachingThreadedResolver):
@@ -77,6 +97,7 @@ class GuardedResolver(CachingThreadedResolver):
                  policy: PrivateAddressPolicy) -> None:
         super().__init__(reactor, cache_size, timeout)
         self.policy = policy
+        self.denied: set[str] = set()
 
     @classmethod
     def from_crawler(cls, crawler: Crawler, reactor: ReactorBase) -> GuardedResolver:  # type: ignore[override]
@@ -95,6 +116,8 @@ class GuardedResolver(CachingThreadedResolver):
         if problem and not self.policy.allows_private(name):
             message = (f"{name} resolves to {address}, {problem}; {EGRESS_MARK}. Only for local tests or the "
                        "demo: set the site's allow_private_addresses or --allow-private-addresses")
-            logger.warning("%s", message)
+            if name not in self.denied:
+                logger.warning("%s", message)
+            self.denied.add(name)
             raise DNSLookupError(message)
         return address

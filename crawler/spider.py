@@ -21,7 +21,7 @@ from scrapy.utils.sitemap import Sitemap, sitemap_urls_from_robots
 from twisted.python.failure import Failure
 
 from crawler.dedup import UNCONDITIONAL, DedupState, catalog_previous
-from crawler.egress import EGRESS_MARK
+from crawler.egress import is_egress_refusal
 from crawler.job import CrawlJob
 from crawler.scope import Scope
 from crawler.traps import TrapGuard
@@ -146,7 +146,7 @@ class SiteSpider(Spider):
         request = getattr(failure, "request", None)
         url = request.url if request is not None else "?"
         message = failure.getErrorMessage()
-        if EGRESS_MARK in message:
+        if is_egress_refusal(failure):
             stats.inc_value("spillwatch/egress_denied")
         stats.inc_value("spillwatch/errors")
         logger.warning("%s: %s: %s", url, failure.type.__name__ if failure.type else "error", message)
