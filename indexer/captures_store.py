@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from datetime import datetime
 
 from sqlalchemy import Connection, and_, case, insert, select
 
@@ -25,16 +26,20 @@ def existing_offsets(conn: Connection, warc_file: str, offsets: Sequence[int]) -
     return {int(r[0]) for r in rows}
 
 
-def find_original(conn: Connection, digest: str, refers_to_uri: str, url: str) -> tuple[int, str, int] | None:
+def find_original(conn: Connection, digest: str, refers_to_uri: str, url: str,
+                  before: datetime | None = None) -> tuple[int, str, int] | None:
     """The response/resource a revisit refers to: same payload digest, the referred-to URL (or the
-    revisit's own URL) preferred, latest first.  Returns (capture id, warc file, offset)."""
+    revisit's own URL) preferred, then the latest capture made before the revisit.
+    Returns (capture id, warc file, offset)."""
     if not digest:
         return None
     preferred = refers_to_uri or url
     row = conn.execute(
         select(captures.c.id, captures.c.warc_file, captures.c.warc_offset)
         .where(and_(captures.c.payload_digest == digest, captures.c.record_type.in_(CONTENT_TYPES)))
-        .order_by(case((captures.c.url == preferred, 0), else_=1), captures.c.captured_at.desc())
+        .order_by(case((captures.c.url == preferred, 0), else_=1),
+                  case((captures.c.captured_at <= before, 0), else_=1) if before is not None else captures.c.id,
+                  captures.c.captured_at.desc())
         .limit(1)
     ).first()
     return (int(row[0]), str(row[1]), int(row[2])) if row else None
@@ -55,12 +60,12 @@ def insert_captures(conn: Connection, infos: Sequence[CaptureInfo], crawl_id: in
 def resolve_pending_revisits(conn: Connection) -> int:
     """Point revisits indexed before their original (another file, indexed later) at it."""
     pending = conn.execute(
-        select(captures.c.id, captures.c.payload_digest, captures.c.url)
+        select(captures.c.id, captures.c.payload_digest, captures.c.url, captures.c.captured_at)
         .where(captures.c.record_type == "revisit", captures.c.refers_to_capture_id.is_(None))
     ).all()
     resolved = 0
-    for capture_id, digest, url in pending:
-        original = find_original(conn, digest, "", url)
+    for capture_id, digest, url, captured_at in pending:
+        original = find_original(conn, digest, "", url, captured_at)
         if original is not None:
             conn.execute(captures.update().where(captures.c.id == capture_id)
                          .values(refers_to_capture_id=original[0]))

@@ -261,7 +261,8 @@ class Indexer:
         record = info.record
         original: tuple[int, str, int] | None = None
         if record.rec_type == "revisit":
-            original = captures_store.find_original(conn, info.digest, record.refers_to_uri, record.url)
+            original = captures_store.find_original(conn, info.digest, record.refers_to_uri, record.url,
+                                                    record.date)
             info.refers_to_capture_id = original[0] if original else None
         if info.holds_content:
             if state is not None and state.removed_at is None and state.same_content(info.digest):

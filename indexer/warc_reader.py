@@ -119,6 +119,11 @@ def _http_status(record: ArcWarcRecord) -> int | None:
         return None
 
 
+def rec_label(record: ArcWarcRecord) -> str:
+    uri = _clean_uri(record.rec_headers.get_header("WARC-Target-URI"))
+    return f"{record.rec_type} record of {uri}" if uri else f"{record.rec_type} record"
+
+
 def _short_by(record: ArcWarcRecord) -> int:
     """Bytes the record's block is shorter than its Content-Length (0 when complete)."""
     limit = getattr(record.raw_stream, "limit", 0)
@@ -185,6 +190,15 @@ class WarcReader:
                 offset = iterator.get_record_offset()
                 length = iterator.get_record_length()
                 self.records_read += 1
+                short = _short_by(record)
+                if short:
+                    label = item.url if item is not None and item.url else rec_label(record)
+                    problems.append(RecordProblem(
+                        self.label, offset, f"{label} is cut short: {short} byte(s) of its Content-Length "
+                        "are missing (the file is truncated or a gzip member ends inside the record)",
+                        "re-crawl the URL, or rebuild the file with `warcio recompress` if the data is all "
+                        "there"))
+                    item = None
                 if item is not None:
                     item.offset, item.length = offset, length
                 for warn_offset, line in warnings:
@@ -251,13 +265,6 @@ class WarcReader:
                 f"{' '.join(str(exc).split())[:200]}",
                 "the HTTP body is not valid for its Transfer-Encoding/Content-Encoding; "
                 f"`warcio check {self.label}` shows the record"))
-            return None, problems
-        short = _short_by(record)
-        if short:
-            problems.append(RecordProblem(
-                self.label, 0, f"record of {url} is cut short: {short} byte(s) of its Content-Length are "
-                "missing (the file is truncated or a gzip member ends inside the record)",
-                "re-crawl the URL, or rebuild the file with `warcio recompress` if the data is all there"))
             return None, problems
         item.payload = payload
         if not item.payload_digest:
