@@ -199,6 +199,11 @@ SETTINGS: tuple[Setting, ...] = (
             "http://web_host:web_port).", _parse_str),
     Setting("secret_key", "", "Key signing session cookies and CSRF tokens (empty: generated once and "
             "kept in DATA_DIR).", _parse_str, secret=True),
+    Setting("replay_base_url", "", "Public URL of the replay origin as browsers reach it (empty: "
+            "http://replay_host:replay_port).", _parse_str),
+    Setting("session_lifetime", "12h", "How long a web login lasts without activity.", parse_duration),
+    Setting("login_max_failures", 5, "Failed logins allowed per user and address in 15 minutes before "
+            "further attempts are refused (HTTP 429).", _parse_int),
 )
 
 SETTINGS_BY_NAME: dict[str, Setting] = {s.name: s for s in SETTINGS}

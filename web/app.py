@@ -1,0 +1,107 @@
+"""The app factories: ``create_app(config)`` for the UI and ``create_replay_app(config)`` for the
+separate replay origin (DESIGN §5 rule 3).  Datasette-style: everything comes from the settings, and
+tests drive the app through Flask's in-process test client.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Any
+
+from flask import Flask, jsonify, render_template, request
+from flask_wtf.csrf import CSRFError, CSRFProtect
+from sqlalchemy import Engine
+from werkzeug.exceptions import HTTPException
+from werkzeug.wrappers import Response
+
+from spillwatch.catalog import open_catalog
+from spillwatch.config import Config
+from spillwatch.settings import Settings
+from web import api, auth, templating
+from web.ratelimit import LoginLimiter
+from web.secret import secret_key
+from web.state import EXTENSION, CrawlTrigger, WebState
+from web.views import alerts, captures, dashboard, findings, search, sites, users
+
+# The UI itself loads nothing from elsewhere; only the replay origin may be framed.
+CSP = ("default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; object-src 'none'; "
+       "base-uri 'none'; form-action 'self'; frame-ancestors 'none'; frame-src {replay}")
+
+
+def as_config(config_or_settings: Config | Settings) -> Config:
+    if isinstance(config_or_settings, Config):
+        return config_or_settings
+    return Config(settings=config_or_settings)
+
+
+def replay_origin(settings: Settings) -> str:
+    url: str = settings.replay_base_url or f"http://{settings.replay_host}:{settings.replay_port}"
+    return url.rstrip("/")
+
+
+def _configure(app: Flask, settings: Settings) -> None:
+    https = settings.effective_base_url.startswith("https://")
+    app.config.update(
+        SECRET_KEY=secret_key(settings),
+        SESSION_COOKIE_NAME="spillwatch_session",
+        SESSION_COOKIE_HTTPONLY=True,
+        SESSION_COOKIE_SAMESITE="Lax",
+        SESSION_COOKIE_SECURE=https,
+        REMEMBER_COOKIE_HTTPONLY=True,
+        REMEMBER_COOKIE_SAMESITE="Lax",
+        REMEMBER_COOKIE_SECURE=https,
+        PERMANENT_SESSION_LIFETIME=timedelta(seconds=settings.session_lifetime),
+        WTF_CSRF_TIME_LIMIT=None,  # tokens live as long as the session
+        WTF_CSRF_SSL_STRICT=https,
+        MAX_CONTENT_LENGTH=2 * 2**20,
+        JSON_SORT_KEYS=False,
+    )
+
+
+def create_app(config: Config | Settings, *, engine: Engine | None = None,
+               crawl_now: CrawlTrigger | None = None) -> Flask:
+    """The web UI and JSON API.
+
+    ``config``: a :class:`~spillwatch.config.Config` (settings, sites, alert routes) or bare
+    :class:`~spillwatch.settings.Settings`.  ``engine``: an open catalog (default: ``open_catalog``).
+    ``crawl_now(site_id) -> message``: what the "crawl now" button calls; the service loop passes
+    its scheduler's trigger, ``spillwatch serve`` the crawler's API when it is installed.
+    """
+    cfg = as_config(config)
+    settings = cfg.settings
+    app = Flask(__name__)
+    _configure(app, settings)
+    web = WebState(config=cfg, engine=engine if engine is not None else open_catalog(settings),
+                   limiter=LoginLimiter(settings.login_max_failures), replay_url=replay_origin(settings),
+                   crawl_now=crawl_now)
+    app.extensions[EXTENSION] = web
+    CSRFProtect(app)
+    templating.init_app(app)
+    auth.init_app(app)
+    for blueprint in (dashboard.bp, search.bp, captures.bp, findings.bp, sites.bp, alerts.bp, users.bp):
+        app.register_blueprint(blueprint)
+    api.init_app(app)
+    csp = CSP.format(replay=web.replay_url)
+
+    @app.after_request
+    def _headers(response: Response) -> Response:
+        response.headers.setdefault("Content-Security-Policy", csp)
+        response.headers.setdefault("X-Content-Type-Options", "nosniff")
+        response.headers.setdefault("X-Frame-Options", "DENY")
+        response.headers.setdefault("Referrer-Policy", "same-origin")
+        if request.endpoint != "static":
+            response.headers.setdefault("Cache-Control", "no-store")
+        return response
+
+    @app.errorhandler(CSRFError)
+    def _csrf(exc: CSRFError) -> tuple[str, int]:
+        return render_template("error.html", code=400, message=f"{exc.description} Reload the page and "
+                               "try again."), 400
+
+    @app.errorhandler(HTTPException)
+    def _http(exc: HTTPException) -> Any:
+        if request.path.startswith("/api/"):
+            return jsonify(error=exc.name, message=exc.description), exc.code
+        return render_template("error.html", code=exc.code, message=exc.description), exc.code
+
+    return app

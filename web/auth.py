@@ -1,0 +1,163 @@
+"""Login, logout, sessions and roles.
+
+Every page requires login (``login_required`` is applied app-wide in the factory, not per view, so a
+new view cannot forget it).  Roles rank viewer < analyst < admin: viewers read masked data only;
+analysts also triage and may view unmasked data (audited); admins also manage users.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from functools import wraps
+from typing import Any, TypeVar
+from urllib.parse import urlsplit
+
+from flask import Blueprint, Flask, abort, flash, redirect, render_template, request, url_for
+from flask_login import LoginManager, UserMixin, current_user, login_user, logout_user
+from werkzeug.wrappers import Response
+
+from web import accounts
+from web.accounts import Account
+from web.audit import record
+from web.state import state
+
+bp = Blueprint("auth", __name__)
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+# Endpoints reachable without a session: the login page, static files and the API (token auth).
+PUBLIC_ENDPOINTS = frozenset({"auth.login", "static"})
+
+
+class WebUser(UserMixin):  # type: ignore[misc]
+    """The logged-in account as Flask-Login sees it."""
+
+    def __init__(self, account: Account) -> None:
+        self.account = account
+
+    def get_id(self) -> str:
+        # the fingerprint ends old sessions when the password changes
+        return f"{self.account.id}:{self.account.session_fingerprint}"
+
+    @property
+    def id(self) -> int:
+        return self.account.id
+
+    @property
+    def name(self) -> str:
+        return self.account.name
+
+    @property
+    def role(self) -> str:
+        return self.account.role
+
+    def at_least(self, role: str) -> bool:
+        return self.account.at_least(role)
+
+    @property
+    def can_triage(self) -> bool:
+        return self.at_least("analyst")
+
+    @property
+    def can_unmask(self) -> bool:
+        return self.at_least("analyst")
+
+    @property
+    def is_admin(self) -> bool:
+        return self.at_least("admin")
+
+
+def _load_user(session_id: str) -> WebUser | None:
+    raw_id, _, fingerprint = session_id.partition(":")
+    if not raw_id.isdigit():
+        return None
+    with state().engine.connect() as conn:
+        account = accounts.get(conn, int(raw_id))
+    if account is None or account.disabled or account.session_fingerprint != fingerprint:
+        return None
+    return WebUser(account)
+
+
+def init_app(app: Flask) -> None:
+    manager = LoginManager()
+    manager.login_view = "auth.login"
+    manager.login_message = "Please log in."
+    manager.session_protection = "strong"
+    manager.user_loader(_load_user)
+    manager.init_app(app)
+    app.register_blueprint(bp)
+
+    @app.before_request
+    def _require_login() -> Response | None:
+        endpoint = request.endpoint or ""
+        if endpoint in PUBLIC_ENDPOINTS or endpoint.startswith("api."):
+            return None
+        if not current_user.is_authenticated:
+            return manager.unauthorized()  # type: ignore[no-any-return]
+        return None
+
+
+def require_role(role: str) -> Callable[[F], F]:
+    """Refuse (403) users below ``role``."""
+
+    def decorate(view: F) -> F:
+        @wraps(view)
+        def wrapper(*args: Any, **kwargs: Any) -> Any:
+            if not current_user.is_authenticated or not current_user.at_least(role):
+                abort(403, description=f"This needs the {role} role.")
+            return view(*args, **kwargs)
+
+        return wrapper  # type: ignore[return-value]
+
+    return decorate
+
+
+def client_address() -> str:
+    return request.remote_addr or "unknown"
+
+
+def _safe_next(target: str | None) -> str:
+    """Only same-site paths: ``next`` must not send the user to another site after login."""
+    if not target:
+        return url_for("dashboard.index")
+    parts = urlsplit(target)
+    if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//") or "\\" in target:
+        return url_for("dashboard.index")
+    return target
+
+
+@bp.route("/login", methods=["GET", "POST"])
+def login() -> Any:
+    if current_user.is_authenticated:
+        return redirect(url_for("dashboard.index"))
+    if request.method == "GET":
+        return render_template("login.html", next=request.args.get("next", ""))
+    name = request.form.get("name", "")[:128]
+    password = request.form.get("password", "")[:1024]
+    web = state()
+    address = client_address()
+    wait = web.limiter.blocked(name, address)
+    if wait:
+        minutes = max(1, round(wait / 60))
+        return render_template("login.html", next=request.form.get("next", ""), name=name,
+                               error=f"Too many failed logins. Try again in {minutes} minute(s)."), 429
+    with web.engine.begin() as conn:
+        account = accounts.authenticate(conn, name, password)
+        if account is None:
+            web.limiter.failed(name, address)
+            record(conn, None, "login_failed", name[:64], {"address": address})
+        else:
+            web.limiter.succeeded(name, address)
+            record(conn, account.id, "login", account.name, {"address": address})
+    if account is None:
+        return render_template("login.html", next=request.form.get("next", ""), name=name,
+                               error="Wrong user name or password."), 401
+    login_user(WebUser(account))
+    return redirect(_safe_next(request.form.get("next")))
+
+
+@bp.route("/logout", methods=["POST"])
+def logout() -> Response:
+    logout_user()
+    flash("You are logged out.")
+    return redirect(url_for("auth.login"))

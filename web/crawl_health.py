@@ -1,0 +1,80 @@
+"""Crawl health per site: the last crawl, its outcome and when the next one is due."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from apscheduler.triggers.cron import CronTrigger
+from sqlalchemy import Connection, func, select
+
+from spillwatch.catalog.schema import crawls
+from spillwatch.config import Schedule, Site
+from spillwatch.settings import parse_duration
+
+
+@dataclass
+class SiteHealth:
+    site_id: str
+    name: str
+    schedule: str
+    last_crawl: dict[str, Any] | None
+    next_run: datetime | None
+
+    @property
+    def state(self) -> str:
+        if self.last_crawl is None:
+            return "never"
+        return str(self.last_crawl["status"])
+
+
+def describe(schedule: Schedule | None) -> str:
+    if schedule is None:
+        return "manual"
+    if schedule.cron:
+        return f"cron {schedule.cron}"
+    return f"every {schedule.interval}"
+
+
+def _utc(value: datetime | None) -> datetime | None:
+    if value is None:
+        return None
+    return value.replace(tzinfo=UTC) if value.tzinfo is None else value
+
+
+def next_run(schedule: Schedule | None, last_started: datetime | None, now: datetime) -> datetime | None:
+    if schedule is None:
+        return None
+    if schedule.cron:
+        trigger = CronTrigger.from_crontab(schedule.cron, timezone=UTC)
+        fire: datetime | None = trigger.get_next_fire_time(None, now)
+        return fire
+    assert schedule.interval is not None
+    interval = timedelta(seconds=parse_duration(schedule.interval))
+    last = _utc(last_started)
+    return now if last is None else max(now, last + interval)
+
+
+def last_crawls(conn: Connection) -> dict[str, dict[str, Any]]:
+    """The latest crawl row per site id."""
+    latest = (select(crawls.c.site_id, func.max(crawls.c.id).label("id"))
+              .where(crawls.c.site_id.is_not(None)).group_by(crawls.c.site_id).subquery())
+    rows = conn.execute(select(crawls).join(latest, latest.c.id == crawls.c.id)).mappings()
+    return {str(r["site_id"]): dict(r) for r in rows}
+
+
+def site_health(conn: Connection, sites: list[Site], now: datetime | None = None) -> list[SiteHealth]:
+    now = now or datetime.now(UTC)
+    latest = last_crawls(conn)
+    out: list[SiteHealth] = []
+    known = set()
+    for site in sites:
+        known.add(site.id)
+        last = latest.get(site.id)
+        out.append(SiteHealth(site.id, site.name or site.id, describe(site.schedule), last,
+                              next_run(site.schedule, last["started_at"] if last else None, now)))
+    for site_id, last in sorted(latest.items()):  # crawled once, no longer configured
+        if site_id not in known:
+            out.append(SiteHealth(site_id, f"{site_id} (not configured)", "—", last, None))
+    return out

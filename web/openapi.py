@@ -1,0 +1,153 @@
+"""The OpenAPI 3.1 description of ``/api/v1`` (served at ``/api/v1/openapi.json``)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from spillwatch import __version__
+
+
+def _param(name: str, description: str, schema: dict[str, Any], where: str = "query",
+           required: bool = False) -> dict[str, Any]:
+    return {"name": name, "in": where, "required": required, "description": description, "schema": schema}
+
+
+_STR = {"type": "string"}
+_INT = {"type": "integer"}
+_ERRORS = {
+    "401": {"description": "Missing or invalid API token", "content": {"application/json": {
+        "schema": {"$ref": "#/components/schemas/Error"}}}},
+    "403": {"description": "The token's user lacks the role", "content": {"application/json": {
+        "schema": {"$ref": "#/components/schemas/Error"}}}},
+}
+
+
+def _json(ref: str, description: str = "OK") -> dict[str, Any]:
+    return {"description": description, "content": {"application/json": {"schema": {"$ref": ref}}}}
+
+
+def openapi_document() -> dict[str, Any]:
+    finding_id = _param("finding_id", "Finding id", _INT, "path", True)
+    return {
+        "openapi": "3.1.0",
+        "info": {
+            "title": "Spillwatch API", "version": __version__,
+            "description": "Search archived captures, read findings and triage them. Authenticate with "
+                           "`Authorization: Bearer <token>` (Users page or `spillwatch users token NAME`). "
+                           "Viewers get masked data only; triage needs the analyst role.",
+        },
+        "servers": [{"url": "/api/v1"}],
+        "security": [{"bearer": []}],
+        "paths": {
+            "/search": {"get": {
+                "summary": "Full-text search over every capture", "operationId": "search",
+                "parameters": [
+                    _param("q", "Words (all must match), \"phrases\", prefix*, -excluded", _STR),
+                    _param("site", "Site id; repeat or comma-separate", _STR),
+                    _param("media_type", "Media type, e.g. text/csv; repeatable", _STR),
+                    _param("severity", "critical, high, medium or low; repeatable", _STR),
+                    _param("has_finding", "yes or no", {"type": "string", "enum": ["yes", "no"]}),
+                    _param("from", "Captured on or after (YYYY-MM-DD, UTC)", {"type": "string", "format": "date"}),
+                    _param("to", "Captured on or before (YYYY-MM-DD, UTC)", {"type": "string", "format": "date"}),
+                    _param("sort", "relevance, newest or oldest",
+                           {"type": "string", "enum": ["relevance", "newest", "oldest"]}),
+                    _param("page", "Page, from 1", _INT),
+                    _param("per_page", "Hits per page (1-100)", _INT),
+                ],
+                "responses": {"200": _json("#/components/schemas/SearchResult"),
+                              "400": _json("#/components/schemas/Error", "Bad argument"), **_ERRORS},
+            }},
+            "/captures/{capture_id}": {"get": {
+                "summary": "One capture with its findings (and its text with text=1)", "operationId": "getCapture",
+                "parameters": [
+                    _param("capture_id", "Capture id", _INT, "path", True),
+                    _param("text", "1: include the extracted text (masked when the capture has findings)", _STR),
+                    _param("unmasked", "1: unmasked text (analysts; written to the audit log)", _STR),
+                ],
+                "responses": {"200": _json("#/components/schemas/Capture"),
+                              "404": _json("#/components/schemas/Error", "No such capture"), **_ERRORS},
+            }},
+            "/findings": {"get": {
+                "summary": "The findings queue, most severe first", "operationId": "listFindings",
+                "parameters": [
+                    _param("status", "open (default), all, new, confirmed, dismissed, reported or removed", _STR),
+                    _param("severity", "critical, high, medium or low", _STR),
+                    _param("site", "Site id", _STR),
+                    _param("kind", "person_table, hidden_content or failed_redaction", _STR),
+                    _param("page", "Page, from 1", _INT),
+                    _param("per_page", "Findings per page (1-200)", _INT),
+                ],
+                "responses": {"200": _json("#/components/schemas/FindingList"), **_ERRORS},
+            }},
+            "/findings/{finding_id}": {"get": {
+                "summary": "One finding with its triage history", "operationId": "getFinding",
+                "parameters": [finding_id],
+                "responses": {"200": _json("#/components/schemas/Finding"),
+                              "404": _json("#/components/schemas/Error", "No such finding"), **_ERRORS},
+            }},
+            "/findings/{finding_id}/triage": {"post": {
+                "summary": "Change status, add a note, assign (analysts and admins)", "operationId": "triageFinding",
+                "parameters": [finding_id],
+                "requestBody": {"required": True, "content": {"application/json": {
+                    "schema": {"$ref": "#/components/schemas/Triage"}}}},
+                "responses": {"200": _json("#/components/schemas/Finding"),
+                              "409": _json("#/components/schemas/Error", "Transition not allowed"), **_ERRORS},
+            }},
+        },
+        "components": {
+            "securitySchemes": {"bearer": {"type": "http", "scheme": "bearer"}},
+            "schemas": {
+                "Error": {"type": "object", "properties": {"error": _STR, "message": _STR}},
+                "Segment": {"type": "object", "properties": {"text": _STR, "matched": {"type": "boolean"}}},
+                "Hit": {"type": "object", "properties": {
+                    "id": _STR, "url": _STR, "site": _STR, "media_type": _STR,
+                    "captured_at": {"type": "string", "format": "date-time"}, "title": _STR,
+                    "has_finding": {"type": "boolean"}, "severity": {"type": ["string", "null"]},
+                    "capture_id": {"type": ["integer", "null"]}, "score": {"type": "number"},
+                    "highlights": {"type": "array", "items": {"type": "array", "items": {
+                        "$ref": "#/components/schemas/Segment"}}},
+                }},
+                "SearchResult": {"type": "object", "properties": {
+                    "total": _INT, "page": _INT, "per_page": _INT, "pages": _INT,
+                    "facets": {"type": "object", "additionalProperties": {"type": "object",
+                                                                          "additionalProperties": _INT}},
+                    "hits": {"type": "array", "items": {"$ref": "#/components/schemas/Hit"}},
+                }},
+                "Capture": {"type": "object", "properties": {
+                    "id": _INT, "site_id": {"type": ["string", "null"]}, "url": _STR,
+                    "captured_at": {"type": "string", "format": "date-time"}, "record_type": _STR,
+                    "status": {"type": ["integer", "null"]}, "media_type_declared": _STR,
+                    "media_type_sniffed": _STR, "payload_digest": _STR, "title": _STR,
+                    "has_findings": {"type": "boolean"}, "content_capture_id": _INT,
+                    "findings": {"type": "array", "items": {"$ref": "#/components/schemas/Finding"}},
+                    "text": _STR, "text_masked": {"type": "boolean"},
+                }},
+                "Finding": {"type": "object", "properties": {
+                    "id": _INT, "capture_id": _INT, "site_id": {"type": ["string", "null"]}, "url": _STR,
+                    "kind": _STR, "severity": _STR, "score": {"type": "number"}, "rows": _INT, "locator": _STR,
+                    "columns": {"type": "array", "items": {"type": "object"}},
+                    "reasons": {"type": "array", "items": _STR},
+                    "sample": {"type": "array", "items": {"type": "array", "items": _STR},
+                               "description": "Already masked"},
+                    "status": {"type": "string", "enum": ["new", "confirmed", "dismissed", "reported", "removed"]},
+                    "assignee_id": {"type": ["integer", "null"]},
+                    "first_seen": {"type": "string", "format": "date-time"},
+                    "last_seen": {"type": "string", "format": "date-time"},
+                    "removed_at": {"type": ["string", "null"], "format": "date-time"},
+                    "exposure_seconds": {"type": ["number", "null"]},
+                    "history": {"type": "array", "items": {"type": "object"}},
+                }},
+                "FindingList": {"type": "object", "properties": {
+                    "total": _INT, "page": _INT, "per_page": _INT,
+                    "findings": {"type": "array", "items": {"$ref": "#/components/schemas/Finding"}},
+                }},
+                "Triage": {"type": "object", "additionalProperties": False, "properties": {
+                    "status": {"type": "string", "enum": ["new", "confirmed", "dismissed", "reported", "removed"]},
+                    "note": {"type": "string", "description": "Required when dismissing (the reason)"},
+                    "removed_at": {"type": "string", "format": "date-time",
+                                   "description": "When the file went offline (status removed); default now"},
+                    "assignee_id": {"type": ["integer", "null"]},
+                }},
+            },
+        },
+    }

@@ -1,0 +1,107 @@
+"""The replay origin (DESIGN §5 rule 3): archived pages served from a separate host/port.
+
+An archived page is hostile content.  It is served
+
+- from another origin than the UI (``replay_host``/``replay_port``), which sets no cookies and reads
+  none, so its scripts have no session to steal;
+- with ``Content-Security-Policy: sandbox`` (no scripts, unique opaque origin, no forms, no popups) and
+  a ``default-src 'none'`` policy that stops it from loading anything, even from the live site;
+- with ``X-Content-Type-Options: nosniff``, inside an ``<iframe sandbox>`` on the UI's page.
+
+The origin has no login of its own: each URL carries a short-lived signed token that the UI issues
+to analysts (and records in the audit log), naming one capture.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Flask, abort
+from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
+from werkzeug.wrappers import Response
+
+from indexer.media_types import essence
+from spillwatch.catalog import open_catalog
+from spillwatch.config import Config
+from spillwatch.settings import Settings
+from web.archive import ArchiveError, content_capture, get_capture, read_payload
+from web.secret import secret_key
+
+TOKEN_MAX_AGE = 15 * 60
+SALT = "spillwatch-replay"
+REPLAYABLE = frozenset({"text/html", "application/xhtml+xml", "text/plain"})
+
+SANDBOX_CSP = ("sandbox; default-src 'none'; style-src 'unsafe-inline'; img-src data:; font-src data:; "
+               "media-src 'none'; form-action 'none'; base-uri 'none'; frame-ancestors {ancestors}")
+
+
+def _serializer(settings: Settings) -> URLSafeTimedSerializer:
+    return URLSafeTimedSerializer(secret_key(settings), salt=SALT)
+
+
+def make_token(settings: Settings, capture_id: int, user_id: int) -> str:
+    return _serializer(settings).dumps({"c": capture_id, "u": user_id})
+
+
+def read_token(settings: Settings, token: str, max_age: int = TOKEN_MAX_AGE) -> int:
+    """The capture id named by a valid token; raises ``BadSignature`` (or ``SignatureExpired``)."""
+    data: Any = _serializer(settings).loads(token, max_age=max_age)
+    return int(data["c"])
+
+
+def replay_path(token: str) -> str:
+    return f"/replay/{token}"
+
+
+def _inert(body: bytes, status: int, content_type: str, ancestors: str) -> Response:
+    response = Response(body, status=status, content_type=content_type)
+    response.headers["Content-Security-Policy"] = SANDBOX_CSP.format(ancestors=ancestors)
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    response.headers["Referrer-Policy"] = "no-referrer"
+    response.headers["Cache-Control"] = "private, no-store"
+    response.headers["Cross-Origin-Resource-Policy"] = "same-site"
+    return response
+
+
+def create_replay_app(config: Config | Settings) -> Flask:
+    """The replay origin's app (served by ``spillwatch serve`` on ``replay_port``)."""
+    settings = config.settings if isinstance(config, Config) else config
+    engine = open_catalog(settings)
+    app = Flask(__name__ + ".origin")
+    app.config.update(SESSION_COOKIE_NAME="spillwatch_replay_unused", MAX_CONTENT_LENGTH=0)
+    ui_origin = settings.effective_base_url.rstrip("/")
+    app.extensions["spillwatch_replay_engine"] = engine
+
+    @app.route("/replay/<token>")
+    def replay(token: str) -> Response:
+        try:
+            capture_id = read_token(settings, token)
+        except SignatureExpired:
+            return _inert(b"This replay link has expired; reload the capture page.", 410, "text/plain", ui_origin)
+        except BadSignature:
+            abort(404)
+        with engine.connect() as conn:
+            capture = get_capture(conn, capture_id)
+            if capture is None:
+                abort(404)
+            source = content_capture(conn, capture)
+        try:
+            payload = read_payload(source, settings.data_path)
+        except ArchiveError as exc:
+            return _inert(str(exc).encode(), 502, "text/plain; charset=utf-8", ui_origin)
+        media = essence(source["media_type_sniffed"] or payload.content_type or source["media_type_declared"])
+        if media not in REPLAYABLE:
+            message = f"{media or 'this type'} is not replayed in the browser; use “download original”."
+            return _inert(message.encode(), 415, "text/plain; charset=utf-8", ui_origin)
+        content_type = payload.content_type if essence(payload.content_type) == media else media
+        return _inert(payload.body, 200, content_type, ui_origin)
+
+    @app.route("/")
+    def root() -> Response:
+        return _inert(b"Spillwatch replay origin.", 200, "text/plain", ui_origin)
+
+    @app.errorhandler(404)
+    def not_found(_exc: Exception) -> Response:
+        return _inert(b"Not found.", 404, "text/plain", ui_origin)
+
+    return app

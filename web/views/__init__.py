@@ -1,0 +1,1 @@
+"""The UI's blueprints, one module per page family."""

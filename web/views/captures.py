@@ -1,0 +1,192 @@
+"""Capture pages: metadata, extracted text, tables, findings, the URL's timeline, diffs, replay and
+download of the original.
+
+Content of a capture that holds findings is shown masked; analysts may ask for it unmasked
+(``?unmasked=1``), which is written to the audit log before the page is rendered.  Viewers never
+get unmasked content, replay or downloads.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from typing import Any
+from urllib.parse import quote
+
+from flask import Blueprint, abort, render_template, request
+from flask_login import current_user
+from sqlalchemy import Connection, select
+from werkzeug.wrappers import Response
+
+from spillwatch.catalog.schema import captures, findings, versions
+from web.archive import (
+    ArchiveError,
+    content_capture,
+    extract,
+    get_capture,
+    has_findings,
+    mask_lines,
+    mask_table,
+    preview,
+    read_payload,
+)
+from web.audit import record_now
+from web.auth import require_role
+from web.diffs import table_diffs, text_diff
+from web.replay import make_token, replay_path
+from web.state import state
+
+bp = Blueprint("captures", __name__)
+
+
+def load(conn: Connection, capture_id: int) -> dict[str, Any]:
+    capture = get_capture(conn, capture_id)
+    if capture is None:
+        abort(404, description=f"No capture {capture_id}.")
+    return capture
+
+
+def wants_unmasked() -> bool:
+    """``?unmasked=1`` from someone allowed to see it (403 for viewers)."""
+    if request.args.get("unmasked") != "1":
+        return False
+    if not current_user.can_unmask:
+        abort(403, description="Viewers see masked data only.")
+    return True
+
+
+def timeline(conn: Connection, surt: str) -> list[dict[str, Any]]:
+    rows = conn.execute(select(versions).where(versions.c.surt == surt).order_by(versions.c.first_seen.desc(),
+                                                                                  versions.c.id.desc())).mappings()
+    return [dict(r) for r in rows]
+
+
+def url_captures(conn: Connection, surt: str, limit: int = 200) -> list[dict[str, Any]]:
+    rows = conn.execute(select(captures.c.id, captures.c.captured_at, captures.c.status, captures.c.payload_digest,
+                               captures.c.record_type)
+                        .where(captures.c.surt == surt).order_by(captures.c.captured_at.desc()).limit(limit))
+    return [dict(r) for r in rows.mappings()]
+
+
+def capture_findings(conn: Connection, capture: dict[str, Any]) -> list[dict[str, Any]]:
+    condition = findings.c.capture_id == capture["id"]
+    if capture["payload_digest"]:
+        condition = condition | (findings.c.payload_digest == capture["payload_digest"])
+    rows = conn.execute(select(findings).where(condition).order_by(findings.c.score.desc())).mappings()
+    return [dict(r) for r in rows]
+
+
+@bp.route("/captures/<int:capture_id>")
+def show(capture_id: int) -> str:
+    web = state()
+    unmasked = wants_unmasked()
+    with web.engine.connect() as conn:
+        capture = load(conn, capture_id)
+        source = content_capture(conn, capture)
+        sensitive = has_findings(conn, source)
+        found = capture_findings(conn, source)
+        history = timeline(conn, capture["surt"])
+        others = url_captures(conn, capture["surt"])
+    masked = sensitive and not unmasked
+    error = ""
+    text = ""
+    tables = []
+    try:
+        extracted = extract(source, read_payload(source, web.settings.data_path))
+    except ArchiveError as exc:
+        error = str(exc)
+    else:
+        text = mask_lines(extracted.text) if masked else extracted.text
+        tables = [preview(t, masked) for t in extracted.tables]
+    if sensitive and unmasked:
+        record_now(web.engine, current_user.id, "view_unmasked", f"capture:{capture_id}", {"url": capture["url"]})
+    return render_template("capture.html", capture=capture, source=source, sensitive=sensitive, masked=masked,
+                           text=text, tables=tables, findings=found, history=history, others=others, error=error)
+
+
+@bp.route("/captures/<int:capture_id>/diff")
+def diff(capture_id: int) -> str:
+    web = state()
+    unmasked = wants_unmasked()
+    other_id = request.args.get("to", type=int)
+    with web.engine.connect() as conn:
+        new = load(conn, capture_id)
+        others = url_captures(conn, new["surt"])
+        if other_id is None:
+            earlier = [c for c in others if c["captured_at"] < new["captured_at"]
+                       and c["payload_digest"] != new["payload_digest"]]
+            if not earlier:
+                return render_template("diff.html", new=new, old=None, others=others, text=None, tables=[],
+                                       masked=False, sensitive=False, error="No earlier version of this URL.")
+            other_id = int(earlier[0]["id"])
+        old = load(conn, other_id)
+        if old["surt"] != new["surt"]:
+            abort(400, description="Both captures must be of the same URL.")
+        new_source, old_source = content_capture(conn, new), content_capture(conn, old)
+        sensitive = has_findings(conn, new_source) or has_findings(conn, old_source)
+    masked = sensitive and not unmasked
+    try:
+        new_x = extract(new_source, read_payload(new_source, web.settings.data_path))
+        old_x = extract(old_source, read_payload(old_source, web.settings.data_path))
+    except ArchiveError as exc:
+        return render_template("diff.html", new=new, old=old, others=others, text=None, tables=[], masked=masked,
+                               sensitive=sensitive, error=str(exc))
+    old_text, new_text = old_x.text, new_x.text
+    if masked:
+        old_text, new_text = mask_lines(old_text), mask_lines(new_text)
+    old_tables = [mask_table(t) for t in old_x.tables] if masked else old_x.tables
+    new_tables = [mask_table(t) for t in new_x.tables] if masked else new_x.tables
+    rows = table_diffs(old_tables, new_tables)
+    if sensitive and unmasked:
+        record_now(web.engine, current_user.id, "view_unmasked", f"diff:{old['id']}..{new['id']}",
+                   {"url": new["url"]})
+    return render_template("diff.html", new=new, old=old, others=others, text=text_diff(old_text, new_text),
+                           tables=rows, masked=masked, sensitive=sensitive, error="")
+
+
+@bp.route("/captures/<int:capture_id>/view")
+@require_role("analyst")
+def view(capture_id: int) -> str:
+    """The archived page inside ``<iframe sandbox>``, loaded from the replay origin."""
+    web = state()
+    with web.engine.connect() as conn:
+        capture = load(conn, capture_id)
+    record_now(web.engine, current_user.id, "replay", f"capture:{capture_id}", {"url": capture["url"]})
+    src = web.replay_url + replay_path(make_token(web.settings, capture_id, current_user.id))
+    return render_template("replay.html", capture=capture, src=src)
+
+
+_UNSAFE_NAME = re.compile(r"[^A-Za-z0-9._-]+")
+
+
+def download_name(url: str, capture_id: int) -> tuple[str, str]:
+    """(ASCII fallback, UTF-8 name) for Content-Disposition; never markup or path parts."""
+    from indexer.media_types import filename_of
+
+    name = filename_of(url) or f"capture-{capture_id}"
+    name = unicodedata.normalize("NFC", name).replace("/", "_").replace("\\", "_")
+    name = "".join(ch for ch in name if unicodedata.category(ch)[0] != "C")[:150] or f"capture-{capture_id}"
+    ascii_name = _UNSAFE_NAME.sub("_", unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode())
+    ascii_name = ascii_name.strip("._") or f"capture-{capture_id}"
+    return ascii_name, name
+
+
+@bp.route("/captures/<int:capture_id>/download")
+@require_role("analyst")
+def download(capture_id: int) -> Response:
+    """The original bytes, as an attachment that the browser never renders."""
+    web = state()
+    with web.engine.connect() as conn:
+        capture = load(conn, capture_id)
+        source = content_capture(conn, capture)
+    try:
+        payload = read_payload(source, web.settings.data_path)
+    except ArchiveError as exc:
+        abort(502, description=str(exc))
+    record_now(web.engine, current_user.id, "download", f"capture:{capture_id}", {"url": capture["url"]})
+    ascii_name, name = download_name(capture["url"], capture_id)
+    response = Response(payload.body, content_type="application/octet-stream")
+    response.headers["Content-Disposition"] = f"attachment; filename=\"{ascii_name}\"; filename*=UTF-8''{quote(name)}"
+    response.headers["Content-Security-Policy"] = "sandbox; default-src 'none'"
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    return response

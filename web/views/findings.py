@@ -1,0 +1,190 @@
+"""The findings queue and a finding's page: triage, notes, assignment, history, bulk actions."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_login import current_user
+from sqlalchemy import Connection, case, func, select
+from werkzeug.wrappers import Response
+
+from spillwatch.catalog.schema import FINDING_STATUSES, captures, findings, users
+from web.auth import require_role
+from web.state import state
+from web.triage import (
+    ACTION_LABELS,
+    TRANSITIONS,
+    TriageError,
+    add_note,
+    assign,
+    bulk_transition,
+    exposure,
+    history,
+    transition,
+)
+
+bp = Blueprint("findings", __name__)
+
+PER_PAGE = 50
+OPEN = ("new", "confirmed", "reported")
+SEVERITY_ORDER = case({"critical": 4, "high": 3, "medium": 2, "low": 1}, value=findings.c.severity, else_=0)
+
+
+def _filters(args: Any) -> dict[str, str]:
+    status = args.get("status", "open")
+    if status not in (*FINDING_STATUSES, "open", "all"):
+        abort(400, description=f"status: expected open, all or one of {', '.join(FINDING_STATUSES)}")
+    return {"status": status, "severity": args.get("severity", ""), "site": args.get("site", ""),
+            "kind": args.get("kind", ""), "assignee": args.get("assignee", "")}
+
+
+def queue(conn: Connection, filters: dict[str, str], page: int, per_page: int = PER_PAGE,
+          user_id: int | None = None) -> tuple[list[dict[str, Any]], int]:
+    query = select(findings, users.c.name.label("assignee_name")).select_from(
+        findings.outerjoin(users, users.c.id == findings.c.assignee_id))
+    conditions = []
+    if filters["status"] == "open":
+        conditions.append(findings.c.status.in_(OPEN))
+    elif filters["status"] != "all":
+        conditions.append(findings.c.status == filters["status"])
+    for name, column in (("severity", findings.c.severity), ("site", findings.c.site_id), ("kind", findings.c.kind)):
+        if filters.get(name):
+            conditions.append(column == filters[name])
+    if filters.get("assignee") == "me" and user_id is not None:
+        conditions.append(findings.c.assignee_id == user_id)
+    elif filters.get("assignee") == "none":
+        conditions.append(findings.c.assignee_id.is_(None))
+    total = conn.execute(select(func.count()).select_from(findings).where(*conditions)).scalar_one()
+    rows = conn.execute(query.where(*conditions).order_by(SEVERITY_ORDER.desc(), findings.c.last_seen.desc(),
+                                                          findings.c.id.desc())
+                        .limit(per_page).offset((page - 1) * per_page)).mappings()
+    return [dict(r) for r in rows], int(total)
+
+
+def assignable(conn: Connection) -> list[dict[str, Any]]:
+    rows = conn.execute(select(users.c.id, users.c.name).where(users.c.disabled.is_(False), users.c.role != "viewer")
+                        .order_by(users.c.name)).mappings()
+    return [dict(r) for r in rows]
+
+
+@bp.route("/findings")
+def index() -> str:
+    filters = _filters(request.args)
+    page = max(1, request.args.get("page", 1, type=int) or 1)
+    with state().engine.connect() as conn:
+        rows, total = queue(conn, filters, page, user_id=current_user.id)
+        sites = sorted(s for s in conn.execute(select(findings.c.site_id).distinct()).scalars() if s)
+    pages = max(1, -(-total // PER_PAGE))
+    return render_template("findings.html", rows=rows, total=total, page=page, pages=pages, filters=filters,
+                           sites=sites, statuses=FINDING_STATUSES, labels=ACTION_LABELS)
+
+
+def load(conn: Connection, finding_id: int) -> dict[str, Any]:
+    row = conn.execute(select(findings, users.c.name.label("assignee_name"))
+                       .select_from(findings.outerjoin(users, users.c.id == findings.c.assignee_id))
+                       .where(findings.c.id == finding_id)).mappings().first()
+    if row is None:
+        abort(404, description=f"No finding {finding_id}.")
+    return dict(row)
+
+
+def _page_data(finding_id: int) -> dict[str, Any]:
+    with state().engine.connect() as conn:
+        finding = load(conn, finding_id)
+        capture = conn.execute(select(captures).where(captures.c.id == finding["capture_id"])).mappings().first()
+        events = history(conn, finding_id)
+        people = assignable(conn)
+    return {"finding": finding, "capture": capture, "events": events, "people": people,
+            "next_states": TRANSITIONS.get(finding["status"], ()), "labels": ACTION_LABELS,
+            "exposure": exposure(finding)}
+
+
+@bp.route("/findings/<int:finding_id>")
+def show(finding_id: int) -> str:
+    return render_template("finding.html", **_page_data(finding_id))
+
+
+def _after(finding_id: int, error: str = "") -> Response | tuple[str, int] | str:
+    """htmx gets the triage panel back; a plain form post is redirected to the finding's page."""
+    if request.headers.get("HX-Request") == "true":
+        data = _page_data(finding_id)
+        return render_template("partials/triage.html", error=error, **data), (422 if error else 200)
+    if error:
+        flash(error, "error")
+    return redirect(url_for("findings.show", finding_id=finding_id))
+
+
+def _parse_when(raw: str) -> datetime | None:
+    raw = raw.strip()
+    if not raw:
+        return None
+    try:
+        value = datetime.fromisoformat(raw)
+    except ValueError:
+        raise TriageError(f"{raw!r} is not a time; expected YYYY-MM-DDTHH:MM (UTC)") from None
+    return value.replace(tzinfo=UTC) if value.tzinfo is None else value
+
+
+@bp.route("/findings/<int:finding_id>/status", methods=["POST"])
+@require_role("analyst")
+def set_status(finding_id: int) -> Any:
+    to_status = request.form.get("status", "")
+    try:
+        when = _parse_when(request.form.get("removed_at", ""))
+        with state().engine.begin() as conn:
+            load(conn, finding_id)
+            transition(conn, finding_id, to_status, current_user.id, request.form.get("note", ""), when)
+    except TriageError as exc:
+        return _after(finding_id, str(exc))
+    return _after(finding_id)
+
+
+@bp.route("/findings/<int:finding_id>/note", methods=["POST"])
+@require_role("analyst")
+def note(finding_id: int) -> Any:
+    try:
+        with state().engine.begin() as conn:
+            add_note(conn, finding_id, current_user.id, request.form.get("note", ""))
+    except TriageError as exc:
+        return _after(finding_id, str(exc))
+    return _after(finding_id)
+
+
+@bp.route("/findings/<int:finding_id>/assign", methods=["POST"])
+@require_role("analyst")
+def set_assignee(finding_id: int) -> Any:
+    raw = request.form.get("assignee", "")
+    try:
+        assignee = None if raw in ("", "none") else int(raw)
+    except ValueError:
+        return _after(finding_id, "assignee: not a user")
+    try:
+        with state().engine.begin() as conn:
+            assign(conn, finding_id, assignee, current_user.id)
+    except TriageError as exc:
+        return _after(finding_id, str(exc))
+    return _after(finding_id)
+
+
+@bp.route("/findings/bulk", methods=["POST"])
+@require_role("analyst")
+def bulk() -> Response:
+    ids = [int(v) for v in request.form.getlist("ids") if v.isdigit()]
+    action = request.form.get("status", "")
+    back = request.form.get("back", "")
+    target = back if back.startswith("/findings") and not back.startswith("//") else url_for("findings.index")
+    if not ids:
+        flash("Select at least one finding.", "error")
+        return redirect(target)
+    if action not in ACTION_LABELS:
+        flash("Choose an action.", "error")
+        return redirect(target)
+    with state().engine.begin() as conn:
+        outcome = bulk_transition(conn, ids, action, current_user.id, request.form.get("note", ""))
+    if outcome.changed:
+        flash(f"{len(outcome.changed)} finding(s) now {action}.")
+    for finding_id, reason in sorted(outcome.skipped.items()):
+        flash(f"#{finding_id} skipped: {reason}", "error")
+    return redirect(target)

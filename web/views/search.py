@@ -1,0 +1,30 @@
+"""Full-text search over every capture: highlights, filters, facets, sorting, pagination.
+
+Snippets of documents that hold findings are masked for everybody: the capture page shows the
+unmasked text to analysts, with an audit entry.
+"""
+
+from __future__ import annotations
+
+from flask import Blueprint, render_template, request
+
+from spillwatch.errors import ServiceUnavailable
+from web.search_args import SearchArgsError, parse_search_args
+from web.state import state
+
+bp = Blueprint("search", __name__)
+
+
+@bp.route("/search")
+def index() -> tuple[str, int] | str:
+    partial = request.headers.get("HX-Request") == "true" and request.headers.get("HX-Target") == "results"
+    template = "partials/search_results.html" if partial else "search.html"
+    try:
+        query = parse_search_args(request.args)
+    except SearchArgsError as exc:
+        return render_template(template, error=str(exc), result=None, query=None), 400
+    try:
+        result = state().search().search(query)
+    except ServiceUnavailable as exc:
+        return render_template(template, error=f"Search is unavailable: {exc}", result=None, query=query), 503
+    return render_template(template, result=result, query=query, error=None)

@@ -1,0 +1,57 @@
+"""Configured sites: schedules, crawl history and errors, and "crawl now"."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Blueprint, abort, flash, redirect, render_template, url_for
+from sqlalchemy import select
+from werkzeug.wrappers import Response
+
+from spillwatch.catalog.schema import crawls
+from spillwatch.errors import SpillwatchError
+from web.auth import require_role
+from web.crawl_health import site_health
+from web.state import state
+
+bp = Blueprint("sites", __name__)
+
+
+@bp.route("/sites")
+def index() -> str:
+    web = state()
+    with web.engine.connect() as conn:
+        health = site_health(conn, web.config.sites)
+    return render_template("sites.html", health=health, crawl_enabled=web.crawl_now is not None,
+                           crawl_disabled_reason=web.crawl_now_unavailable)
+
+
+@bp.route("/sites/<site_id>")
+def show(site_id: str) -> str:
+    web = state()
+    site = next((s for s in web.config.sites if s.id == site_id), None)
+    with web.engine.connect() as conn:
+        history: list[dict[str, Any]] = [dict(r) for r in conn.execute(
+            select(crawls).where(crawls.c.site_id == site_id).order_by(crawls.c.id.desc()).limit(100)).mappings()]
+        health = [h for h in site_health(conn, web.config.sites) if h.site_id == site_id]
+    if site is None and not history:
+        abort(404, description=f"No site {site_id!r} in the config or the crawl history.")
+    return render_template("site.html", site=site, site_id=site_id, history=history,
+                           health=health[0] if health else None, crawl_enabled=web.crawl_now is not None,
+                           crawl_disabled_reason=web.crawl_now_unavailable)
+
+
+@bp.route("/sites/<site_id>/crawl", methods=["POST"])
+@require_role("analyst")
+def crawl_now(site_id: str) -> Response:
+    web = state()
+    if not any(s.id == site_id for s in web.config.sites):
+        abort(404, description=f"No site {site_id!r} in the config.")
+    if web.crawl_now is None:
+        flash(web.crawl_now_unavailable or "Crawling from the UI is not available here.", "error")
+    else:
+        try:
+            flash(web.crawl_now(site_id))
+        except SpillwatchError as exc:
+            flash(f"Crawl of {site_id} not started: {exc}", "error")
+    return redirect(url_for("sites.show", site_id=site_id))
