@@ -28,6 +28,8 @@ COMMAND_MODULES: tuple[str, ...] = (
     "spillwatch.commands.crawl",
     "spillwatch.commands.scan",
     "spillwatch.commands.alerts_cmd",
+    "spillwatch.commands.serve",
+    "spillwatch.commands.users_cmd",
     "spillwatch.commands.index_cmd",
     "spillwatch.commands.search_cmd",
 )

@@ -18,6 +18,7 @@ from spillwatch.catalog import open_catalog
 from spillwatch.config import Config
 from spillwatch.settings import Settings
 from web import api, auth, templating
+from web.crawl_queue import queue_trigger
 from web.ratelimit import LoginLimiter
 from web.secret import secret_key
 from web.state import EXTENSION, CrawlTrigger, WebState
@@ -64,16 +65,16 @@ def create_app(config: Config | Settings, *, engine: Engine | None = None,
 
     ``config``: a :class:`~spillwatch.config.Config` (settings, sites, alert routes) or bare
     :class:`~spillwatch.settings.Settings`.  ``engine``: an open catalog (default: ``open_catalog``).
-    ``crawl_now(site_id) -> message``: what the "crawl now" button calls; the service loop passes
-    its scheduler's trigger, ``spillwatch serve`` the crawler's API when it is installed.
+    ``crawl_now(site_id) -> message``: what the "crawl now" button calls (default: queue a full crawl in
+    the catalog's crawl queue, which the service's crawl worker runs).
     """
     cfg = as_config(config)
     settings = cfg.settings
     app = Flask(__name__)
     _configure(app, settings)
-    web = WebState(config=cfg, engine=engine if engine is not None else open_catalog(settings),
-                   limiter=LoginLimiter(settings.login_max_failures), replay_url=replay_origin(settings),
-                   crawl_now=crawl_now)
+    catalog = engine if engine is not None else open_catalog(settings)
+    web = WebState(config=cfg, engine=catalog, limiter=LoginLimiter(settings.login_max_failures),
+                   replay_url=replay_origin(settings), crawl_now=crawl_now or queue_trigger(catalog))
     app.extensions[EXTENSION] = web
     CSRFProtect(app)
     templating.init_app(app)

@@ -12,7 +12,7 @@ from functools import wraps
 from typing import Any, TypeVar
 from urllib.parse import urlsplit
 
-from flask import Blueprint, Flask, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, Flask, abort, flash, redirect, render_template, request, session, url_for
 from flask_login import LoginManager, UserMixin, current_user, login_user, logout_user
 from werkzeug.wrappers import Response
 
@@ -152,6 +152,8 @@ def login() -> Any:
     if account is None:
         return render_template("login.html", next=request.form.get("next", ""), name=name,
                                error="Wrong user name or password."), 401
+    session.clear()  # no session fixation: a fresh session for the logged-in user
+    session.permanent = True
     login_user(WebUser(account))
     return redirect(_safe_next(request.form.get("next")))
 
