@@ -14,8 +14,10 @@ import sys
 from collections.abc import Iterator
 from typing import TYPE_CHECKING, TextIO
 
+from matcher.isolation import IsolatedScanner
 from matcher.scan import ScanResult, scan_file
 from spillwatch.models import Finding, Severity
+from spillwatch.settings import parse_size
 
 if TYPE_CHECKING:
     from spillwatch.cli import Context
@@ -35,7 +37,20 @@ def register(sub: argparse._SubParsersAction) -> None:
     parser.add_argument("--min-severity", default="low", type=_severity, metavar="S",
                         help="report findings of this severity and above: low, medium, high, critical "
                         "(default low)")
+    parser.add_argument("--max-memory", default="2GiB", type=_size, metavar="SIZE",
+                        help="memory cap of the scanning process (default 2GiB)")
+    parser.add_argument("--timeout", type=float, default=None, metavar="SECONDS",
+                        help="wall-clock limit per file (default: 1.5 x the matcher's time budget + 10 s)")
+    parser.add_argument("--in-process", action="store_true",
+                        help="scan in this process, without the memory cap and timeout (for debugging)")
     parser.set_defaults(handler=run, needs_config=False)
+
+
+def _size(value: str) -> int:
+    try:
+        return parse_size(value)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
 
 
 def _severity(value: str) -> Severity:
@@ -57,13 +72,20 @@ def iter_files(paths: list[str]) -> Iterator[str]:
 
 
 def run(ctx: Context) -> int:
+    with IsolatedScanner(memory_bytes=ctx.args.max_memory, timeout_seconds=ctx.args.timeout) as scanner:
+        return _run(ctx, scanner)
+
+
+def _run(ctx: Context, scanner: IsolatedScanner) -> int:
     minimum: Severity = ctx.args.min_severity
     found = failed = False
     for path in iter_files(ctx.args.paths):
         if not os.path.exists(path):
             result = ScanResult(media_type="", errors=[f"{path}: no such file or directory"])
-        else:
+        elif ctx.args.in_process:
             result = scan_file(path)
+        else:
+            result = scanner.scan_file(path)
         findings = [f for f in result.findings if f.severity >= minimum]
         found = found or bool(findings)
         failed = failed or bool(result.errors)
