@@ -535,7 +535,10 @@ def corpus(seed: int = 7, rows: int = 40) -> list[Case]:
                                                       "data/detainees.csv": to_csv(ice_table(p[13]))}), True, p[13])
     add("docx FR", "liste.docx", lambda: to_docx(french_table(latin[4])), True, latin[4])
     add("html EN SSN", "payroll.html", lambda: to_html(ssn_table(p[14])), True, p[14])
+    add("ods ES hidden sheet", "datos.ods", lambda: to_ods([("Resumen", spanish_aggregate(seed), False),
+                                                            ("Datos", spanish_table(p[17]), True)]), True, p[17])
     # negatives
+    add("ods aggregate", "resumen.ods", lambda: to_ods([("Resumen", spanish_aggregate(seed + 1), False)]), False)
     add("csv country aggregate", "by_country.csv", lambda: to_csv(country_aggregate(seed)), False)
     add("csv ES aggregate", "por_nacionalidad.csv", lambda: to_csv(spanish_aggregate(seed), ";"), False)
     add("csv FR aggregate", "par_departement.csv", lambda: to_csv(french_aggregate(seed), ";"), False)
@@ -559,3 +562,44 @@ def corpus(seed: int = 7, rows: int = 40) -> list[Case]:
                                                           "b.csv": to_csv(storm_names(seed))}), False)
     add("xlsx name frequency", "names.xlsx", lambda: to_xlsx([("Names", name_frequency(seed + 5), "visible")]), False)
     return cases
+
+
+def to_ods(sheets: list[tuple[str, Grid, bool]]) -> bytes:
+    """A minimal OpenDocument spreadsheet written by hand: (name, grid, hidden) per sheet."""
+    body = []
+    for name, grid, hidden in sheets:
+        style = ' table:style-name="hidden"' if hidden else ' table:style-name="shown"'
+        rows = "".join(
+            "<table:table-row>" + "".join(
+                f'<table:table-cell office:value-type="string"><text:p>{_xml(c)}</text:p></table:table-cell>'
+                for c in row) + "</table:table-row>"
+            for row in grid)
+        body.append(f'<table:table table:name="{_xml(name)}"{style}>{rows}</table:table>')
+    content = (
+        '<?xml version="1.0" encoding="UTF-8"?>'
+        '<office:document-content xmlns:office="urn:oasis:names:tc:opendocument:xmlns:office:1.0" '
+        'xmlns:table="urn:oasis:names:tc:opendocument:xmlns:table:1.0" '
+        'xmlns:text="urn:oasis:names:tc:opendocument:xmlns:text:1.0" '
+        'xmlns:style="urn:oasis:names:tc:opendocument:xmlns:style:1.0" office:version="1.2">'
+        '<office:automatic-styles>'
+        '<style:style style:name="shown" style:family="table"><style:table-properties table:display="true"/>'
+        '</style:style>'
+        '<style:style style:name="hidden" style:family="table"><style:table-properties table:display="false"/>'
+        '</style:style></office:automatic-styles>'
+        f'<office:body><office:spreadsheet>{"".join(body)}</office:spreadsheet></office:body>'
+        '</office:document-content>'
+    )
+    manifest = (
+        '<?xml version="1.0" encoding="UTF-8"?>'
+        '<manifest:manifest xmlns:manifest="urn:oasis:names:tc:opendocument:xmlns:manifest:1.0" manifest:version="1.2">'
+        '<manifest:file-entry manifest:full-path="/" '
+        'manifest:media-type="application/vnd.oasis.opendocument.spreadsheet"/>'
+        '<manifest:file-entry manifest:full-path="content.xml" manifest:media-type="text/xml"/>'
+        '</manifest:manifest>'
+    )
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w") as zf:
+        zf.writestr(zipfile.ZipInfo("mimetype"), "application/vnd.oasis.opendocument.spreadsheet")
+        zf.writestr("content.xml", content, zipfile.ZIP_DEFLATED)
+        zf.writestr("META-INF/manifest.xml", manifest, zipfile.ZIP_DEFLATED)
+    return out.getvalue()

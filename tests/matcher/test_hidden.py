@@ -97,3 +97,13 @@ def test_docx_hidden_runs_comments_and_deletions():
     text = repr([f.to_dict() for f in result.findings])
     for raw in (ps[0].email, ps[1].ssn, ps[2].dob.isoformat(), ps[0].full):
         assert raw not in text
+
+
+def test_ods_hidden_sheet():
+    ps = syn.people(20, 18)
+    data = syn.to_ods([("Resumen", syn.spanish_aggregate(1), False), ("Datos", syn.spanish_table(ps), True)])
+    result = scan_bytes(data, "datos.ods")
+    assert result.media_type == "application/vnd.oasis.opendocument.spreadsheet"
+    hidden = _hidden(result)
+    assert [f.reasons[0] for f in hidden] == ["hidden sheet 'Datos' (20 rows)"]
+    assert hidden[0].severity.name == "critical"
