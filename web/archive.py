@@ -93,11 +93,13 @@ class Extracted:
 
 
 def extract(capture: dict[str, Any], payload: Payload) -> Extracted:
+    """Text and tables exactly as the indexer extracts them (the matcher reads the tables)."""
     from indexer.extract import extract as indexer_extract
-    from indexer.extract import matcher_scan
+    from indexer.extract import matcher_scan, scan_into
 
-    result = indexer_extract(payload.body, capture["url"], capture["media_type_declared"] or payload.content_type,
-                             capture["media_type_sniffed"], matcher_scan())
+    declared = capture["media_type_declared"] or payload.content_type
+    result = indexer_extract(payload.body, capture["url"], declared, capture["media_type_sniffed"])
+    scan_into(result, payload.body, capture["url"], matcher_scan())
     return Extracted(result.media_type, result.text, result.tables, result.errors)
 
 

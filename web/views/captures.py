@@ -11,13 +11,15 @@ from __future__ import annotations
 import re
 import unicodedata
 from typing import Any
-from urllib.parse import quote
+from urllib.parse import quote, unquote
 
 from flask import Blueprint, abort, render_template, request
 from flask_login import current_user
 from sqlalchemy import Connection, select
 from werkzeug.wrappers import Response
 
+from indexer.diffs import CaptureNotFound, table_diff, text_diff
+from matcher.masking import mask_text
 from spillwatch.catalog.schema import captures, findings, versions
 from web.archive import (
     ArchiveError,
@@ -26,13 +28,11 @@ from web.archive import (
     get_capture,
     has_findings,
     mask_lines,
-    mask_table,
     preview,
     read_payload,
 )
 from web.audit import record_now
 from web.auth import require_role
-from web.diffs import table_diffs, text_diff
 from web.replay import make_token, replay_path
 from web.state import state
 
@@ -126,22 +126,20 @@ def diff(capture_id: int) -> str:
         sensitive = has_findings(conn, new_source) or has_findings(conn, old_source)
     masked = sensitive and not unmasked
     try:
-        new_x = extract(new_source, read_payload(new_source, web.settings.data_path))
-        old_x = extract(old_source, read_payload(old_source, web.settings.data_path))
-    except ArchiveError as exc:
+        text = text_diff(web.engine, old["id"], new["id"])
+        tables = [t for t in table_diff(web.engine, old["id"], new["id"], unmasked=not masked)
+                  if t.status != "unchanged"]
+    except CaptureNotFound as exc:
         return render_template("diff.html", new=new, old=old, others=others, text=None, tables=[], masked=masked,
                                sensitive=sensitive, error=str(exc))
-    old_text, new_text = old_x.text, new_x.text
     if masked:
-        old_text, new_text = mask_lines(old_text), mask_lines(new_text)
-    old_tables = [mask_table(t) for t in old_x.tables] if masked else old_x.tables
-    new_tables = [mask_table(t) for t in new_x.tables] if masked else new_x.tables
-    rows = table_diffs(old_tables, new_tables)
+        for line in text.lines:
+            line.text = mask_text(line.text)
     if sensitive and unmasked:
         record_now(web.engine, current_user.id, "view_unmasked", f"diff:{old['id']}..{new['id']}",
                    {"url": new["url"]})
-    return render_template("diff.html", new=new, old=old, others=others, text=text_diff(old_text, new_text),
-                           tables=rows, masked=masked, sensitive=sensitive, error="")
+    return render_template("diff.html", new=new, old=old, others=others, text=text, tables=tables, masked=masked,
+                           sensitive=sensitive, error="")
 
 
 @bp.route("/captures/<int:capture_id>/view")
@@ -163,7 +161,7 @@ def download_name(url: str, capture_id: int) -> tuple[str, str]:
     """(ASCII fallback, UTF-8 name) for Content-Disposition; never markup or path parts."""
     from indexer.media_types import filename_of
 
-    name = filename_of(url) or f"capture-{capture_id}"
+    name = unquote(filename_of(url)) or f"capture-{capture_id}"
     name = unicodedata.normalize("NFC", name).replace("/", "_").replace("\\", "_")
     name = "".join(ch for ch in name if unicodedata.category(ch)[0] != "C")[:150] or f"capture-{capture_id}"
     ascii_name = _UNSAFE_NAME.sub("_", unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode())

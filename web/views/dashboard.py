@@ -24,7 +24,7 @@ def index() -> str:
     with web.engine.connect() as conn:
         by_severity = dict(conn.execute(
             select(findings.c.severity, func.count()).where(findings.c.status == "new")
-            .group_by(findings.c.severity)).tuples().all())
+            .group_by(findings.c.severity)).all())
         recent = conn.execute(
             select(changes).where(changes.c.detected_at >= since, changes.c.kind != "unchanged",
                                   or_(changes.c.significance >= SIGNIFICANT,

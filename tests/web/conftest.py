@@ -1,0 +1,142 @@
+"""Fixtures of the web tests: an app over a real catalog and search index loaded through the indexer,
+three users (one per role) and logged-in test clients that handle CSRF tokens like a browser."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pytest
+from flask import Flask
+from flask.testing import FlaskClient
+from sqlalchemy import Engine
+
+from indexer.search import open_search
+from spillwatch.catalog import open_catalog
+from spillwatch.config import Config
+from spillwatch.settings import Settings, resolve
+from tests.web.archive import Archive, build_archive, site_config
+from web import accounts, create_app
+
+PASSWORDS = {"admin": "admin-password-1", "analyst": "analyst-password-1", "viewer": "viewer-password-1"}
+CSRF = re.compile(r'name="csrf_token" value="([^"]+)"')
+
+
+def csrf_from(html: str) -> str:
+    match = CSRF.search(html)
+    assert match, "no CSRF token in the page"
+    return match.group(1)
+
+
+class Client:
+    """A test client logged in as one user; ``post`` adds the CSRF token unless told not to."""
+
+    def __init__(self, app: Flask, name: str, password: str) -> None:
+        self.http: FlaskClient = app.test_client()
+        self.name = name
+        page = self.http.get("/login")
+        response = self.http.post("/login", data={"name": name, "password": password,
+                                                  "csrf_token": csrf_from(page.get_data(as_text=True))})
+        assert response.status_code == 302, response.get_data(as_text=True)
+        self.token = csrf_from(self.http.get("/").get_data(as_text=True))
+
+    def get(self, url: str, **kwargs: Any) -> Any:
+        return self.http.get(url, **kwargs)
+
+    def post(self, url: str, data: dict[str, Any] | None = None, csrf: bool = True, **kwargs: Any) -> Any:
+        form = dict(data or {})
+        if csrf:
+            form["csrf_token"] = self.token
+        return self.http.post(url, data=form, **kwargs)
+
+
+@dataclass
+class WebEnv:
+    config: Config
+    engine: Engine
+    search: Any
+    app: Flask
+    archive: Archive
+    users: dict[str, accounts.Account] = field(default_factory=dict)
+    _clients: dict[str, Client] = field(default_factory=dict)
+
+    @property
+    def settings(self) -> Settings:
+        return self.config.settings
+
+    def client(self, role: str) -> Client:
+        if role not in self._clients:
+            self._clients[role] = Client(self.app, role, PASSWORDS[role])
+        return self._clients[role]
+
+    def anonymous(self) -> FlaskClient:
+        return self.app.test_client()
+
+    def token(self, role: str) -> str:
+        with self.engine.begin() as conn:
+            return accounts.issue_token(conn, self.users[role].id)
+
+
+def build_env(settings: Settings, folder: Path, beacon: str = "http://127.0.0.1:9") -> WebEnv:
+    config = Config(settings=settings, sites=site_config())
+    engine = open_catalog(settings)
+    search = open_search(settings)
+    archive = build_archive(config, engine, search, folder / "warcs", beacon=beacon)
+    users = {}
+    with engine.begin() as conn:
+        for role, password in PASSWORDS.items():
+            users[role] = accounts.create(conn, role, role, password)
+    app = create_app(config, engine=engine)
+    app.config["TESTING"] = True
+    return WebEnv(config, engine, search, app, archive, users)
+
+
+def close_env(env: WebEnv) -> None:
+    env.app.extensions["spillwatch"].close()
+    if env.search.name == "elasticsearch":
+        env.search.client.indices.delete(index=env.settings.elasticsearch_index, ignore_unavailable=True)
+    env.search.close()
+
+
+def settings_for(folder: Path, **values: Any) -> Settings:
+    base: dict[str, Any] = {"data_dir": str(folder / "data"), "allow_private_addresses": "true"}
+    base.update({k: str(v) for k, v in values.items()})
+    secret = {"SPILLWATCH_SECRET_KEY": "test-secret-key-for-web-tests"}
+    if "database_url" in base:
+        secret["SPILLWATCH_DATABASE_URL"] = base.pop("database_url")
+    return resolve({}, secret, base)
+
+
+@pytest.fixture(scope="module")
+def shared_env(tmp_path_factory: pytest.TempPathFactory) -> Iterator[WebEnv]:
+    """One archive for the read-only tests of a module (SQLite catalog and search)."""
+    folder = tmp_path_factory.mktemp("web")
+    env = build_env(settings_for(folder), folder)
+    yield env
+    close_env(env)
+
+
+@pytest.fixture
+def env(tmp_path: Path) -> Iterator[WebEnv]:
+    """A fresh archive for tests that change things (SQLite catalog and search)."""
+    built = build_env(settings_for(tmp_path), tmp_path)
+    yield built
+    close_env(built)
+
+
+@pytest.fixture
+def make_env(tmp_path: Path) -> Iterator[Callable[..., WebEnv]]:
+    """Build an env from given settings (e.g. the lead's ``search_settings`` or a PostgreSQL catalog)."""
+    built: list[WebEnv] = []
+
+    def factory(settings: Settings, beacon: str = "http://127.0.0.1:9") -> WebEnv:
+        env = build_env(settings, tmp_path, beacon=beacon)
+        built.append(env)
+        return env
+
+    yield factory
+    for item in built:
+        close_env(item)
