@@ -31,6 +31,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import Engine, func, select
+from sqlalchemy.exc import SQLAlchemyError
 
 from alerts.content import AlertContent, BrokenFinding, Envelope, example_alert, load_alert
 from alerts.errors import DeliveryError, NotConfigured
@@ -51,6 +52,7 @@ from alerts.render import Renderer
 from alerts.retry import RetryPolicy
 from spillwatch.catalog.schema import deliveries
 from spillwatch.config import Channel, Config
+from spillwatch.errors import ConfigError
 
 log = logging.getLogger(__name__)
 
@@ -98,7 +100,10 @@ class Dispatcher:
         self.policy = RetryPolicy.from_settings(settings)
         self.lease = timedelta(seconds=max(1.0, 3 * settings.alert_timeout))
         self.poll_interval = max(0.05, float(settings.alert_poll_interval))
-        self.renderer = Renderer(settings.alert_template_dir or None)
+        try:
+            self.renderer = Renderer(settings.alert_template_dir or None)
+        except ValueError as exc:
+            raise ConfigError([str(exc)]) from None
         self.limiter = RateLimiter()
         self.channels = {c.name: c for c in config.alerts.channels}
         self._notifiers: dict[str, Notifier | NotConfigured] = {}
@@ -125,10 +130,16 @@ class Dispatcher:
         log.info("alert dispatcher started (poll %.2gs, lease %ss)", self.poll_interval,
                  self.lease.total_seconds())
         while not stop.is_set():
-            stats = self.run_once()
-            if stats.handled and stats.handled >= self.batch_size:
-                continue
-            self._sleep(stop, self._seconds_to_next_due())
+            try:
+                stats = self.run_once()
+                if stats.handled and stats.handled >= self.batch_size:
+                    continue
+                wait = self._seconds_to_next_due()
+            except SQLAlchemyError:
+                # the catalog is busy or down: keep the loop alive and try again after a poll interval
+                log.exception("alert dispatcher: catalog error; retrying in %.2gs", self.poll_interval)
+                wait = self.poll_interval
+            self._sleep(stop, wait)
         self.close()
 
     def close(self) -> None:

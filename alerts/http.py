@@ -23,20 +23,22 @@ from spillwatch.egress import EgressDenied, address_problem, check_url, resolve_
 
 @dataclass(frozen=True)
 class Pinned:
-    url: str  # with the checked IP address as host
+    url: str  # with a checked IP address as host
     host_header: str
     sni: str | None
 
 
-def pin(url: str, *, allow_private: bool) -> Pinned:
-    """Check ``url`` and return where to connect; DeliveryError(permanent) when the guard refuses it,
-    DeliveryError(temporary) when the host does not resolve right now."""
+def pin(url: str, *, allow_private: bool) -> list[Pinned]:
+    """Check ``url`` and return where to connect, one entry per checked address (in resolver order);
+    DeliveryError(permanent) when the guard refuses it, DeliveryError(temporary) when the host does not
+    resolve right now.  Every address must pass: one refused address refuses the URL."""
     try:
         literal = check_url(url, allow_private=allow_private, resolve=False)
     except EgressDenied as exc:
         raise DeliveryError(str(exc), permanent=True) from None
-    address = literal.address
-    if not address:
+    if literal.address:
+        addresses = [literal.address]
+    else:
         try:
             addresses = resolve_host(literal.host, literal.port, url)
         except EgressDenied as exc:
@@ -47,16 +49,16 @@ def pin(url: str, *, allow_private: bool) -> Pinned:
                 raise DeliveryError(
                     f"{url}: {literal.host} resolves to {candidate}, {problem}; refused by the egress "
                     "guard (set allow_private_addresses only for local tests or the demo)", permanent=True)
-        address = addresses[0]
     parts = urlsplit(url)
-    ip_host = f"[{address}]" if isinstance(ipaddress.ip_address(address), ipaddress.IPv6Address) else address
     default_port = 443 if literal.scheme == "https" else 80
-    netloc = ip_host if literal.port == default_port else f"{ip_host}:{literal.port}"
-    host_header = literal.host if literal.port == default_port else f"{literal.host}:{literal.port}"
-    if ":" in literal.host and not literal.host.startswith("["):
-        host_header = f"[{literal.host}]" + ("" if literal.port == default_port else f":{literal.port}")
-    pinned_url = urlunsplit((literal.scheme, netloc, parts.path or "/", parts.query, ""))
-    return Pinned(pinned_url, host_header, literal.host if literal.scheme == "https" else None)
+    port_suffix = "" if literal.port == default_port else f":{literal.port}"
+    host = f"[{literal.host}]" if ":" in literal.host else literal.host
+    out = []
+    for address in addresses:
+        ip_host = f"[{address}]" if isinstance(ipaddress.ip_address(address), ipaddress.IPv6Address) else address
+        pinned_url = urlunsplit((literal.scheme, ip_host + port_suffix, parts.path or "/", parts.query, ""))
+        out.append(Pinned(pinned_url, host + port_suffix, literal.host if literal.scheme == "https" else None))
+    return out
 
 
 def retry_after_seconds(value: str | None, default: float) -> float:
@@ -85,20 +87,27 @@ class GuardedPoster:
                                    headers={"User-Agent": user_agent})
 
     def post(self, url: str, body: bytes, headers: dict[str, str]) -> httpx.Response:
-        target = pin(url, allow_private=self.allow_private)
-        extensions = {"sni_hostname": target.sni} if target.sni else {}
-        all_headers = {**headers, "Host": target.host_header}
+        """POST to the first checked address that accepts a connection (the next one only if the
+        connection itself failed, so a request is never sent twice)."""
         host = urlsplit(url).hostname or "?"
-        try:
-            response = self.client.post(target.url, content=body, headers=all_headers, extensions=extensions)
-        except httpx.TimeoutException:
-            raise DeliveryError(f"{host}: no answer within {self.timeout:g}s (timeout)") from None
-        except httpx.HTTPError as exc:
-            raise DeliveryError(f"{host}: {type(exc).__name__}: {exc}") from None
-        if 300 <= response.status_code < 400:
-            raise DeliveryError(f"{host}: answered {response.status_code} redirect; redirects are not "
-                                "followed — configure the final URL", permanent=True)
-        return response
+        error: DeliveryError | None = None
+        for target in pin(url, allow_private=self.allow_private):
+            extensions = {"sni_hostname": target.sni} if target.sni else {}
+            try:
+                response = self.client.post(target.url, content=body, headers={**headers, "Host": target.host_header},
+                                            extensions=extensions)
+            except httpx.ConnectError as exc:
+                error = DeliveryError(f"{host}: ConnectError: {exc}")
+                continue
+            except httpx.TimeoutException:
+                raise DeliveryError(f"{host}: no answer within {self.timeout:g}s (timeout)") from None
+            except httpx.HTTPError as exc:
+                raise DeliveryError(f"{host}: {type(exc).__name__}: {exc}") from None
+            if 300 <= response.status_code < 400:
+                raise DeliveryError(f"{host}: answered {response.status_code} redirect; redirects are not "
+                                    "followed — configure the final URL", permanent=True)
+            return response
+        raise error or DeliveryError(f"{host}: no address to connect to")
 
     def close(self) -> None:
         self.client.close()

@@ -164,3 +164,25 @@ def test_metadata_and_non_http_urls_never_contacted(engine, make_config, crowd, 
         enqueue_for_finding(conn, insert_finding(conn, crowd), "new", config)
     stats = Dispatcher(engine, config, environ={"NGO_SLACK_URL": url}).run_once()
     assert stats.dead == 1
+
+
+def test_hostname_is_resolved_pinned_and_sent_as_host_header(engine, make_config, crowd, slack_server):
+    url = slack_server.url.replace("127.0.0.1", "localhost")
+    config = make_config([SLACK], [ROUTE])
+    with engine.begin() as conn:
+        enqueue_for_finding(conn, insert_finding(conn, crowd), "new", config)
+    stats = Dispatcher(engine, config, environ={"NGO_SLACK_URL": url}).run_once()
+    assert stats.sent == 1, stats.errors  # ::1 (if listed first) refuses; the next checked address is used
+    port = url.split(":")[2].split("/")[0]
+    assert slack_server.received[0].headers["host"] == f"localhost:{port}"
+
+
+def test_hostname_resolving_to_loopback_is_refused_by_default():
+    from alerts.errors import DeliveryError
+    from alerts.http import pin
+
+    with pytest.raises(DeliveryError, match="refused by the egress guard") as caught:
+        pin("https://localhost/services/T/B/X", allow_private=False)
+    assert caught.value.permanent
+    (first, *_) = pin("https://localhost:8443/hook?x=1", allow_private=True)
+    assert first.host_header == "localhost:8443" and first.sni == "localhost" and first.url.endswith("/hook?x=1")
