@@ -30,6 +30,7 @@ class Manifest:
     egress_denied: int = 0
     requests: int = 0
     downloaded_bytes: int = 0
+    seconds: float = 0.0  # time the spider ran (without process start-up)
     warc_files: list[str] = field(default_factory=list)
     repaired: list[str] = field(default_factory=list)
     log_file: str = ""

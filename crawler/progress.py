@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import sys
+import time
 from typing import TYPE_CHECKING, Any, TextIO
 
 from scrapy import Spider, signals
@@ -41,6 +42,7 @@ class ProgressReporter:
         self.interval = interval
         self.out = out
         self.loop: task.LoopingCall | None = None
+        self.opened = time.monotonic()
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> ProgressReporter:
@@ -62,10 +64,11 @@ class ProgressReporter:
         self.out.flush()
 
     def spider_opened(self, spider: Spider) -> None:
+        self.opened = time.monotonic()
         self.loop = task.LoopingCall(self.emit, "progress")
         self.loop.start(self.interval, now=False)
 
     def spider_closed(self, spider: Spider, reason: str) -> None:
         if self.loop is not None and self.loop.running:
             self.loop.stop()
-        self.emit("finished", reason=reason)
+        self.emit("finished", reason=reason, seconds=round(time.monotonic() - self.opened, 3))

@@ -87,6 +87,7 @@ def run_crawl(job: CrawlJob, *, catalog: Engine | None = None, on_progress: Prog
     manifest.finished_at = _now()
     for name in COUNTERS:
         setattr(manifest, name, int(last.get(name, 0)))
+    manifest.seconds = float(last.get("seconds", 0.0))
     manifest.warc_files = [str(p) for p in sorted(job.warc_dir.glob(f"{job.name}-*.warc.gz"))]
     manifest.write(job.manifest_path)
     if catalog is not None:

@@ -2,8 +2,12 @@
 
 Each record is its own gzip member, written and flushed whole, so a crash can only leave an
 incomplete *last* record (see :mod:`crawler.repair`).  Records are serialised by warcio (which also
-computes the block and payload digests) and compressed here at level 6: warcio's level 9 costs
-several times the CPU for a few percent of size.
+computes the block digest) and compressed here at level 6: warcio's level 9 costs several times the
+CPU for a few percent of size.
+
+Serialising, compressing and writing happen on one background thread, in order: zlib and hashlib
+release the GIL, so a 200 MB document being compressed does not stall the crawl's reactor.  The
+queue is bounded, so a slow disk slows the crawl down instead of filling memory.
 """
 
 from __future__ import annotations
@@ -11,6 +15,8 @@ from __future__ import annotations
 import io
 import logging
 import os
+import queue
+import threading
 import zlib
 from collections.abc import Callable
 from pathlib import Path
@@ -34,36 +40,67 @@ class WarcFiles:
     """Writes records to ``<directory>/<prefix>-<serial>.warc.gz`` files.
 
     ``warcinfo`` builds the ``warcinfo`` record's fields for a file name; it is written first in
-    every file."""
+    every file.  :meth:`write` queues; :meth:`close` waits until everything is on disk and renamed.
+    A write error stops the writer and is raised by the next :meth:`write` or :meth:`close`."""
 
     def __init__(self, directory: Path, prefix: str, rotate_size: int,
-                 warcinfo: Callable[[str], dict[str, str]]) -> None:
+                 warcinfo: Callable[[str], dict[str, str]], queue_size: int = 256) -> None:
         self.directory = directory
         self.prefix = prefix
         self.rotate_size = rotate_size
         self.warcinfo = warcinfo
-        self.builder = WARCWriter(io.BytesIO(), gzip=False, warc_version=WARC_VERSION)
+        self.builder = WARCWriter(io.BytesIO(), gzip=False, warc_version=WARC_VERSION)  # caller's thread
+        self._serializer = WARCWriter(io.BytesIO(), gzip=False, warc_version=WARC_VERSION)  # writer thread
         self.closed_files: list[Path] = []
         self.bytes_written = 0
+        self.error: OSError | None = None
         self._serial = 0
         self._file: BinaryIO | None = None
         self._path: Path | None = None
         self._size = 0
+        self._queue: queue.Queue[list[ArcWarcRecord] | None] = queue.Queue(maxsize=queue_size)
+        self._thread: threading.Thread | None = None
 
-    @property
-    def current_path(self) -> Path | None:
-        return self._path
-
-    def write(self, records: list[ArcWarcRecord]) -> int:
-        """Append records (each its own gzip member); returns the compressed bytes written."""
-        if self._file is None:
-            self._open()
-        written = sum(self._append(record) for record in records)
-        if self._size >= self.rotate_size:
-            self.close()
-        return written
+    def write(self, records: list[ArcWarcRecord]) -> None:
+        """Queue records (each becomes its own gzip member, in order)."""
+        if self.error is not None:
+            raise self.error
+        if self._thread is None:
+            self._thread = threading.Thread(target=self._run, name=f"warc-{self.prefix}", daemon=True)
+            self._thread.start()
+        self._queue.put(records)
 
     def close(self) -> None:
+        """Write what is queued, close and rename the current file."""
+        if self._thread is not None:
+            self._queue.put(None)
+            self._thread.join()
+            self._thread = None
+        if self.error is not None:
+            raise self.error
+
+    def _run(self) -> None:
+        while True:
+            records = self._queue.get()
+            try:
+                if records is None:
+                    self._close_file()
+                    return
+                if self.error is None:
+                    self._write_now(records)
+            except OSError as exc:
+                self.error = exc
+                logger.error("cannot write WARC file in %s: %s", self.directory, exc)
+
+    def _write_now(self, records: list[ArcWarcRecord]) -> None:
+        if self._file is None:
+            self._open()
+        for record in records:
+            self._append(record)
+        if self._size >= self.rotate_size:
+            self._close_file()
+
+    def _close_file(self) -> None:
         if self._file is None or self._path is None:
             return
         self._file.flush()
@@ -83,17 +120,16 @@ class WarcFiles:
         self._path = self.directory / (name + OPEN_SUFFIX)
         self._file = open(self._path, "xb")
         self._size = 0
-        info = self.builder.create_warcinfo_record(name, self.warcinfo(name))
+        info = self._serializer.create_warcinfo_record(name, self.warcinfo(name))
         self._append(info)
 
-    def _append(self, record: ArcWarcRecord) -> int:
+    def _append(self, record: ArcWarcRecord) -> None:
         assert self._file is not None
         buffer = io.BytesIO()
-        self.builder.out = buffer
-        self.builder.write_record(record)
+        self._serializer.out = buffer
+        self._serializer.write_record(record)
         member = gzip_member(buffer.getvalue())
         self._file.write(member)
         self._file.flush()
         self._size += len(member)
         self.bytes_written += len(member)
-        return len(member)

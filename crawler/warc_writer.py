@@ -99,7 +99,11 @@ class WarcWriterExtension:
         return ext
 
     def spider_closed(self, spider: Spider, reason: str = "") -> None:
-        self.files.close()
+        try:
+            self.files.close()
+        finally:
+            assert self.crawler.stats is not None
+            self.crawler.stats.set_value("spillwatch/warc_bytes", self.files.bytes_written)
 
     def response_downloaded(self, response: Response, request: Request, spider: Spider | None = None) -> None:
         try:
@@ -154,9 +158,9 @@ class WarcWriterExtension:
                     _header(response, b"ETag"), _header(response, b"Last-Modified"), content_type,
                     previous.links if previous is not None and previous.payload_digest == digest else None))
         req = self._request_record(request, url, common, main)
-        written = self.files.write([main, req])
+        self.files.write([main, req])
         stats.inc_value("spillwatch/warc_records", 2)
-        stats.inc_value("spillwatch/warc_bytes", written)
+        stats.set_value("spillwatch/warc_bytes", self.files.bytes_written)
         if previous is not None and state is not None and main.rec_type == "revisit":
             # validators may have changed even though the payload did not
             etag, modified = _header(response, b"ETag"), _header(response, b"Last-Modified")

@@ -1,0 +1,107 @@
+"""Crawl throughput with and without the WARC writer, in the same run (issue 3 benchmark).
+
+Generates a local agency site (default 2,000 pages and 100 documents), crawls it several times
+alternating WARC writing off/on (fresh output folder each time, so no deduplication), and prints
+pages/s, MB/s and the overhead ratio.  Target: WARC writing costs under 10% of throughput.
+
+    .venv/bin/python bench/crawl.py [--pages 2000] [--documents 100] [--rounds 2] [--concurrency 8]
+"""
+
+from __future__ import annotations
+
+import argparse
+import random
+import resource
+import statistics
+import tempfile
+from pathlib import Path
+
+from crawler.job import CrawlJob, crawl_name
+from crawler.run import run_crawl
+from spillwatch.agency_site import CSV_TYPE, XLSX_TYPE, AgencySite
+
+FANOUT = 10
+
+
+def build_site(site: AgencySite, pages: int, documents: int) -> int:
+    rng = random.Random(3)
+    total = 0
+    for index in range(pages):
+        children = [index * FANOUT + k for k in range(1, FANOUT + 1) if index * FANOUT + k < pages]
+        links = "".join(f'<li><a href="/archive/p{c}.html">Release notes {c}</a></li>' for c in children)
+        docs = ""
+        if index < documents:
+            ext = "csv" if index % 2 else "xlsx"
+            docs = f'<li><a href="/archive/files/table-{index}.{ext}">Table {index}</a></li>'
+        text = " ".join(rng.choice(["statistics", "border", "detention", "quarterly", "release", "office",
+                                    "aggregate", "country", "total", "report"]) for _ in range(300))
+        html = (f"<!DOCTYPE html><html><head><title>Page {index}</title></head><body><h1>Page {index}</h1>"
+                f"<p>{text}</p><ul>{links}{docs}</ul></body></html>")
+        site.set_page(f"/archive/p{index}.html", html)
+        total += len(html)
+    for index in range(documents):
+        if index % 2:
+            body = "country,year,count\n" + "".join(f"C{n},{2000 + n % 25},{rng.randint(1, 9999)}\n"
+                                                    for n in range(4000))
+            data, kind = body.encode(), CSV_TYPE
+            site.publish(f"/archive/files/table-{index}.csv", data, kind, link_from=None)
+        else:
+            data, kind = rng.randbytes(150_000), XLSX_TYPE  # incompressible, like a real xlsx
+            site.publish(f"/archive/files/table-{index}.xlsx", data, kind, link_from=None)
+        total += len(data)
+    site.add_link("/", "/archive/p0.html", "Archive")
+    return total
+
+
+def crawl(site: AgencySite, out: Path, write_warc: bool, concurrency: int, max_pages: int) -> dict:
+    job = CrawlJob(name=crawl_name("bench"), out_dir=str(out), seeds=[site.url("/archive/p0.html")],
+                   allow_private=True, download_delay=0.0, autothrottle=False, concurrent_per_host=concurrency,
+                   write_warc=write_warc, sitemaps=False, max_depth=10, max_pages=max_pages, obey_robots=False,
+                   log_level="WARNING", time_limit=900)
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    manifest = run_crawl(job)
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    assert manifest.status == "finished", manifest
+    cpu = (after.ru_utime + after.ru_stime) - (before.ru_utime + before.ru_stime)
+    return {"pages": manifest.pages, "seconds": manifest.seconds, "mb": manifest.downloaded_bytes / 1e6,
+            "warc_mb": manifest.bytes / 1e6, "cpu": cpu}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--pages", type=int, default=2000)
+    parser.add_argument("--documents", type=int, default=100)
+    parser.add_argument("--rounds", type=int, default=2)
+    parser.add_argument("--concurrency", type=int, default=8, help="concurrent requests to the host")
+    args = parser.parse_args()
+    with AgencySite(default_pages=True) as site, tempfile.TemporaryDirectory(prefix="sw-bench-") as tmp:
+        size = build_site(site, args.pages, args.documents)
+        print(f"site: {args.pages} pages + {args.documents} documents, {size / 1e6:.1f} MB; "
+              f"concurrency {args.concurrency}; {args.rounds} round(s) each")
+        results: dict[bool, list[dict]] = {False: [], True: []}
+        for round_no in range(args.rounds):
+            for write_warc in (False, True):
+                out = Path(tmp) / f"r{round_no}-{'warc' if write_warc else 'nowarc'}"
+                result = crawl(site, out, write_warc, args.concurrency, args.pages + args.documents + 10)
+                results[write_warc].append(result)
+                print(f"  round {round_no + 1} {'with' if write_warc else 'without'} WARC: {result['pages']} "
+                      f"pages in {result['seconds']:.2f} s = {result['pages'] / result['seconds']:.0f} pages/s, "
+                      f"{result['mb'] / result['seconds']:.1f} MB/s"
+                      + f", crawler CPU {result['cpu']:.2f} s"
+                      + (f", {result['warc_mb']:.1f} MB of WARC" if write_warc else ""))
+    # best-of-N is the least disturbed by other load on the machine (as timeit does)
+    rate = {k: max(r["pages"] / r["seconds"] for r in v) for k, v in results.items()}
+    mbs = {k: max(r["mb"] / r["seconds"] for r in v) for k, v in results.items()}
+    median = {k: statistics.median(r["pages"] / r["seconds"] for r in v) for k, v in results.items()}
+    cpu = {k: min(r["cpu"] for r in v) for k, v in results.items()}
+    overhead = 1 - rate[True] / rate[False]
+    for key, label in ((False, "without WARC"), (True, "with WARC   ")):
+        print(f"{label}: best {rate[key]:.0f} pages/s, {mbs[key]:.2f} MB/s (median {median[key]:.0f} pages/s); "
+              f"crawler CPU {cpu[key]:.2f} s")
+    print(f"WARC overhead: {overhead * 100:.1f}% of throughput (ratio with/without {rate[True] / rate[False]:.3f}), "
+          f"{(cpu[True] / cpu[False] - 1) * 100:.1f}% more crawler CPU; "
+          f"target < 10%: {'met' if overhead < 0.10 else 'NOT met'}")
+
+
+if __name__ == "__main__":
+    main()
