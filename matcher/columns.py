@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 import statistics
+from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
@@ -62,8 +63,18 @@ def safe_header(header: str) -> str:
     return text if len(text) <= 40 else text[:37] + "..."
 
 
+class _Values(list[str]):
+    """The non-empty values of a column, with their distinct counts: validators run once per
+    distinct value (categorical columns have few), hits are weighted by frequency."""
+
+    def __init__(self, values: list[str]) -> None:
+        super().__init__(values)
+        self.counts = Counter(values)
+
+
 def _fraction(values: list[str], test: Callable[[str], bool]) -> int:
-    return sum(1 for value in values if test(value))
+    counts = values.counts if isinstance(values, _Values) else Counter(values)
+    return sum(n for value, n in counts.items() if test(value))
 
 
 def _birth_dates(values: list[str], today: date, historical: bool = False) -> tuple[int, list[date]]:
@@ -84,13 +95,13 @@ def _header_years(values: list[str]) -> int:
 
 def type_column(index: int, header: str, cells: list[str], today: date | None = None) -> ColumnEvidence:
     today = today or date.today()
-    values = [c.strip() for c in cells if c and c.strip()]
+    values = _Values([c.strip() for c in cells if c and c.strip()])
     ev = ColumnEvidence(index=index, header=header, total=len(values))
     ev.aggregate_header = is_aggregate_header(header)
     if not values:
         return ev
     n = len(values)
-    ev.distinct_ratio = len(set(values)) / n
+    ev.distinct_ratio = len(values.counts) / n
     ev.numeric_ratio = _fraction(values, v.is_number) / n
     ev.age_band_ratio = _fraction(values, v.is_age_band) / n
     ev.org_ratio = _fraction(values, v.is_organisation) / n if ev.numeric_ratio < 0.5 else 0.0
@@ -237,9 +248,14 @@ def type_column(index: int, header: str, cells: list[str], today: date | None = 
     return ev
 
 
+# cells typed per table: wide tables get fewer sample rows per column (a 2,000-column survey
+# export is typed on 50 rows, not 400)
+CELL_BUDGET = 60_000
+
+
 def type_columns(table: Table, sample_limit: int = 400) -> list[ColumnEvidence]:
     width = max([len(table.header)] + [len(r) for r in table.rows[:sample_limit]]) if table.rows else len(table.header)
-    rows = table.rows[:sample_limit]
+    rows = table.rows[: max(30, min(sample_limit, CELL_BUDGET // max(1, width)))]
     out: list[ColumnEvidence] = []
     for j in range(width):
         header = table.header[j] if j < len(table.header) else f"{GENERIC_HEADER_PREFIX}{j + 1}"
