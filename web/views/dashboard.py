@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
-
 from flask import Blueprint, render_template
 from sqlalchemy import func, or_, select
 
@@ -14,22 +12,21 @@ from web.state import state
 bp = Blueprint("dashboard", __name__)
 
 SIGNIFICANT = 0.2
-CHANGE_DAYS = 14
+RECENT = 15
 
 
 @bp.route("/")
 def index() -> str:
     web = state()
-    since = datetime.now(UTC) - timedelta(days=CHANGE_DAYS)
     with web.engine.connect() as conn:
         by_severity = dict(conn.execute(
             select(findings.c.severity, func.count()).where(findings.c.status == "new")
             .group_by(findings.c.severity)).all())
         recent = conn.execute(
-            select(changes).where(changes.c.detected_at >= since, changes.c.kind != "unchanged",
+            select(changes).where(changes.c.kind != "unchanged",
                                   or_(changes.c.significance >= SIGNIFICANT,
                                       changes.c.kind.in_(("new", "removed", "reappeared", "new_document_linked"))))
-            .order_by(changes.c.detected_at.desc(), changes.c.id.desc()).limit(15)).mappings().all()
+            .order_by(changes.c.detected_at.desc(), changes.c.id.desc()).limit(RECENT)).mappings().all()
         failures = conn.execute(
             select(deliveries).where(deliveries.c.status.in_(("failed", "dead")))
             .order_by(deliveries.c.id.desc()).limit(5)).mappings().all()
@@ -38,4 +35,4 @@ def index() -> str:
             .where(deliveries.c.status.in_(("failed", "dead")))).scalar_one()
         health = site_health(conn, web.config.sites)
     return render_template("dashboard.html", by_severity=by_severity, recent=recent, failures=failures,
-                           failure_count=failure_count, health=health, days=CHANGE_DAYS)
+                           failure_count=failure_count, health=health)
