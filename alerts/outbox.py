@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Connection, and_, insert, or_, select, update
+from sqlalchemy import ColumnElement, Connection, and_, insert, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 
 from alerts.routes import Target, effective_routes, find_route, targets_for
@@ -242,7 +242,7 @@ def retry(conn: Connection, *, ids: Sequence[int] | None = None, all_failed: boo
     now = now or utcnow()
     if not ids and not all_failed:
         raise ValueError("give delivery ids or all_failed=True")
-    condition = deliveries.c.status.in_(FAILED_STATES)
+    condition: ColumnElement[bool] = deliveries.c.status.in_(FAILED_STATES)
     if ids:
         condition = and_(deliveries.c.id.in_(list(ids)),
                          or_(condition, deliveries.c.status == "pending"))

@@ -9,8 +9,12 @@ from email.message import EmailMessage
 from pathlib import Path
 from typing import Any
 
-from alerts.content import Envelope
+from sqlalchemy import Connection
+
+from alerts.content import Envelope, load_alert
+from alerts.outbox import delivery_key, utcnow
 from alerts.render import Renderer, render_email, render_slack, render_webhook
+from spillwatch.config import Config
 
 _UNSAFE = re.compile(r"[^A-Za-z0-9._-]+")
 
@@ -41,3 +45,16 @@ def write_preview(envelope: Envelope, folder: str | Path, *, kind: str, sender: 
     path = out / f"{name}.{kind}.json"
     path.write_text(json.dumps(body, indent=2, ensure_ascii=False), encoding="utf-8")
     return path
+
+
+def write_finding_previews(conn: Connection, config: Config, finding_id: int, folder: str | Path, *,
+                           event: str = "new", kinds: tuple[str, ...] = ("email", "slack", "webhook"),
+                           renderer: Renderer | None = None) -> list[Path]:
+    """What a finding's alert would look like on each notifier kind, written to ``folder`` (one file
+    per kind), without sending anything.  For the demo and for checking templates."""
+    item = load_alert(conn, finding_id, event, config)
+    envelope = Envelope(delivery_key("finding", str(finding_id), event, "preview"), "preview", "preview",
+                        "immediate", [item], utcnow())
+    recipients = sorted({a for c in config.alerts.channels if c.kind == "email" for a in c.to})
+    return [write_preview(envelope, folder, kind=kind, sender=config.settings.smtp_from,
+                          recipients=recipients or None, renderer=renderer) for kind in kinds]

@@ -179,3 +179,28 @@ def test_run_forever_wakes_on_commit_and_stops(engine, make_config, crowd, slack
     stop.set()
     thread.join(timeout=2)
     assert not thread.is_alive()
+
+
+def test_run_forever_survives_a_catalog_error(engine, make_config, crowd, slack_server, caplog):
+    from sqlalchemy.exc import OperationalError
+
+    config = make_config([OK], [Route(name="r", channels=["ok-slack"])])
+    dispatcher = Dispatcher(engine, config, environ={"OK_URL": slack_server.url})
+    real_run_once = dispatcher.run_once
+    calls = []
+
+    def flaky_run_once(only_ids=None):
+        calls.append(1)
+        if len(calls) == 1:
+            raise OperationalError("SELECT …", {}, Exception("database is locked"))
+        return real_run_once(only_ids)
+
+    dispatcher.run_once = flaky_run_once
+    _enqueue(engine, config, crowd, 1)
+    stop = threading.Event()
+    thread = threading.Thread(target=dispatcher.run_forever, args=(stop,), daemon=True)
+    thread.start()
+    assert slack_server.wait_for(1, timeout=5)
+    stop.set()
+    thread.join(timeout=2)
+    assert "catalog error" in caplog.text and len(calls) >= 2

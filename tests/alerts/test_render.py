@@ -111,3 +111,23 @@ def test_preview_writes_what_would_have_been_sent(item, tmp_path):
     assert parsed.get_content_type() == "multipart/alternative"
     assert slack_limits_problems(json.loads(slack.read_text())) == []
     assert json.loads(hook.read_text())["findings"][0]["records"] == 6250
+
+
+def test_finding_previews_from_the_catalog(engine, make_config, crowd, tmp_path):
+    from alerts.preview import write_finding_previews
+    from spillwatch.config import Channel
+    from tests.alerts.rows import insert_finding, leaks
+
+    config = make_config([Channel(name="m", kind="email", to=["alerts@ngo.example.org"])])
+    with engine.begin() as conn:
+        fid = insert_finding(conn, crowd)
+    with engine.connect() as conn:
+        paths = write_finding_previews(conn, config, fid, tmp_path / "outbox")
+    assert [p.name for p in paths] == [f"finding_{fid}_new_preview.eml", f"finding_{fid}_new_preview.slack.json",
+                                       f"finding_{fid}_new_preview.webhook.json"]
+    mail = message_from_bytes(paths[0].read_bytes(), policy=policy.default)
+    assert mail["To"] == "alerts@ngo.example.org"
+    texts = [part.get_content() for part in mail.walk() if part.get_content_maintype() == "text"]
+    texts += [path.read_text(encoding="utf-8") for path in paths[1:]]
+    assert len(texts) == 4 and all(leaks(text, crowd) == [] for text in texts)
+    assert f"https://spillwatch.ngo.example/findings/{fid}" in paths[1].read_text()
