@@ -71,6 +71,7 @@ class DispatchStats:
     rate_limited: int = 0
     messages: int = 0
     errors: list[str] = field(default_factory=list)
+    rate_limit_wait: float = 0.0  # seconds until the first rate-limited channel may send again
 
     @property
     def handled(self) -> int:
@@ -135,6 +136,8 @@ class Dispatcher:
                 if stats.handled and stats.handled >= self.batch_size:
                     continue
                 wait = self._seconds_to_next_due()
+                if stats.rate_limited:  # due deliveries wait for their channel: do not spin on them
+                    wait = min(self.poll_interval, max(wait, stats.rate_limit_wait))
             except SQLAlchemyError:
                 # the catalog is busy or down: keep the loop alive and try again after a poll interval
                 log.exception("alert dispatcher: catalog error; retrying in %.2gs", self.poll_interval)
@@ -208,6 +211,8 @@ class Dispatcher:
                                               "back or leave the delivery dead", permanent=True), stats)
             return
         if not self.limiter.acquire(channel.name, channel.rate_limit_per_minute):
+            wait = self.limiter.wait_time(channel.name, channel.rate_limit_per_minute)
+            stats.rate_limit_wait = min(stats.rate_limit_wait, wait) if stats.rate_limited else wait
             stats.rate_limited += len(unit)
             return
         with self.engine.begin() as conn:

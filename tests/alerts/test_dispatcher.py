@@ -204,3 +204,21 @@ def test_run_forever_survives_a_catalog_error(engine, make_config, crowd, slack_
     stop.set()
     thread.join(timeout=2)
     assert "catalog error" in caplog.text and len(calls) >= 2
+
+
+def test_rate_limited_run_forever_does_not_spin(engine, make_config, crowd, slack_server):
+    slow = Channel(name="slow-slack", kind="slack", url_env="OK_URL", rate_limit_per_minute=1)
+    config = make_config([slow], [Route(name="r", channels=["slow-slack"])], alert_poll_interval="0.5s")
+    _enqueue(engine, config, crowd, 3)
+    dispatcher = Dispatcher(engine, config, environ={"OK_URL": slack_server.url})
+    passes = []
+    real_run_once = dispatcher.run_once
+    dispatcher.run_once = lambda only_ids=None: passes.append(1) or real_run_once(only_ids)
+    stop = threading.Event()
+    thread = threading.Thread(target=dispatcher.run_forever, args=(stop,), daemon=True)
+    thread.start()
+    time.sleep(1.2)
+    stop.set()
+    thread.join(timeout=2)
+    assert len(slack_server.received) == 1  # one a minute
+    assert len(passes) <= 4, f"{len(passes)} passes in 1.2s while rate limited: the loop spins"
