@@ -23,6 +23,7 @@ from matcher.lexicon import (
     names_non_person,
     normalise,
 )
+from matcher.masking import mask_text
 from matcher.places import is_country_or_nationality
 from spillwatch.models import Table
 
@@ -55,8 +56,6 @@ class ColumnEvidence:
 
 def safe_header(header: str) -> str:
     """A header fit to quote in a reason: data-looking headers are masked, long ones cut."""
-    from matcher.masking import mask_text
-
     text = " ".join(header.split())
     if v.is_email(text) or v.is_national_id(text) or v.parse_date(text) is not None or v.is_phone(text):
         return mask_text(text)

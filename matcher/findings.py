@@ -36,13 +36,24 @@ class _Classified:
         return columns, decision
 
 
+MAX_SAMPLE_COLUMNS = 12
+
+
 def _sample(table: Table, columns: list[ColumnEvidence], limits: Limits) -> list[list[str]]:
-    types = [c.type for c in columns]
-    return [mask_row(row, types) for row in table.rows[: limits.sample_in_finding]]
+    """Masked sample rows, cell for cell in the order of the finding's ``columns`` (the typed
+    columns); a table with no typed column shows its first columns."""
+    chosen = [c for c in columns if c.type][:MAX_SAMPLE_COLUMNS] or columns[:MAX_SAMPLE_COLUMNS]
+    types = [c.type for c in chosen]
+    rows = []
+    for row in table.rows[: limits.sample_in_finding]:
+        cells = [row[c.index] if c.index < len(row) else "" for c in chosen]
+        rows.append(mask_row(cells, types))
+    return rows
 
 
 def _column_types(columns: list[ColumnEvidence]) -> list[ColumnType]:
-    return [ColumnType(header=safe_header(c.header), type=c.type, confidence=c.confidence) for c in columns if c.type]
+    typed = [c for c in columns if c.type][:MAX_SAMPLE_COLUMNS]
+    return [ColumnType(header=safe_header(c.header), type=c.type, confidence=c.confidence) for c in typed]
 
 
 def person_finding(table: Table, columns: list[ColumnEvidence], decision: Decision, limits: Limits) -> Finding:

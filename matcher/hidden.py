@@ -12,6 +12,8 @@ import re
 import zipfile
 from dataclasses import dataclass, field
 
+from lxml import etree
+
 from matcher.containers import iter_elements, parse_xml, read_member
 from matcher.limits import Limits
 from spillwatch.models import Table
@@ -125,12 +127,12 @@ def sheet_hiding(zf: zipfile.ZipFile, part: str, styles: set[str]) -> SheetHidin
     return out
 
 
-def _cache_value(element: object) -> str:
-    tag = getattr(element, "tag", "")
-    value = getattr(element, "get", lambda _k, _d="": _d)("v", "")
-    if tag == f"{NS}m":
+def _cache_value(element: etree._Element) -> str:
+    """A shared item or inline record value: ``<s v=…>``, ``<n v=…>``, ``<d v=…>``, ``<b v=…>``;
+    ``<m/>`` is a missing value."""
+    if element.tag == f"{NS}m":
         return ""
-    return str(value)
+    return str(element.get("v", ""))
 
 
 def pivot_cache_tables(zf: zipfile.ZipFile, limits: Limits, locator: str) -> list[Table]:

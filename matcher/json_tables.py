@@ -8,6 +8,7 @@ from typing import Any
 
 from matcher.errors import ScanError
 from matcher.extracted import Extracted
+from matcher.headers import split_header
 from matcher.limits import Limits
 from spillwatch.models import Table
 
@@ -63,8 +64,6 @@ def extract_json(data: bytes, limits: Limits, locator: str, deadline: float) -> 
         where = f"JSON {path or 'top-level array'}"
         if array and isinstance(array[0], list):
             rows = [[_cell(c) for c in row] for row in array[: limits.sample_rows + 1]]
-            from matcher.headers import split_header
-
             header, start = split_header(rows)
             out.tables.append(Table(header=header, rows=rows[start:], locator=where, row_count=len(array) - start))
             continue

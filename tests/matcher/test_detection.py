@@ -31,6 +31,15 @@ def test_ice_style_table_is_critical_with_readable_reasons():
     assert types["A_NUM"] == "gov_id"
     assert types["FACILITY"] == "location_detention"
     assert any(r.startswith("column 3 'DOB': 40/40 plausible birth dates") for r in finding.reasons)
+    assert [len(row) for row in finding.sample] == [len(finding.columns)] * 3
+
+
+def test_media_type_override_and_sniffed_type():
+    case = next(c for c in CASES if c.name == "csv ICE-style utf-8")
+    assert scan_bytes(case.data, "x.bin").media_type == "text/csv"
+    forced = scan_bytes(case.data, "x.bin", media_type="application/json")
+    assert forced.media_type == "application/json"
+    assert forced.findings == [] and "not valid JSON" in forced.errors[0]
 
 
 @pytest.mark.parametrize(
