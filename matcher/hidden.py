@@ -93,9 +93,8 @@ def white_styles(zf: zipfile.ZipFile, limits: Limits, locator: str) -> set[str]:
     return out
 
 
-def _may_hide(zf: zipfile.ZipFile, part: str, styles: set[str]) -> bool:
-    """Byte scan of the inflated sheet: does it mention hidden rows/cols or a white style at all?"""
-    needles = [b'hidden="1"', b'hidden="true"'] + [f's="{s}"'.encode() for s in styles]
+def _mentions(zf: zipfile.ZipFile, part: str, needles: tuple[bytes, ...]) -> bool:
+    """Byte scan of an inflated part, 1 MiB at a time: does any needle occur at all?"""
     carry = b""
     with zf.open(part) as member:
         while chunk := member.read(1 << 20):
@@ -104,6 +103,12 @@ def _may_hide(zf: zipfile.ZipFile, part: str, styles: set[str]) -> bool:
                 return True
             carry = chunk[-32:]
     return False
+
+
+def _may_hide(zf: zipfile.ZipFile, part: str, styles: set[str]) -> bool:
+    """Does the sheet mention hidden rows/columns or a white style at all?"""
+    needles = (b'hidden="1"', b'hidden="true"') + tuple(f's="{s}"'.encode() for s in styles)
+    return _mentions(zf, part, needles)
 
 
 def sheet_hiding(zf: zipfile.ZipFile, part: str, styles: set[str]) -> SheetHiding:
@@ -171,3 +176,36 @@ def pivot_cache_tables(zf: zipfile.ZipFile, limits: Limits, locator: str) -> lis
         tables.append(Table(header=header, rows=rows, locator=f"pivot cache {number}", row_count=count,
                             hidden=True, hidden_reason=f"pivot cache {number} keeps {count:,} source rows"))
     return tables
+
+
+ODS_TABLE = "{urn:oasis:names:tc:opendocument:xmlns:table:1.0}"
+_ODS_HIDDEN = {"collapse", "filter"}
+_ODS_REPEAT_CAP = 1_048_576
+_ODS_NEEDLES = (b'visibility="collapse"', b'visibility="filter"')
+
+
+def ods_hiding(zf: zipfile.ZipFile) -> dict[str, SheetHiding]:
+    """Hidden rows and columns per sheet of an ODS (``table:visibility="collapse"`` or
+    ``"filter"`` on rows and columns, with their repeat counts), streamed from content.xml."""
+    if "content.xml" not in zf.namelist() or not _mentions(zf, "content.xml", _ODS_NEEDLES):
+        return {}
+    out: dict[str, SheetHiding] = {}
+    current = SheetHiding()
+    row = col = 0
+    tags = (f"{ODS_TABLE}table", f"{ODS_TABLE}table-row", f"{ODS_TABLE}table-column")
+    for element in iter_elements(zf, "content.xml", tags):
+        hidden = element.get(f"{ODS_TABLE}visibility") in _ODS_HIDDEN
+        if element.tag == f"{ODS_TABLE}table-row":
+            repeat = min(int(element.get(f"{ODS_TABLE}number-rows-repeated", "1")), _ODS_REPEAT_CAP)
+            if hidden:
+                current.hidden_rows.update(range(row, row + repeat))
+            row += repeat
+        elif element.tag == f"{ODS_TABLE}table-column":
+            repeat = min(int(element.get(f"{ODS_TABLE}number-columns-repeated", "1")), 16384)
+            if hidden:
+                current.hidden_cols.update(range(col, col + repeat))
+            col += repeat
+        else:
+            out[element.get(f"{ODS_TABLE}name", "")] = current
+            current, row, col = SheetHiding(), 0, 0
+    return out

@@ -66,9 +66,12 @@ def extract_spreadsheet(data: bytes, media_type: str, limits: Limits, locator: s
     out = Extracted()
     parts: dict[str, str] = {}
     styles: set[str] = set()
+    ods: dict[str, xl.SheetHiding] = {}
     if zf is not None and media_type != ODS:
         parts = xl.sheet_parts(zf, limits, locator)
         styles = xl.white_styles(zf, limits, locator)
+    elif zf is not None:
+        ods = xl.ods_hiding(zf)
     for meta in workbook.sheets_metadata:
         if time.monotonic() > deadline:
             out.errors.append(f"{locator}: time budget exhausted; sheets after '{meta.name}' not scanned")
@@ -87,7 +90,11 @@ def extract_spreadsheet(data: bytes, media_type: str, limits: Limits, locator: s
             state = "hidden"
         elif meta.visible == SheetVisibleEnum.VeryHidden:
             state = "very hidden"
-        _sheet(out, rows, meta.name, state, limits, locator, zf, parts.get(meta.name, ""), styles)
+        if zf is not None and media_type != ODS:
+            hiding = xl.sheet_hiding(zf, parts[meta.name], styles) if meta.name in parts else None
+        else:
+            hiding = ods.get(meta.name)
+        _sheet(out, rows, meta.name, state, limits, locator, hiding)
     if zf is not None and media_type != ODS:
         for table in xl.pivot_cache_tables(zf, limits, locator):
             out.tables.append(table)
@@ -97,7 +104,7 @@ def extract_spreadsheet(data: bytes, media_type: str, limits: Limits, locator: s
 
 
 def _sheet(out: Extracted, rows: list[list[Any]], name: str, state: str, limits: Limits, locator: str,
-           zf: Any, part: str, styles: set[str]) -> None:
+           hiding: xl.SheetHiding | None) -> None:
     if rows and max(len(r) for r in rows[:LOOKAHEAD]) > limits.max_columns:
         raise LimitExceeded(f"{locator}: sheet with more than {limits.max_columns:,} columns; not scanned")
     head = [_row_text(r, limits.max_cell_chars) for r in rows[:LOOKAHEAD]]
@@ -118,9 +125,8 @@ def _sheet(out: Extracted, rows: list[list[Any]], name: str, state: str, limits:
         out.hidden.append(HiddenItem(locator=where, what=f"{state} sheet '{name}' ({count:,} rows)",
                                      count=count, table=table))
         return
-    if zf is None or not part:
+    if hiding is None:
         return
-    hiding = xl.sheet_hiding(zf, part, styles)
     hidden_rows = [i for i in sorted(hiding.hidden_rows) if start <= i < len(rows) and _filled(rows[i])]
     if hidden_rows:
         hidden_table = Table(header=header, rows=[_row_text(rows[i], limits.max_cell_chars)

@@ -564,16 +564,18 @@ def corpus(seed: int = 7, rows: int = 40) -> list[Case]:
     return cases
 
 
-def to_ods(sheets: list[tuple[str, Grid, bool]]) -> bytes:
-    """A minimal OpenDocument spreadsheet written by hand: (name, grid, hidden) per sheet."""
+def to_ods(sheets: list[tuple[str, Grid, bool]], hidden_rows: tuple[int, ...] = ()) -> bytes:
+    """A minimal OpenDocument spreadsheet written by hand: (name, grid, hidden) per sheet;
+    ``hidden_rows`` (0-based) are collapsed in every sheet."""
     body = []
     for name, grid, hidden in sheets:
         style = ' table:style-name="hidden"' if hidden else ' table:style-name="shown"'
         rows = "".join(
-            "<table:table-row>" + "".join(
+            ("<table:table-row table:visibility=\"collapse\">" if i in hidden_rows else "<table:table-row>")
+            + "".join(
                 f'<table:table-cell office:value-type="string"><text:p>{_xml(c)}</text:p></table:table-cell>'
                 for c in row) + "</table:table-row>"
-            for row in grid)
+            for i, row in enumerate(grid))
         body.append(f'<table:table table:name="{_xml(name)}"{style}>{rows}</table:table>')
     content = (
         '<?xml version="1.0" encoding="UTF-8"?>'

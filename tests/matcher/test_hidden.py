@@ -107,3 +107,10 @@ def test_ods_hidden_sheet():
     hidden = _hidden(result)
     assert [f.reasons[0] for f in hidden] == ["hidden sheet 'Datos' (20 rows)"]
     assert hidden[0].severity.name == "critical"
+
+
+def test_ods_hidden_rows():
+    ps = syn.people(12, 19)
+    data = syn.to_ods([("Lista", syn.spanish_table(ps), False)], hidden_rows=(3, 4, 5))
+    hidden = _hidden(scan_bytes(data, "lista.ods"))
+    assert [f.reasons[0] for f in hidden] == ["3 hidden rows in sheet 'Lista'"]
