@@ -1,0 +1,70 @@
+"""The replay origin: signed links, sandbox headers, no cookies, nothing but replayable types."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from flask import Flask
+
+from tests.web.conftest import WebEnv
+from web import create_replay_app
+from web.replay import make_token, read_token
+
+
+@pytest.fixture(scope="module")
+def replay(shared_env: WebEnv) -> Flask:
+    return create_replay_app(shared_env.config)
+
+
+def replay_path(env: WebEnv, capture_id: int) -> str:
+    html = env.client("analyst").get(f"/captures/{capture_id}/view").get_data(as_text=True)
+    src = re.search(r'<iframe class="replay" sandbox src="([^"]+)"', html)
+    assert src
+    origin = env.app.extensions["spillwatch"].replay_url
+    assert src.group(1).startswith(origin + "/replay/")
+    return src.group(1)[len(origin):]
+
+
+def test_archived_page_is_served_sandboxed(shared_env: WebEnv, replay: Flask) -> None:
+    response = replay.test_client().get(replay_path(shared_env, shared_env.archive.evil))
+    assert response.status_code == 200
+    assert b"Detention statistics" in response.data  # the original bytes, scripts and all
+    csp = response.headers["Content-Security-Policy"]
+    assert csp.startswith("sandbox;") and "default-src 'none'" in csp and "script-src" not in csp
+    assert f"frame-ancestors {shared_env.settings.effective_base_url}" in csp
+    assert response.headers["X-Content-Type-Options"] == "nosniff"
+    assert response.headers["Referrer-Policy"] == "no-referrer"
+    assert "Set-Cookie" not in response.headers
+    assert response.mimetype == "text/html"
+
+
+def test_replay_needs_a_valid_unexpired_token(shared_env: WebEnv, replay: Flask) -> None:
+    http = replay.test_client()
+    assert http.get("/replay/forged-token").status_code == 404
+    other_key = shared_env.settings.replace(secret_key="another-key")
+    assert http.get("/replay/" + make_token(other_key, shared_env.archive.evil, 1)).status_code == 404
+    token = make_token(shared_env.settings, shared_env.archive.evil, 1)
+    assert read_token(shared_env.settings, token) == shared_env.archive.evil
+    import time
+
+    time.sleep(1.1)
+    from itsdangerous import SignatureExpired
+
+    with pytest.raises(SignatureExpired):
+        read_token(shared_env.settings, token, max_age=0)
+
+
+def test_documents_are_not_replayed(shared_env: WebEnv, replay: Flask) -> None:
+    response = replay.test_client().get(replay_path(shared_env, shared_env.archive.table))
+    assert response.status_code == 415
+    assert b"download original" in response.data
+    assert response.headers["Content-Security-Policy"].startswith("sandbox;")
+
+
+def test_replay_origin_sets_no_cookie_and_has_no_ui(shared_env: WebEnv, replay: Flask) -> None:
+    http = replay.test_client()
+    for url in ("/", "/login", "/findings", "/api/v1/findings"):
+        response = http.get(url)
+        assert "Set-Cookie" not in response.headers
+        assert b"<form" not in response.data
