@@ -22,7 +22,7 @@ def run_job(job: CrawlJob) -> int:
     with open(job.lock_path, "a+") as lock:
         # held while the crawl writes; crawler.repair skips .open files of a crawl whose lock is held
         fcntl.flock(lock.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
-        process = CrawlerProcess(scrapy_settings(job), install_root_handler=True)
+        process = CrawlerProcess(scrapy_settings(job))
         process.crawl(SiteSpider, job=job)
         process.start()
     return 0

@@ -11,13 +11,14 @@ from __future__ import annotations
 import gzip
 import logging
 from collections.abc import AsyncIterator, Iterator
-from typing import TYPE_CHECKING, Any
+from typing import Any
 from urllib.parse import urldefrag, urlsplit
 
 from scrapy import Request, Spider
 from scrapy.http import Response, TextResponse
 from scrapy.linkextractors import LinkExtractor
 from scrapy.utils.sitemap import Sitemap, sitemap_urls_from_robots
+from sqlalchemy.exc import SQLAlchemyError
 from twisted.python.failure import Failure
 
 from crawler.dedup import UNCONDITIONAL, DedupState, catalog_previous
@@ -25,9 +26,6 @@ from crawler.egress import is_egress_refusal
 from crawler.job import CrawlJob
 from crawler.scope import Scope
 from crawler.traps import TrapGuard
-
-if TYPE_CHECKING:
-    from scrapy.crawler import Crawler
 
 logger = logging.getLogger(__name__)
 
@@ -49,11 +47,6 @@ class SiteSpider(Spider):
         self.scheduled = 0
         self.sitemaps_seen: set[str] = set()
         self._limit_logged = False
-
-    @classmethod
-    def from_crawler(cls, crawler: Crawler, *args: Any, **kwargs: Any) -> SiteSpider:
-        spider: SiteSpider = super().from_crawler(crawler, *args, **kwargs)
-        return spider
 
     # -- start -----------------------------------------------------------------------------------
 
@@ -77,7 +70,11 @@ class SiteSpider(Spider):
     def _open_state(self) -> DedupState:
         catalog_rows = {}
         if self.job.catalog_url and self.job.site_id:
-            catalog_rows = catalog_previous(self.job.catalog_url, self.job.site_id)
+            try:
+                catalog_rows = catalog_previous(self.job.catalog_url, self.job.site_id)
+            except SQLAlchemyError as exc:
+                logger.warning("cannot read earlier captures from the catalog (%s); deduplicating "
+                               "against this folder's state only", exc.__class__.__name__)
         state = DedupState(self.job.state_path, catalog_rows)
         logger.info("dedup state: %d URLs known from earlier crawls", len(state))
         return state
