@@ -29,7 +29,7 @@ from sqlalchemy.engine import Engine
 from crawler.job import CrawlJob, job_adhoc, job_for_site, job_for_urls
 from crawler.manifest import Manifest
 from crawler.progress import COUNTERS
-from crawler.repair import repair_open_files
+from crawler.repair import crawl_is_running, repair_open_files
 from spillwatch.config import Config
 from spillwatch.settings import Settings
 
@@ -59,6 +59,7 @@ def run_crawl(job: CrawlJob, *, catalog: Engine | None = None, on_progress: Prog
                         manifest_file=str(job.manifest_path))
     manifest.repaired = [str(r.path) for r in leftovers if not r.deleted]
     if catalog is not None:
+        _close_abandoned_crawls(catalog, job)
         manifest.crawl_id = _insert_crawl(catalog, manifest)
     job_file = out / "manifests" / f"{job.name}.job.json"
     job_file.write_text(job.to_json(), encoding="utf-8")
@@ -190,8 +191,28 @@ def _insert_crawl(catalog: Engine, manifest: Manifest) -> int:
         result = connection.execute(insert(crawls).values(
             site_id=manifest.site_id, kind=manifest.kind, status="running",
             started_at=datetime.fromisoformat(manifest.started_at), pages=0, bytes=0, errors=0,
-            warc_files=[], message=""))
+            warc_files=[], manifest_path=manifest.manifest_file, message=""))
         return int(result.inserted_primary_key[0])
+
+
+def _close_abandoned_crawls(catalog: Engine, job: CrawlJob) -> None:
+    """Rows still ``running`` for crawls of this folder whose process is gone (the service itself was
+    killed mid-crawl): mark them ``failed``; their WARC files have just been repaired."""
+    from spillwatch.catalog.schema import crawls
+
+    with catalog.begin() as connection:
+        rows = connection.execute(select(crawls.c.id, crawls.c.manifest_path).where(
+            crawls.c.status == "running", crawls.c.site_id == job.site_id)).all()
+        for crawl_id, manifest_path in rows:
+            if not manifest_path or Path(manifest_path).parent != job.manifest_path.parent:
+                continue
+            name = Path(manifest_path).name.removesuffix(".json")
+            if crawl_is_running(job.lock_path.parent / f"{name}.lock"):
+                continue
+            connection.execute(update(crawls).where(crawls.c.id == crawl_id).values(
+                status="failed", finished_at=datetime.now(UTC),
+                message="crawl process ended without finishing (crash or kill); WARC files repaired"))
+            logger.warning("crawl %s (catalog id %d) was abandoned; marked failed", name, crawl_id)
 
 
 def _finish_crawl(catalog: Engine, manifest: Manifest) -> None:

@@ -21,6 +21,8 @@ from spillwatch.settings import resolve
     ("https://a.gov/f/Detainees.XLSX", "xlsx"),
     ("https://a.gov/f/list.tab", "tsv"),
     ("https://a.gov/f/report.pdf", "pdf"),
+    ("https://a.gov/f/old-table.xls", "xls"),
+    ("https://a.gov/f/data.ods", "ods"),
     ("https://a.gov/logo.png", "skip"),
     ("https://a.gov/app.js", "skip"),
 ])

@@ -53,6 +53,10 @@ def test_site_crawl_uses_catalog_and_records_the_crawl(tmp_path: Path,
                 site_id="agency", url=site.url(CSV), surt="x", captured_at=earlier, record_type="response",
                 status=200, media_type_declared="text/csv", payload_digest=digest, etag=served.etag,
                 warc_file="/elsewhere/other-crawler.warc.gz", warc_offset=0, warc_length=10))
+            # a crawl whose service was killed mid-way: its row still says running
+            stale = tmp_path / "data" / "crawls" / "agency" / "manifests" / "spillwatch-agency-old.json"
+            connection.execute(insert(crawls).values(site_id="agency", kind="full", status="running",
+                                                     started_at=earlier, manifest_path=str(stale)))
         code = main(["--config", str(config_path), "crawl", "agency"])
         out = capsys.readouterr().out
         assert code == 0, out
@@ -60,8 +64,9 @@ def test_site_crawl_uses_catalog_and_records_the_crawl(tmp_path: Path,
         assert csv_requests and csv_requests[0].headers.get("If-None-Match") == served.etag
 
         with engine.connect() as connection:
-            row = connection.execute(select(crawls)).mappings().one()
+            old, row = connection.execute(select(crawls).order_by(crawls.c.id)).mappings().all()
             files = connection.execute(select(warc_files)).mappings().all()
+        assert old["status"] == "failed" and "without finishing" in old["message"]
         assert row["site_id"] == "agency" and row["status"] == "finished" and row["kind"] == "full"
         assert row["pages"] >= 10 and row["bytes"] > 0 and row["finished_at"] is not None
         assert row["warc_files"] and Path(row["manifest_path"]).exists()
@@ -83,5 +88,5 @@ def test_site_crawl_uses_catalog_and_records_the_crawl(tmp_path: Path,
                                                     "/statistics/releases/fy2022-report.pdf"}
         with engine.connect() as connection:
             kinds = [k for (k,) in connection.execute(select(crawls.c.kind).order_by(crawls.c.id))]
-        assert kinds == ["full", "watch"]
+        assert kinds == ["full", "full", "watch"]
         engine.dispose()
