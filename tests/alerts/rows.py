@@ -9,6 +9,7 @@ other sample cell is masked the way the matcher masks (first letters, year only,
 from __future__ import annotations
 
 import re
+import uuid
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from typing import Any
@@ -60,14 +61,11 @@ def insert_site(conn: Connection, site_id: str = "ice", name: str = "ICE detenti
     conn.execute(insert(sites).values(id=site_id, name=name, config_json={}, created_at=NOW, updated_at=NOW))
 
 
-_offsets = iter(range(10**9))
-
-
 def insert_capture(conn: Connection, url: str, title: str = "", site_id: str = "ice") -> int:
     return int(conn.execute(insert(captures).values(
         site_id=site_id, url=url, surt=url, captured_at=NOW, record_type="response", status=200,
-        media_type_declared="", media_type_sniffed="", payload_digest=f"sha1:{next(_offsets)}", title=title,
-        warc_file="test.warc.gz", warc_offset=next(_offsets), warc_length=100,
+        media_type_declared="", media_type_sniffed="", payload_digest=f"sha1:{uuid.uuid4().hex}", title=title,
+        warc_file="test.warc.gz", warc_offset=uuid.uuid4().int % 10**15, warc_length=100,
     )).inserted_primary_key[0])
 
 
