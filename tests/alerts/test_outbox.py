@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from sqlalchemy import select, update
@@ -118,3 +118,24 @@ def test_test_deliveries_and_retry(db, config):
         assert retry(conn, ids=ids) == [ids[0]]  # a sent delivery is not sent again
     row = _rows(db)[0]
     assert (row.status, row.attempts, row.event, row.finding_id) == ("pending", 0, "test", None)
+
+
+def test_dispatch_on_each_backend(db, fast_settings, crowd, slack_server):
+    from alerts.dispatcher import Dispatcher
+
+    config = Config(settings=fast_settings(), sites=[SITE], alerts=Alerts(
+        channels=[Channel(name="slack", kind="slack", url_env="SLACK_URL")],
+        routes=[Route(name="r", channels=["slack"]), Route(name="d", channels=["slack"], mode="hourly")]))
+    with db.begin() as conn:
+        for number in range(3):
+            enqueue_for_finding(conn, insert_finding(conn, crowd, number=number), "new", config)
+    slack_server.script = ["500"]
+    later = [datetime.now(UTC)]
+    dispatcher = Dispatcher(db, config, environ={"SLACK_URL": slack_server.url}, clock=lambda: later[0])
+    first = dispatcher.run_once()
+    assert (first.sent, first.failed) == (2, 1)
+    later[0] = later[0].replace(minute=0, second=0, microsecond=0) + timedelta(hours=1)  # window ends
+    second = dispatcher.run_once()
+    assert (second.sent, second.messages) == (4, 2)  # the retried one and a digest of three
+    statuses = [r.status for r in _rows(db)]
+    assert statuses == ["sent"] * 6
