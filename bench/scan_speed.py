@@ -107,18 +107,20 @@ def make_xlsx(path: Path, rows: int) -> None:
     wb.save(path)
 
 
-def one_run(label: str, argv: list[str]) -> tuple[float, float]:
-    """Peak RSS per command, measured in a fresh wrapper so earlier children do not mask it."""
+def one_run(label: str, argv: list[str]) -> tuple[float, float, float]:
+    """(wall s, peak RSS MB, CPU s) of one command, measured in a fresh wrapper process so that
+    earlier children do not mask its peak RSS."""
     wrapper = (
         "import resource, subprocess, sys, time; t = time.perf_counter(); "
         "p = subprocess.run(sys.argv[1:], stdout=subprocess.DEVNULL); w = time.perf_counter() - t; "
-        "print(w, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024, p.returncode)"
+        "u = resource.getrusage(resource.RUSAGE_CHILDREN); "
+        "print(w, u.ru_maxrss / 1024, u.ru_utime + u.ru_stime, p.returncode)"
     )
     proc = subprocess.run([PYTHON, "-c", wrapper, *argv], capture_output=True, text=True, cwd=ROOT)
-    wall, rss, code = proc.stdout.split()
+    wall, rss, cpu, code = proc.stdout.split()
     if code not in ("0", "1"):
         print(f"  {label}: exit {code}")
-    return float(wall), float(rss)
+    return float(wall), float(rss), float(cpu)
 
 
 def main() -> None:
@@ -146,19 +148,29 @@ def main() -> None:
         ("xlsx: spillwatch scan --json", scan + [str(xlsx_path)]),
         ("xlsx: matcher.scan.scan_file()", [PYTHON, "-c", SCAN_FILE, str(xlsx_path)]),
     ]
-    results: dict[str, tuple[float, float]] = {}
-    for label, argv in measurements:
-        runs = [one_run(label, argv) for _ in range(args.repeat)]
-        results[label] = (min(r[0] for r in runs), max(r[1] for r in runs))
-        print(f"{label:36s} {results[label][0]:8.2f} s   peak RSS {results[label][1]:7.1f} MB")
+    # interleaved rounds, best wall and CPU time of each command: on a shared machine the load
+    # changes between runs, and interleaving spreads it over all commands alike
+    runs: dict[str, list[tuple[float, float, float]]] = {label: [] for label, _ in measurements}
+    for _ in range(args.repeat):
+        for label, argv in measurements:
+            runs[label].append(one_run(label, argv))
+    results: dict[str, tuple[float, float, float]] = {}
+    for label, _ in measurements:
+        got = runs[label]
+        results[label] = (min(r[0] for r in got), max(r[1] for r in got), min(r[2] for r in got))
+        wall, rss, cpu = results[label]
+        print(f"{label:36s} wall {wall:7.2f} s   CPU {cpu:7.2f} s   peak RSS {rss:7.1f} MB")
     csv_ratio = results["csv: spillwatch scan --json"][0] / results["csv: plain csv module pass"][0]
+    csv_cpu_ratio = results["csv: spillwatch scan --json"][2] / results["csv: plain csv module pass"][2]
     xlsx_ratio = results["xlsx: spillwatch scan --json"][0] / results["xlsx: bare python-calamine read"][0]
-    print(f"csv  ratio scan/plain    {csv_ratio:.2f}x (target <= 1.5x); scan peak RSS "
+    print(f"csv  ratio scan/plain    wall {csv_ratio:.2f}x, CPU {csv_cpu_ratio:.2f}x (target <= 1.5x); scan peak RSS "
           f"{results['csv: spillwatch scan --json'][1]:.0f} MB (target < 300 MB)")
     api_ratio = results["xlsx: matcher.scan.scan_file()"][0] / results["xlsx: bare python-calamine read"][0]
     print(f"xlsx ratio scan/calamine {xlsx_ratio:.2f}x (CLI, includes CLI start-up); "
           f"scan_file()/calamine {api_ratio:.2f}x")
-    print(f"python {sys.version.split()[0]} on {os.uname().sysname} {os.uname().machine}, {os.cpu_count()} CPUs")
+    load = os.getloadavg()[0]
+    print(f"python {sys.version.split()[0]} on {os.uname().sysname} {os.uname().machine}, {os.cpu_count()} CPUs, "
+          f"load average {load:.1f} at the end")
 
 
 if __name__ == "__main__":
