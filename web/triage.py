@@ -45,12 +45,13 @@ def _utc(value: datetime | None) -> datetime | None:
 
 
 def exposure(row: Any) -> float | None:
-    """Seconds the file was online as far as Spillwatch saw: first seen → removed (or still online)."""
+    """Seconds the file was seen online: first seen → removed, or → last seen while not removed
+    (a lower bound: it may still be online)."""
     first = _utc(row["first_seen"])
-    end = _utc(row["removed_at"]) or datetime.now(UTC)
-    if first is None:
+    end = _utc(row["removed_at"]) or _utc(row["last_seen"])
+    if first is None or end is None:
         return None
-    return (end - first).total_seconds()
+    return max(0.0, (end - first).total_seconds())
 
 
 def _event(conn: Connection, finding_id: int, user_id: int | None, event: str, note: str = "",

@@ -56,7 +56,7 @@ def test_findings_and_capture_for_viewer_are_masked(shared_env: WebEnv) -> None:
     listing = http.get("/api/v1/findings?severity=critical", headers=auth(token)).get_json()
     assert listing["total"] >= 2 and {f["severity"] for f in listing["findings"]} == {"critical"}
     finding = http.get(f"/api/v1/findings/{a.finding}", headers=auth(token)).get_json()
-    assert finding["kind"] == "person_table" and finding["exposure_seconds"] > 0
+    assert finding["kind"] == "person_table" and finding["exposure_seconds"] == 0.0  # seen in one crawl only
     assert a.a_name not in str(finding["sample"])
     capture = http.get(f"/api/v1/captures/{a.table}?text=1", headers=auth(token)).get_json()
     assert capture["has_findings"] and capture["text_masked"] and a.a_name not in capture["text"]

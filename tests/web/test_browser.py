@@ -1,0 +1,210 @@
+"""Real browser tests: headless Chromium (Debian's ``chromium``) driven by Playwright, against the UI and
+the replay origin served on 127.0.0.1 by the same servers ``spillwatch serve`` uses.
+
+Screenshots of the dashboard and a finding's page go to ``test-artifacts/screenshots`` (or
+``SPILLWATCH_SCREENSHOT_DIR``) for CI to keep.
+"""
+
+from __future__ import annotations
+
+import os
+import socket
+import threading
+from collections.abc import Iterator
+from dataclasses import dataclass
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from typing import Any
+
+import pytest
+from sqlalchemy import select
+
+from spillwatch.catalog.schema import findings
+from tests.web.archive import XSS_NAME
+from tests.web.conftest import PASSWORDS, WebEnv, build_env, close_env, settings_for
+from web import create_replay_app
+from web.server import Servers, serve
+
+pytestmark = pytest.mark.browser
+
+CHROMIUM = os.environ.get("SPILLWATCH_CHROMIUM", "/usr/bin/chromium")
+CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                 "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+IN_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
+ROOT = Path(__file__).resolve().parents[2]
+SHOTS = Path(os.environ.get("SPILLWATCH_SCREENSHOT_DIR", ROOT / "test-artifacts" / "screenshots"))
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+class _Beacon(BaseHTTPRequestHandler):
+    """Records every request: an archived script that manages to send anything out shows up here."""
+
+    def do_GET(self) -> None:
+        self.server.hits.append(self.path)  # type: ignore[attr-defined]
+        self.send_response(204)
+        self.end_headers()
+
+    def log_message(self, format: str, *args: Any) -> None:
+        return
+
+
+@dataclass
+class Live:
+    env: WebEnv
+    url: str
+    replay_url: str
+    beacon_hits: list[str]
+
+
+@pytest.fixture(scope="module")
+def live(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Live]:
+    beacon = ThreadingHTTPServer(("127.0.0.1", 0), _Beacon)
+    beacon.hits = []  # type: ignore[attr-defined]
+    threading.Thread(target=beacon.serve_forever, daemon=True).start()
+    port, replay_port = _free_port(), _free_port()
+    folder = tmp_path_factory.mktemp("browser")
+    settings = settings_for(folder, web_port=port, replay_port=replay_port, base_url=f"http://127.0.0.1:{port}")
+    env = build_env(settings, folder, beacon=f"http://127.0.0.1:{beacon.server_port}")
+    servers: Servers = serve(env.app, "127.0.0.1", port, create_replay_app(env.config), "127.0.0.1", replay_port)
+    try:
+        yield Live(env, f"http://127.0.0.1:{port}", f"http://127.0.0.1:{replay_port}", beacon.hits)  # type: ignore[attr-defined]
+    finally:
+        servers.stop()
+        beacon.shutdown()
+        beacon.server_close()
+        close_env(env)
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Any]:
+    if not Path(CHROMIUM).exists():
+        message = f"{CHROMIUM} not found: install Debian's chromium package (apt-get install -y chromium)"
+        if IN_CI:
+            pytest.fail(message + " (CI=true: browser tests must run)", pytrace=False)
+        pytest.skip(message)
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        launched = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
+        try:
+            yield launched
+        finally:
+            launched.close()
+
+
+@pytest.fixture
+def page(browser: Any, live: Live) -> Iterator[Any]:
+    context = browser.new_context(viewport={"width": 1360, "height": 900})
+    opened = context.new_page()
+    opened.dialogs = []
+    opened.on("dialog", lambda dialog: (opened.dialogs.append(dialog.message), dialog.dismiss()))
+    opened.set_default_timeout(10_000)
+    yield opened
+    context.close()
+
+
+def login(page: Any, live: Live, role: str = "analyst") -> None:
+    page.goto(live.url + "/")
+    assert "/login" in page.url
+    page.fill("input[name=name]", role)
+    page.fill("input[name=password]", PASSWORDS[role])
+    page.click("button[type=submit]")
+    page.wait_for_url(live.url + "/")
+
+
+def test_login_search_finding_confirm_diff(page: Any, live: Live) -> None:
+    a = live.env.archive
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    login(page, live)
+    assert page.locator(".tile-critical .count").inner_text() != "0"
+    page.screenshot(path=str(SHOTS / "dashboard.png"), full_page=True)
+
+    page.click("nav >> text=Search")
+    page.fill("input[name=q]", "monthly november")
+    page.click("form.search button[type=submit]")
+    page.wait_for_selector(".hit mark")
+    assert "q=monthly" in page.url and "november" in page.url  # htmx pushed the URL, so the result can be shared
+    assert page.locator(".hit mark").first.inner_text().lower() == "monthly"
+    page.check("input[name=media_type][value='text/html']")  # a facet narrows the results in place
+    page.wait_for_url("**media_type=text%2Fhtml**")
+    assert page.locator(".hit").count() == 1
+
+    page.click("nav >> text=Findings")
+    page.click(f"a[href='/findings/{a.finding}'] >> nth=0")
+    page.wait_for_url(f"**/findings/{a.finding}")
+    assert "Person table" in page.locator("h2").first.inner_text()
+    page.screenshot(path=str(SHOTS / "finding.png"), full_page=True)
+    page.fill(".triage form:has(input[value=confirmed]) input[name=note]", "real list, checked")
+    page.click(".triage button[value=confirmed]")
+    page.wait_for_selector(".triage .status-confirmed")
+    assert "real list, checked" in page.locator("ol.history").inner_text()
+    with live.env.engine.connect() as conn:
+        assert conn.execute(select(findings.c.status).where(findings.c.id == a.finding)).scalar() == "confirmed"
+
+    page.goto(f"{live.url}/captures/{a.page_v2}")
+    page.click(f"a[href='/captures/{a.page_v2}/diff?to={a.page_v1}']")
+    page.wait_for_selector("pre.diff")
+    assert "Monthly figures for November." in page.locator(".op-add").all_inner_texts()[0]
+    assert "Monthly figures for October." in page.locator(".op-del").all_inner_texts()[0]
+    assert page.dialogs == []
+
+
+def test_replayed_script_cannot_read_the_app_cookie(page: Any, live: Live) -> None:
+    a = live.env.archive
+    login(page, live)
+    session = [c for c in page.context.cookies(live.url) if c["name"] == "spillwatch_session"]
+    assert session and session[0]["httpOnly"]
+    page.goto(f"{live.url}/captures/{a.evil}/view")
+    frame_element = page.wait_for_selector("iframe.replay")
+    assert frame_element.get_attribute("sandbox") == ""
+    frame = frame_element.content_frame()
+    frame.wait_for_selector("#out")
+    assert frame.url.startswith(live.replay_url + "/replay/")
+    assert "Detention statistics" in frame.locator("h1").inner_text()
+    # the archived script did not run: it would have written the cookies it could read into #out
+    assert frame.locator("#out").inner_text() == "untouched"
+    cookie_seen = frame.evaluate("() => { try { return document.cookie; } catch (e) { return 'denied: ' + e.name; } }")
+    assert session[0]["value"] not in cookie_seen
+    assert "owned" not in page.locator("body").inner_text()
+    # opened on its own (not framed), the sandbox header still keeps the script inert
+    direct = page.context.new_page()
+    direct.goto(frame.url)
+    assert direct.locator("#out").inner_text() == "untouched"
+    direct.close()
+    page.wait_for_timeout(300)
+    assert live.beacon_hits == []  # nothing was sent out: no image, no fetch
+    assert page.dialogs == []
+
+
+def test_markup_in_names_and_archived_text_is_inert(page: Any, live: Live) -> None:
+    a = live.env.archive
+    login(page, live)
+    page.goto(f"{live.url}/findings/{a.zip_finding}")
+    assert XSS_NAME in page.locator("dl.meta-grid").inner_text()  # shown as text…
+    assert page.locator("img[src=x]").count() == 0  # …never as an element
+    page.goto(f"{live.url}/captures/{a.evil}")
+    assert page.locator("h1").inner_text() == "Archived <b>statistics</b> page"
+    assert "<script>alert(2)</script>" in page.locator("pre.archived-text").inner_text()
+    page.goto(f"{live.url}/captures/{a.xss_file}")
+    assert "<b>North</b>" in page.locator("table.data").inner_text()
+    assert page.locator("table.data b").count() == 0
+    page.goto(f"{live.url}/search?q=onerror")
+    assert page.locator("img[src=x]").count() == 0
+    page.wait_for_timeout(200)
+    assert page.dialogs == []
+
+
+def test_viewer_sees_masked_data_only(page: Any, live: Live) -> None:
+    a = live.env.archive
+    login(page, live, "viewer")
+    page.goto(f"{live.url}/captures/{a.table}")
+    text = page.locator("table.data").first.inner_text()
+    assert a.a_name not in text and "*" in text
+    assert page.locator("text=View archived page").count() == 0
+    page.goto(f"{live.url}/findings/{a.finding}")
+    assert page.locator(".triage button").count() == 0
