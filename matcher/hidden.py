@@ -105,15 +105,54 @@ def _mentions(zf: zipfile.ZipFile, part: str, needles: tuple[bytes, ...]) -> boo
     return False
 
 
-def _may_hide(zf: zipfile.ZipFile, part: str, styles: set[str]) -> bool:
-    """Does the sheet mention hidden rows/columns or a white style at all?"""
+@dataclass
+class SheetScan:
+    """What one inflate pass over a worksheet part tells before any parser runs."""
+
+    may_hide: bool = False
+    rows: int = 0  # highest row number used
+    columns: int = 0  # highest column number used (an upper bound for columns A-Z)
+
+
+_ROW_REF = re.compile(rb'<row r="(\d+)"')
+_CELL3 = re.compile(rb'<c r="([A-Z]{3})\d')
+_CELL2 = re.compile(rb'<c r="([A-Z]{2})\d')
+
+
+def scan_sheet_part(zf: zipfile.ZipFile, part: str, styles: set[str]) -> SheetScan:
+    """One streaming pass: does the sheet mention hidden rows/columns or a white style, and how
+    far apart are its cells?  calamine builds a dense grid over the used range, so one cell at
+    XFD1048576 would make it allocate hundreds of GB and abort the process; this pass lets the
+    caller refuse such a sheet first."""
     needles = (b'hidden="1"', b'hidden="true"') + tuple(f's="{s}"'.encode() for s in styles)
-    return _mentions(zf, part, needles)
+    out = SheetScan()
+    letters3: set[bytes] = set()
+    letters2: set[bytes] = set()
+    carry = b""
+    with zf.open(part) as member:
+        while chunk := member.read(1 << 20):
+            window = carry + chunk
+            if not out.may_hide and any(n in window for n in needles):
+                out.may_hide = True
+            rows = _ROW_REF.findall(window)
+            if rows:
+                out.rows = max(out.rows, max(int(r) for r in rows))
+            letters3.update(_CELL3.findall(window))
+            if not letters3:
+                letters2.update(_CELL2.findall(window))
+            carry = chunk[-64:]
+    if letters3:
+        out.columns = max(column_index(x.decode()) + 1 for x in letters3)
+    elif letters2:
+        out.columns = max(column_index(x.decode()) + 1 for x in letters2)
+    else:
+        out.columns = 26
+    return out
 
 
-def sheet_hiding(zf: zipfile.ZipFile, part: str, styles: set[str]) -> SheetHiding:
+def sheet_hiding(zf: zipfile.ZipFile, part: str, styles: set[str], may_hide: bool = True) -> SheetHiding:
     out = SheetHiding()
-    if part not in zf.namelist() or not _may_hide(zf, part, styles):
+    if part not in zf.namelist() or not may_hide:
         return out
     tags = (f"{NS}col", f"{NS}row") + ((f"{NS}c",) if styles else ())
     for element in iter_elements(zf, part, tags):

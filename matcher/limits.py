@@ -33,6 +33,8 @@ class Limits:
     max_pdf_pages: int = 300
     # spreadsheets: rows read per sheet (exact counts still come from the sheet dimension)
     max_sheet_rows: int = 2_000_000
+    # used range of an XLSX sheet (rows x columns): calamine allocates the dense grid
+    max_sheet_cells: int = 25_000_000
     # JSON records walked
     max_json_records: int = 1_000_000
     # wall-clock budget for one file; checked between pages, sheets and members

@@ -78,6 +78,16 @@ def extract_spreadsheet(data: bytes, media_type: str, limits: Limits, locator: s
             break
         if meta.typ != SheetTypeEnum.WorkSheet:
             continue
+        scanned = None
+        if zf is not None and media_type != ODS and meta.name in parts and parts[meta.name] in zf.namelist():
+            scanned = xl.scan_sheet_part(zf, parts[meta.name], styles)
+            if scanned.rows * scanned.columns > limits.max_sheet_cells:
+                out.errors.append(
+                    f"{locator}: sheet '{meta.name}' spans {scanned.rows:,} rows x {scanned.columns:,} columns "
+                    f"(limit {limits.max_sheet_cells:,} cells); not scanned. A sheet with cells this far apart is "
+                    "damaged or built to exhaust memory; other sheets scanned"
+                )
+                continue
         try:
             rows = workbook.get_sheet_by_name(meta.name).to_python(
                 skip_empty_area=False, nrows=limits.max_sheet_rows
@@ -91,7 +101,7 @@ def extract_spreadsheet(data: bytes, media_type: str, limits: Limits, locator: s
         elif meta.visible == SheetVisibleEnum.VeryHidden:
             state = "very hidden"
         if zf is not None and media_type != ODS:
-            hiding = xl.sheet_hiding(zf, parts[meta.name], styles) if meta.name in parts else None
+            hiding = xl.sheet_hiding(zf, parts[meta.name], styles, scanned.may_hide) if scanned else None
         else:
             hiding = ods.get(meta.name)
         _sheet(out, rows, meta.name, state, limits, locator, hiding)

@@ -93,6 +93,18 @@ def encrypted_xlsx(password: str = "secret") -> bytes:
     return out.getvalue()
 
 
+def far_apart_xlsx() -> bytes:
+    """Two cells, A1 and XFD1048576: calamine would allocate the whole 17-billion-cell grid."""
+    from openpyxl import Workbook
+
+    wb = Workbook()
+    wb.active["A1"] = "x"
+    wb.active["XFD1048576"] = "y"
+    out = io.BytesIO()
+    wb.save(out)
+    return out.getvalue()
+
+
 BAD_FILES = {
     "bomb.zip": zip_bomb,
     "nested.zip": nested_zip,
@@ -104,4 +116,5 @@ BAD_FILES = {
     "oneline.csv": single_line,
     "wide.csv": wide_csv,
     "protected.xlsx": encrypted_xlsx,
+    "far.xlsx": far_apart_xlsx,
 }

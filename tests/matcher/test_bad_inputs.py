@@ -22,6 +22,7 @@ EXPECTED = {
     "oneline.csv": "a line longer than",
     "wide.csv": "10,000 columns",
     "protected.xlsx": "encrypted, not scanned",
+    "far.xlsx": "spans 1,048,576 rows x 16,384 columns",
 }
 
 
