@@ -3,6 +3,10 @@
 Scrapy's own ``DOWNLOAD_MAXSIZE`` cancels the download and loses what arrived; this extension stops
 the download instead (``StopDownload(fail=False)``), so the WARC writer stores the first
 ``max_response_size`` bytes with ``WARC-Truncated: length``.
+
+With ``DOWNLOAD_MAXSIZE`` off, Scrapy's decompression would have no bomb guard either:
+:class:`BoundedDecompressionMiddleware` gives it ``max_response_size`` as its limit.  Only what the
+spider parses is decompressed; the WARC keeps the compressed bytes as received.
 """
 
 from __future__ import annotations
@@ -11,6 +15,7 @@ import logging
 from typing import TYPE_CHECKING
 
 from scrapy import Request, signals
+from scrapy.downloadermiddlewares.httpcompression import HttpCompressionMiddleware
 from scrapy.exceptions import NotConfigured, StopDownload
 
 if TYPE_CHECKING:
@@ -48,3 +53,17 @@ class ResponseSizeLimit:
                 "truncated WARC record (WARC-Truncated: length). Raise max_response_size to keep it whole",
                 request.url, self.max_size, self.max_size)
             raise StopDownload(fail=False)
+
+
+class BoundedDecompressionMiddleware(HttpCompressionMiddleware):
+    """Scrapy's ``HttpCompressionMiddleware`` refusing to decompress beyond ``max_response_size``
+    (a decompression bomb is logged and skipped; its compressed bytes are in the WARC)."""
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> BoundedDecompressionMiddleware:
+        middleware = super().from_crawler(crawler)
+        limit = crawler.settings.getint("SPILLWATCH_MAX_RESPONSE_SIZE")
+        if limit > 0:
+            middleware._max_size = limit
+            middleware._warn_size = 0
+        return middleware

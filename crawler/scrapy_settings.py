@@ -44,6 +44,8 @@ def scrapy_settings(job: CrawlJob) -> dict[str, Any]:
         "DOWNLOADER_MIDDLEWARES": {
             "crawler.egress.EgressMiddleware": 10,
             "crawler.dedup.ConditionalRequestMiddleware": 420,
+            "scrapy.downloadermiddlewares.httpcompression.HttpCompressionMiddleware": None,
+            "crawler.limits.BoundedDecompressionMiddleware": 590,
             # a proxy would bypass the pinned, checked addresses of the egress guard
             "scrapy.downloadermiddlewares.httpproxy.HttpProxyMiddleware": None,
         },

@@ -7,7 +7,7 @@ CPU for a few percent of size.
 
 Serialising, compressing and writing happen on one background thread, in order: zlib and hashlib
 release the GIL, so a 200 MB document being compressed does not stall the crawl's reactor.  The
-queue is bounded, so a slow disk slows the crawl down instead of filling memory.
+queue is bounded by bytes, so a slow disk slows the crawl down instead of filling memory.
 """
 
 from __future__ import annotations
@@ -44,7 +44,7 @@ class WarcFiles:
     A write error stops the writer and is raised by the next :meth:`write` or :meth:`close`."""
 
     def __init__(self, directory: Path, prefix: str, rotate_size: int,
-                 warcinfo: Callable[[str], dict[str, str]], queue_size: int = 256) -> None:
+                 warcinfo: Callable[[str], dict[str, str]], max_pending: int = 64_000_000) -> None:
         self.directory = directory
         self.prefix = prefix
         self.rotate_size = rotate_size
@@ -58,8 +58,11 @@ class WarcFiles:
         self._file: BinaryIO | None = None
         self._path: Path | None = None
         self._size = 0
-        self._queue: queue.Queue[list[ArcWarcRecord] | None] = queue.Queue(maxsize=queue_size)
+        self._queue: queue.Queue[tuple[list[ArcWarcRecord], int] | None] = queue.Queue()
         self._thread: threading.Thread | None = None
+        self._max_pending = max_pending
+        self._pending = 0  # bytes queued, not yet written
+        self._drained = threading.Condition()
 
     def write(self, records: list[ArcWarcRecord]) -> None:
         """Queue records (each becomes its own gzip member, in order)."""
@@ -68,7 +71,12 @@ class WarcFiles:
         if self._thread is None:
             self._thread = threading.Thread(target=self._run, name=f"warc-{self.prefix}", daemon=True)
             self._thread.start()
-        self._queue.put(records)
+        size = sum(int(record.length or 0) for record in records)
+        with self._drained:
+            while self._pending and self._pending + size > self._max_pending and self.error is None:
+                self._drained.wait(timeout=1.0)
+            self._pending += size
+        self._queue.put((records, size))
 
     def close(self) -> None:
         """Write what is queued, close and rename the current file."""
@@ -81,16 +89,21 @@ class WarcFiles:
 
     def _run(self) -> None:
         while True:
-            records = self._queue.get()
+            item = self._queue.get()
             try:
-                if records is None:
+                if item is None:
                     self._close_file()
                     return
                 if self.error is None:
-                    self._write_now(records)
+                    self._write_now(item[0])
             except OSError as exc:
                 self.error = exc
                 logger.error("cannot write WARC file in %s: %s", self.directory, exc)
+            finally:
+                if item is not None:
+                    with self._drained:
+                        self._pending -= item[1]
+                        self._drained.notify_all()
 
     def _write_now(self, records: list[ArcWarcRecord]) -> None:
         if self._file is None:
