@@ -27,8 +27,6 @@ BLOCKS = frozenset({
 LINK_ATTRIBUTES = (("a", "href"), ("area", "href"), ("iframe", "src"), ("frame", "src"), ("embed", "src"),
                    ("object", "data"))
 _META_CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?\s*([A-Za-z0-9_.:-]+)""", re.IGNORECASE)
-_SPACES = re.compile(r"[ \t\r\f\v\u00a0]+")
-_BLANK_LINES = re.compile(r"\s*\n\s*")
 MAX_ANCHOR_CHARS = 200
 
 
@@ -64,8 +62,9 @@ def _encoding(data: bytes, content_type: str) -> str:
 
 
 def _clean(text: str) -> str:
-    text = _SPACES.sub(" ", text)
-    return _BLANK_LINES.sub("\n", text).strip()
+    """Whitespace runs to one space; one line per block; no blank lines."""
+    lines = (" ".join(line.split()) for line in text.split("\n"))
+    return "\n".join(line for line in lines if line)
 
 
 def parse(data: bytes, content_type: str = "") -> etree._Element | None:
@@ -79,32 +78,17 @@ def parse(data: bytes, content_type: str = "") -> etree._Element | None:
 
 
 def visible_text(root: etree._Element) -> str:
-    """Text a reader sees: no scripts/styles/templates; block elements separated by newlines."""
-    parts: list[str] = []
-    skip_depth = 0
-    for event, element in etree.iterwalk(root, events=("start", "end")):
-        tag = element.tag if isinstance(element.tag, str) else ""
-        if event == "start":
-            if skip_depth or tag in INVISIBLE or not tag:
-                skip_depth += 1
-                continue
-            if tag in BLOCKS:
-                parts.append("\n")
-            if element.text:
-                parts.append(element.text)
-            continue
-        if skip_depth:
-            skip_depth -= 1
-            if skip_depth == 0 and element.tail:  # the tail follows the invisible element
-                parts.append(element.tail)
-            continue
-        if tag in BLOCKS:
-            parts.append("\n")
-        elif tag in ("td", "th"):
-            parts.append(" ")
-        if element.tail:
-            parts.append(element.tail)
-    return _clean("".join(parts))
+    """Text a reader sees: no scripts/styles/templates; block elements on lines of their own.
+
+    Changes the tree (invisible elements are removed): call it last.
+    """
+    etree.strip_elements(root, *INVISIBLE, etree.Comment, etree.ProcessingInstruction, with_tail=False)
+    for element in root.iter(*BLOCKS):
+        element.tail = "\n" + element.tail if element.tail else "\n"
+        element.text = "\n" + element.text if element.text else "\n"
+    for element in root.iter("td", "th"):
+        element.tail = " " + element.tail if element.tail else " "
+    return _clean(etree.tostring(root, method="text", encoding="unicode", with_tail=False))
 
 
 def _title(root: etree._Element) -> str:
@@ -118,12 +102,21 @@ def _title(root: etree._Element) -> str:
     return ""
 
 
+def _origin(url: str) -> str:
+    parts = urlsplit(url)
+    return f"{parts.scheme}://{parts.netloc}"
+
+
 def links(root: etree._Element, page_url: str) -> list[Link]:
     """Absolute http(s) links without fragments, once each, in document order."""
     base = page_url
     bases = root.xpath("//base[@href]/@href")
     if bases:
         base = urljoin(page_url, str(bases[0]).strip())
+    try:
+        origin = _origin(base)
+    except ValueError:
+        return []
     seen: set[str] = set()
     found: list[Link] = []
     for tag, attribute in LINK_ATTRIBUTES:
@@ -131,15 +124,22 @@ def links(root: etree._Element, page_url: str) -> list[Link]:
             raw = (element.get(attribute) or "").strip()
             if not raw or raw.startswith(("#", "javascript:", "mailto:", "tel:", "data:")):
                 continue
-            try:
-                target = urldefrag(urljoin(base, raw))[0]
-                scheme = urlsplit(target).scheme.lower()
-            except ValueError:
-                continue
-            if scheme not in ("http", "https") or target in seen:
+            # fast paths for the common absolute and root-relative links; urljoin for the rest
+            if raw.startswith(("http://", "https://")):
+                target = raw.split("#", 1)[0]
+            elif raw.startswith("/") and not raw.startswith("//"):
+                target = origin + raw.split("#", 1)[0]
+            else:
+                try:
+                    target = urldefrag(urljoin(base, raw))[0]
+                    if urlsplit(target).scheme.lower() not in ("http", "https"):
+                        continue
+                except ValueError:
+                    continue
+            if target in seen:
                 continue
             seen.add(target)
-            anchor = _clean(element.text_content()).replace("\n", " ")[:MAX_ANCHOR_CHARS] if tag == "a" else ""
+            anchor = " ".join(element.text_content().split())[:MAX_ANCHOR_CHARS] if tag == "a" else ""
             found.append(Link(target, anchor))
     return found
 
@@ -149,4 +149,5 @@ def extract(data: bytes, url: str, content_type: str = "") -> HtmlContent:
     root = parse(data, content_type)
     if root is None:
         return HtmlContent()
-    return HtmlContent(title=_title(root), text=visible_text(root), links=links(root, url))
+    title, found = _title(root), links(root, url)
+    return HtmlContent(title=title, text=visible_text(root), links=found)

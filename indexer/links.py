@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from sqlalchemy import Connection, exists, func, insert, select
+from sqlalchemy import Connection, exists, func, select
 
 from indexer import media_types
 from indexer.extract_html import Link
@@ -29,14 +29,10 @@ def previous_links(conn: Connection, surt: str) -> set[str] | None:
     return {str(r[0]) for r in conn.execute(select(links.c.target_url).where(links.c.capture_id == latest))}
 
 
-def insert_links(conn: Connection, capture_id: int, found: Sequence[Link]) -> None:
-    if not found:
-        return
-    conn.execute(insert(links), [
-        {"capture_id": capture_id, "target_url": link.url, "target_surt": surt_key(link.url),
-         "anchor_text": link.text}
-        for link in found
-    ])
+def link_rows(capture_id: int, found: Sequence[Link]) -> list[dict[str, object]]:
+    """``links`` rows of one page capture."""
+    return [{"capture_id": capture_id, "target_url": link.url, "target_surt": surt_key(link.url),
+             "anchor_text": link.text} for link in found]
 
 
 def new_document_links(before: set[str] | None, found: Sequence[Link]) -> list[Link]:

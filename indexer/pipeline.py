@@ -248,8 +248,10 @@ class Indexer:
             steps = [self._plan(conn, info, states.get(info.surt), known) for info in todo]
         with self.engine.begin() as conn:
             captures_store.insert_captures(conn, [s.info for s in steps], run.state.crawl_id)
+            writes = _Writes()
             for step in steps:
-                self._apply(conn, run, step)
+                self._apply(conn, run, step, writes)
+            writes.flush(conn)
             self.summary.documents += self.loader.flush()
             save_progress(conn, run.state, resume_offset=0 if reader.decompressed else run.resume,
                           records=run.records, size=run.state.size,
@@ -260,7 +262,12 @@ class Indexer:
               known: dict[str, list[tuple[int, str]]]) -> Step:
         record = info.record
         original: tuple[int, str, int] | None = None
-        if record.rec_type == "revisit":
+        if (record.rec_type == "revisit" and state is not None and info.digest == state.payload_digest
+                and not state.first_is_revisit):
+            # the usual revisit: this URL's current version holds the payload
+            info.refers_to_capture_id = state.first_capture_id
+            original = (state.first_capture_id, state.text_file, state.text_offset)
+        elif record.rec_type == "revisit":
             original = captures_store.find_original(conn, info.digest, record.refers_to_uri, record.url,
                                                     record.date)
             info.refers_to_capture_id = original[0] if original else None
@@ -303,8 +310,9 @@ class Indexer:
             step.significance = versions.significance(self._previous_text(step.state), extraction.text)
             if step.significance < float(self.settings.change_threshold):
                 step.kind = "unchanged"
-        if is_html and step.kind != "unchanged":
-            # a page whose text hardly changed holds the tables already scanned
+        if is_html and step.kind != "unchanged" and b"<table" in payload.lower():
+            # the matcher reads a page's <table>s; a page whose text hardly changed holds the tables
+            # already scanned
             self._scan(extraction, payload, info.url)
         step.extraction = extraction
         info.title = extraction.title
@@ -312,7 +320,8 @@ class Indexer:
         if is_html:
             step.links = extraction.links
             step.store_links = True
-            before_links = links.previous_links(conn, info.surt)
+            # a URL without a version had no page content before, hence no links
+            before_links = links.previous_links(conn, info.surt) if step.state is not None else None
             step.new_documents = links.new_document_links(before_links, extraction.links)
             if before_links is not None:
                 now_targets = {link.url for link in extraction.links}
@@ -360,7 +369,7 @@ class Indexer:
 
     # ----------------------------------------------------------------- writes
 
-    def _apply(self, conn: Connection, run: _FileRun, step: Step) -> None:
+    def _apply(self, conn: Connection, run: _FileRun, step: Step, writes: _Writes) -> None:
         info = step.info
         assert info.id is not None
         at = utc(info.captured_at)
@@ -372,32 +381,33 @@ class Indexer:
             return
         if step.kind in ("same", "unchanged"):
             assert state is not None
-            versions.touch_version(conn, state.id, info.id, at)
-            ids = [fid for fid, _sev in step.known_findings]
-            findings_store.seen_again(conn, ids, at, self.alert)
+            writes.touches.append({"b_id": state.id, "b_capture": info.id, "b_seen": at})
+            if step.known_findings:
+                findings_store.seen_again(conn, [fid for fid, _sev in step.known_findings], at, self.alert)
         elif step.kind == "removed":
             assert state is not None
             versions.mark_removed(conn, state.id, at)
             findings_store.content_removed(conn, {state.payload_digest, state.last_digest}, info.surt, at)
-            self._change(conn, info, "removed", 1.0, state.last_capture_id,
-                         {"reason": f"http {info.status}", "status": info.status})
+            writes.change(info, "removed", 1.0, state.last_capture_id,
+                          {"reason": f"http {info.status}", "status": info.status})
             self.summary.removed += 1
         else:  # new, changed, reappeared
-            versions.insert_version(conn, surt=info.surt, url=info.url, site_id=info.site_id, digest=info.digest,
-                                    capture_id=info.id, seen=at, previous_id=state.id if state else None)
+            writes.versions.append(versions.version_row(
+                surt=info.surt, url=info.url, site_id=info.site_id, digest=info.digest, capture_id=info.id,
+                seen=at, previous_id=state.id if state else None))
         if step.kind in ("new", "changed", "reappeared", "unchanged"):
             significance = 1.0 if step.kind == "new" else step.significance
             details: dict[str, Any] = {"payload_digest": info.digest, "media_type": info.media_type_sniffed}
             if step.kind == "unchanged":
                 details["reason"] = "insignificant"
-            self._change(conn, info, step.kind, significance, state.last_capture_id if state else None, details)
+            writes.change(info, step.kind, significance, state.last_capture_id if state else None, details)
             setattr(self.summary, step.kind, getattr(self.summary, step.kind) + 1)
         if step.store_links:
-            links.insert_links(conn, info.id, step.links)
+            writes.links.extend(links.link_rows(info.id, step.links))
             run.dropped |= step.dropped
         for link in step.new_documents:
-            self._change(conn, info, "new_document_linked", 1.0, None,
-                         {"page_url": info.url, "anchor_text": link.text}, url=link.url)
+            writes.change(info, "new_document_linked", 1.0, None,
+                          {"page_url": info.url, "anchor_text": link.text}, url=link.url)
             self.summary.documents_linked += 1
         if step.extraction is not None:
             self._findings_and_document(conn, step, at)
@@ -424,14 +434,33 @@ class Indexer:
                    "tables": len(extraction.tables), "truncated": info.record.truncated},
         ))
 
-    def _change(self, conn: Connection, info: CaptureInfo, kind: str, significance: float,
-                previous_capture_id: int | None, details: dict[str, Any], url: str | None = None) -> None:
+
+@dataclass
+class _Writes:
+    """Rows of one batch written with one statement per table (executemany)."""
+
+    versions: list[dict[str, Any]] = field(default_factory=list)
+    touches: list[dict[str, Any]] = field(default_factory=list)
+    changes: list[dict[str, Any]] = field(default_factory=list)
+    links: list[dict[str, Any]] = field(default_factory=list)
+
+    def change(self, info: CaptureInfo, kind: str, significance: float, previous_capture_id: int | None,
+               details: dict[str, Any], url: str | None = None) -> None:
         target = url or info.url
-        conn.execute(insert(changes), {
+        self.changes.append({
             "surt": surt_key(target) if url else info.surt, "url": target, "site_id": info.site_id, "kind": kind,
             "significance": round(significance, 4), "capture_id": info.id,
             "previous_capture_id": previous_capture_id, "detected_at": utc(info.captured_at), "details": details,
         })
+
+    def flush(self, conn: Connection) -> None:
+        if self.versions:
+            conn.execute(insert(versions.versions), self.versions)
+        versions.touch_versions(conn, self.touches)
+        if self.changes:
+            conn.execute(insert(changes), self.changes)
+        if self.links:
+            conn.execute(insert(links.links), self.links)
 
 
 @dataclass

@@ -7,13 +7,17 @@ scheme dropped, so ``http://www.Example.gov/a?b=1&a=2`` and ``https://example.go
 
 from __future__ import annotations
 
+from functools import lru_cache
 from urllib.parse import urlsplit
 
 import surt as surt_lib
 
 
+@lru_cache(maxsize=65536)
 def surt_key(url: str) -> str:
-    """The SURT of ``url``; URLs the library cannot parse fall back to the lower-cased URL."""
+    """The SURT of ``url``; URLs the library cannot parse fall back to the lower-cased URL.
+
+    Cached: pages link the same URLs over and over, and the library takes ~0.1 ms a call."""
     try:
         return str(surt_lib.surt(url))
     except (ValueError, TypeError, AttributeError, IndexError):

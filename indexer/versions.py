@@ -13,9 +13,10 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 from rapidfuzz.distance import Indel
-from sqlalchemy import Connection, func, insert, select
+from sqlalchemy import Connection, bindparam, func, select
 from sqlalchemy.orm import aliased
 
 from indexer.records import utc
@@ -69,6 +70,7 @@ class VersionState:
     text_offset: int
     last_sniffed: str = ""
     last_title: str = ""
+    first_is_revisit: bool = False
 
     def same_content(self, digest: str) -> bool:
         return bool(digest) and digest in (self.payload_digest, self.last_digest)
@@ -85,7 +87,7 @@ def latest_versions(conn: Connection, surts: Sequence[str]) -> dict[str, Version
     rows = conn.execute(
         select(versions, last.c.payload_digest.label("last_digest"), first.c.warc_file,
                first.c.warc_offset, last.c.media_type_sniffed.label("last_sniffed"),
-               last.c.title.label("last_title"))
+               last.c.title.label("last_title"), first.c.record_type.label("first_type"))
         .join(last, last.c.id == versions.c.last_capture_id)
         .join(first, first.c.id == versions.c.first_capture_id)
         .where(versions.c.id.in_(latest))
@@ -100,28 +102,31 @@ def latest_versions(conn: Connection, surts: Sequence[str]) -> dict[str, Version
             removed_at=utc(row["removed_at"]) if row["removed_at"] is not None else None,
             unlinked_crawls=row["unlinked_crawls"] or 0, text_file=row["warc_file"],
             text_offset=row["warc_offset"], last_sniffed=row["last_sniffed"] or "",
-            last_title=row["last_title"] or "",
+            last_title=row["last_title"] or "", first_is_revisit=row["first_type"] == "revisit",
         )
     return states
 
 
-def insert_version(conn: Connection, *, surt: str, url: str, site_id: str | None, digest: str,
-                   capture_id: int, seen: datetime, previous_id: int | None) -> int:
-    result = conn.execute(
-        insert(versions).returning(versions.c.id),
-        {"surt": surt, "url": url, "site_id": site_id, "payload_digest": digest,
-         "first_capture_id": capture_id, "last_capture_id": capture_id, "first_seen": utc(seen),
-         "last_seen": utc(seen), "previous_version_id": previous_id, "removed_at": None,
-         "unlinked_crawls": 0, "unlinked_crawl_key": None},
-    )
-    return int(result.scalar_one())
+def version_row(*, surt: str, url: str, site_id: str | None, digest: str, capture_id: int, seen: datetime,
+                previous_id: int | None) -> dict[str, Any]:
+    """A new ``versions`` row (a URL's first content, or content that changed or came back)."""
+    return {"surt": surt, "url": url, "site_id": site_id, "payload_digest": digest,
+            "first_capture_id": capture_id, "last_capture_id": capture_id, "first_seen": utc(seen),
+            "last_seen": utc(seen), "previous_version_id": previous_id, "removed_at": None,
+            "unlinked_crawls": 0, "unlinked_crawl_key": None}
 
 
-def touch_version(conn: Connection, version_id: int, capture_id: int, seen: datetime) -> None:
-    """A later capture of the same content: move the version's end forward."""
+def touch_versions(conn: Connection, touches: list[dict[str, Any]]) -> None:
+    """Later captures of the same content (``b_id``, ``b_capture``, ``b_seen`` each): move each
+    version's end forward."""
+    if not touches:
+        return
     conn.execute(
-        versions.update().where(versions.c.id == version_id, versions.c.last_seen <= utc(seen))
-        .values(last_capture_id=capture_id, last_seen=utc(seen), unlinked_crawls=0, unlinked_crawl_key=None)
+        versions.update()
+        .where(versions.c.id == bindparam("b_id"), versions.c.last_seen <= bindparam("b_seen"))
+        .values(last_capture_id=bindparam("b_capture"), last_seen=bindparam("b_seen"), unlinked_crawls=0,
+                unlinked_crawl_key=None),
+        touches,
     )
 
 

@@ -25,11 +25,15 @@ def fold_char(char: str) -> str:
 
 def fold(text: str) -> str:
     """Lower-case, accent-free form of ``text`` (``José Müller`` → ``jose muller``)."""
+    if text.isascii():  # fast path: NFKD leaves ASCII alone and casefold is lower
+        return text.lower()
     return "".join(fold_char(c) for c in text)
 
 
 def tokens(text: str) -> list[str]:
     """Folded word tokens of ``text``."""
+    if text.isascii():  # fast path, same tokens: lower() is the fold of ASCII
+        return TOKEN.findall(text.lower())
     return [fold(m.group()) for m in TOKEN.finditer(text)]
 
 
