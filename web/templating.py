@@ -59,9 +59,9 @@ def highlight(fragments: Sequence[Sequence[tuple[str, bool]]], masked: bool = Fa
     for fragment in fragments:
         parts: list[Markup] = []
         for text, matched in fragment:
-            shown = mask_text(text) if masked else text
+            shown = mask_text(text) if masked and text != "…" else text
             parts.append(Markup("<mark>{}</mark>").format(shown) if matched else escape(shown))
-        out.append(Markup("<span class=\"fragment\">…{}…</span>").format(Markup("").join(parts)))
+        out.append(Markup("<span class=\"fragment\">{}</span>").format(Markup("").join(parts)))
     return Markup(" ").join(out)
 
 
