@@ -15,6 +15,7 @@ from flask_wtf.csrf import CSRFProtect
 from sqlalchemy import select
 from werkzeug.wrappers import Response
 
+from indexer.media_types import HTML_TYPES
 from spillwatch.catalog.schema import FINDING_STATUSES, findings
 from spillwatch.errors import ServiceUnavailable
 from web import accounts
@@ -132,12 +133,13 @@ def capture(capture_id: int) -> Any:
     body["findings"] = [_json_row(dict(f), FINDING_KEYS) for f in found]
     if with_text:
         try:
-            text = extract(source, read_payload(source, web.settings.data_path)).text
+            extracted = extract(source, read_payload(source, web.settings.data_path))
         except ArchiveError as exc:
             return jsonify(error="Bad Gateway", message=str(exc)), 502
-        body["text_masked"] = sensitive and not unmasked
-        body["text"] = mask_lines(text) if body["text_masked"] else text
-        if sensitive and unmasked:
+        from_tables = bool(extracted.tables) and extracted.media_type not in HTML_TYPES
+        body["text_masked"] = not unmasked and (sensitive or (from_tables and not user().at_least("analyst")))
+        body["text"] = mask_lines(extracted.text) if body["text_masked"] else extracted.text
+        if unmasked:
             record_now(web.engine, user().id, "api_view_unmasked", f"capture:{capture_id}", {"url": row["url"]})
     return jsonify(body)
 

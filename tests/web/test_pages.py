@@ -190,3 +190,13 @@ def test_static_htmx_is_the_pinned_copy(shared_env: WebEnv) -> None:
     assert hashlib.sha256(body).hexdigest() in readme
     html = shared_env.client("viewer").get("/").get_data(as_text=True)
     assert 'src="/static/htmx.min.js"' in html and "unpkg" not in html and "cdn" not in html.lower()
+
+
+def test_viewer_never_sees_table_cells_even_without_findings(shared_env: WebEnv) -> None:
+    a = shared_env.archive
+    viewer = shared_env.client("viewer").get(f"/captures/{a.xss_file}").get_data(as_text=True)
+    assert "South" not in viewer and "S****" in viewer  # an aggregate table, but viewers see masked cells
+    analyst = shared_env.client("analyst").get(f"/captures/{a.xss_file}").get_data(as_text=True)
+    assert "South" in analyst  # no finding: analysts read it without an audit entry
+    page = shared_env.client("viewer").get(f"/captures/{a.page_v2}").get_data(as_text=True)
+    assert "Monthly figures for November." in page  # prose of a page is not masked

@@ -19,6 +19,7 @@ from sqlalchemy import Connection, select
 from werkzeug.wrappers import Response
 
 from indexer.diffs import CaptureNotFound, table_diff, text_diff
+from indexer.media_types import HTML_TYPES
 from matcher.masking import mask_text
 from spillwatch.catalog.schema import captures, findings, versions
 from web.archive import (
@@ -87,21 +88,27 @@ def show(capture_id: int) -> str:
         found = capture_findings(conn, source)
         history = timeline(conn, capture["surt"])
         others = url_captures(conn, capture["surt"])
-    masked = sensitive and not unmasked
+    # viewers never see table cells unmasked, even where the matcher found nothing
+    masked = not unmasked and (sensitive or not current_user.can_unmask)
     error = ""
     text = ""
     tables = []
+    text_masked = False
     try:
         extracted = extract(source, read_payload(source, web.settings.data_path))
     except ArchiveError as exc:
         error = str(exc)
     else:
-        text = mask_lines(extracted.text) if masked else extracted.text
+        # a document's text is its tables' cells; a page's text is what the agency published as prose
+        text_masked = not unmasked and (sensitive or (masked and bool(extracted.tables)
+                                                      and extracted.media_type not in HTML_TYPES))
+        text = mask_lines(extracted.text) if text_masked else extracted.text
         tables = [preview(t, masked) for t in extracted.tables]
-    if sensitive and unmasked:
+    if unmasked:
         record_now(web.engine, current_user.id, "view_unmasked", f"capture:{capture_id}", {"url": capture["url"]})
     return render_template("capture.html", capture=capture, source=source, sensitive=sensitive, masked=masked,
-                           text=text, tables=tables, findings=found, history=history, others=others, error=error)
+                           text_masked=text_masked, text=text, tables=tables, findings=found, history=history,
+                           others=others, error=error)
 
 
 @bp.route("/captures/<int:capture_id>/diff")
@@ -124,7 +131,7 @@ def diff(capture_id: int) -> str:
             abort(400, description="Both captures must be of the same URL.")
         new_source, old_source = content_capture(conn, new), content_capture(conn, old)
         sensitive = has_findings(conn, new_source) or has_findings(conn, old_source)
-    masked = sensitive and not unmasked
+    masked = not unmasked and (sensitive or not current_user.can_unmask)
     try:
         text = text_diff(web.engine, old["id"], new["id"])
         tables = [t for t in table_diff(web.engine, old["id"], new["id"], unmasked=not masked)
@@ -132,14 +139,15 @@ def diff(capture_id: int) -> str:
     except CaptureNotFound as exc:
         return render_template("diff.html", new=new, old=old, others=others, text=None, tables=[], masked=masked,
                                sensitive=sensitive, error=str(exc))
-    if masked:
+    text_masked = not unmasked and (sensitive or (masked and bool(tables)))
+    if text_masked:
         for line in text.lines:
             line.text = mask_text(line.text)
-    if sensitive and unmasked:
+    if unmasked:
         record_now(web.engine, current_user.id, "view_unmasked", f"diff:{old['id']}..{new['id']}",
                    {"url": new["url"]})
     return render_template("diff.html", new=new, old=old, others=others, text=text, tables=tables, masked=masked,
-                           sensitive=sensitive, error="")
+                           text_masked=text_masked, sensitive=sensitive, error="")
 
 
 @bp.route("/captures/<int:capture_id>/view")
