@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from sqlalchemy import Connection, exists, func, select
+from sqlalchemy import Connection, func, select
 
 from indexer import media_types
 from indexer.extract_html import Link
@@ -17,13 +17,18 @@ from indexer.surt import surt_key
 from spillwatch.catalog.schema import captures, links
 
 
+def latest_link_capture(conn: Connection, surt: str) -> int | None:
+    """The latest capture of ``surt`` that has links stored."""
+    latest = conn.execute(
+        select(func.max(links.c.capture_id)).join(captures, captures.c.id == links.c.capture_id)
+        .where(captures.c.surt == surt)
+    ).scalar()
+    return int(latest) if latest is not None else None
+
+
 def previous_links(conn: Connection, surt: str) -> set[str] | None:
     """Targets of the latest capture of ``surt`` that has links stored (None: no such capture)."""
-    latest = conn.execute(
-        select(func.max(captures.c.id)).where(
-            captures.c.surt == surt, exists().where(links.c.capture_id == captures.c.id)
-        )
-    ).scalar()
+    latest = latest_link_capture(conn, surt)
     if latest is None:
         return None
     return {str(r[0]) for r in conn.execute(select(links.c.target_url).where(links.c.capture_id == latest))}
@@ -50,11 +55,7 @@ def linked_now(conn: Connection, target_surt: str) -> bool:
         .where(links.c.target_surt == target_surt)
     ).scalars().all()
     for page in pages:
-        latest = conn.execute(
-            select(func.max(captures.c.id)).where(
-                captures.c.surt == page, exists().where(links.c.capture_id == captures.c.id)
-            )
-        ).scalar()
+        latest = latest_link_capture(conn, page)
         hit = conn.execute(
             select(links.c.id).where(links.c.capture_id == latest, links.c.target_surt == target_surt).limit(1)
         ).first()
