@@ -28,6 +28,24 @@ class Pinned:
     sni: str | None
 
 
+def redact_url(url: str) -> str:
+    """``scheme://host[:port]/…`` — webhook URLs are secrets (Slack's path is its token), so errors,
+    logs and the outbox name only where they point."""
+    parts = urlsplit(url)
+    try:
+        port = f":{parts.port}" if parts.port else ""
+    except ValueError:
+        port = ""
+    return f"{parts.scheme}://{parts.hostname or '?'}{port}/…"
+
+
+def _scrubbed(message: str, *urls: str) -> str:
+    for secret in urls:
+        if secret:
+            message = message.replace(secret, redact_url(secret))
+    return message
+
+
 def pin(url: str, *, allow_private: bool) -> list[Pinned]:
     """Check ``url`` and return where to connect, one entry per checked address (in resolver order);
     DeliveryError(permanent) when the guard refuses it, DeliveryError(temporary) when the host does not
@@ -35,19 +53,19 @@ def pin(url: str, *, allow_private: bool) -> list[Pinned]:
     try:
         literal = check_url(url, allow_private=allow_private, resolve=False)
     except EgressDenied as exc:
-        raise DeliveryError(str(exc), permanent=True) from None
+        raise DeliveryError(_scrubbed(str(exc), url), permanent=True) from None
     if literal.address:
         addresses = [literal.address]
     else:
         try:
-            addresses = resolve_host(literal.host, literal.port, url)
+            addresses = resolve_host(literal.host, literal.port, redact_url(url))
         except EgressDenied as exc:
-            raise DeliveryError(str(exc)) from None
+            raise DeliveryError(_scrubbed(str(exc), url)) from None
         for candidate in addresses:
             problem = address_problem(candidate)
             if problem and not allow_private:
                 raise DeliveryError(
-                    f"{url}: {literal.host} resolves to {candidate}, {problem}; refused by the egress "
+                    f"{redact_url(url)}: {literal.host} resolves to {candidate}, {problem}; refused by the egress "
                     "guard (set allow_private_addresses only for local tests or the demo)", permanent=True)
     parts = urlsplit(url)
     default_port = 443 if literal.scheme == "https" else 80
@@ -97,12 +115,12 @@ class GuardedPoster:
                 response = self.client.post(target.url, content=body, headers={**headers, "Host": target.host_header},
                                             extensions=extensions)
             except httpx.ConnectError as exc:
-                error = DeliveryError(f"{host}: ConnectError: {exc}")
+                error = DeliveryError(_scrubbed(f"{host}: ConnectError: {exc}", url, target.url))
                 continue
             except httpx.TimeoutException:
                 raise DeliveryError(f"{host}: no answer within {self.timeout:g}s (timeout)") from None
             except httpx.HTTPError as exc:
-                raise DeliveryError(f"{host}: {type(exc).__name__}: {exc}") from None
+                raise DeliveryError(_scrubbed(f"{host}: {type(exc).__name__}: {exc}", url, target.url)) from None
             if 300 <= response.status_code < 400:
                 raise DeliveryError(f"{host}: answered {response.status_code} redirect; redirects are not "
                                     "followed — configure the final URL", permanent=True)

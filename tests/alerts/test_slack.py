@@ -186,3 +186,24 @@ def test_hostname_resolving_to_loopback_is_refused_by_default():
     assert caught.value.permanent
     (first, *_) = pin("https://localhost:8443/hook?x=1", allow_private=True)
     assert first.host_header == "localhost:8443" and first.sni == "localhost" and first.url.endswith("/hook?x=1")
+
+
+@pytest.mark.parametrize(("url", "allow_private"), [
+    ("http://127.0.0.1:{closed}/services/T0/B0/SECRETTOKEN", "true"),  # connection refused
+    ("http://localhost:{closed}/services/T0/B0/SECRETTOKEN", "false"),  # resolves to loopback: refused
+    ("http://127.0.0.1:{closed}/services/T0/B0/SECRETTOKEN", "false"),  # literal loopback: refused
+    ("ftp://hooks.example/services/T0/B0/SECRETTOKEN", "true"),  # scheme refused
+])
+def test_webhook_url_secret_never_lands_in_errors_or_logs(engine, make_config, crowd, caplog, url, allow_private):
+    from tests.alerts.servers import free_port
+
+    caplog.set_level("DEBUG")
+    config = make_config([SLACK], [ROUTE], allow_private_addresses=allow_private)
+    with engine.begin() as conn:
+        enqueue_for_finding(conn, insert_finding(conn, crowd), "new", config)
+    stats = Dispatcher(engine, config, environ={"NGO_SLACK_URL": url.format(closed=free_port())}).run_once()
+    assert stats.failed + stats.dead == 1
+    with engine.connect() as conn:
+        row = conn.execute(deliveries.select()).one()
+    assert row.last_error and "SECRETTOKEN" not in row.last_error, row.last_error
+    assert "SECRETTOKEN" not in caplog.text
