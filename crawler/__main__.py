@@ -6,13 +6,14 @@ from __future__ import annotations
 import argparse
 import fcntl
 import logging
+import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
 
 from scrapy.crawler import CrawlerProcess
 
-from crawler.job import CrawlJob
+from crawler.job import CATALOG_URL_ENV, CrawlJob
 from crawler.scrapy_settings import scrapy_settings
 from crawler.spider import SiteSpider
 
@@ -39,6 +40,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     except (OSError, ValueError, TypeError) as exc:
         print(f"python -m crawler: cannot read job {args.job}: {exc}", file=sys.stderr)
         return 2
+    job.catalog_url = job.catalog_url or os.environ.get(CATALOG_URL_ENV) or None
     try:
         return run_job(job)
     except BlockingIOError:

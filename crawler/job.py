@@ -12,6 +12,10 @@ from urllib.parse import urlsplit
 from spillwatch.config import DOCUMENT_TYPES, Site
 from spillwatch.settings import Settings, parse_duration
 
+# The catalog URL may hold a database password: it reaches the crawl process through this
+# environment variable, never through the job file.
+CATALOG_URL_ENV = "SPILLWATCH_CRAWL_CATALOG_URL"
+
 # Trap guards: not settings of their own (yet); a site rarely needs other values.
 DEFAULT_MAX_URL_LENGTH = 2048
 DEFAULT_MAX_REPEATED_SEGMENTS = 3

@@ -19,6 +19,7 @@ import subprocess
 import sys
 import threading
 from collections.abc import Callable
+from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import IO, Any
@@ -26,7 +27,7 @@ from typing import IO, Any
 from sqlalchemy import insert, select, update
 from sqlalchemy.engine import Engine
 
-from crawler.job import CrawlJob, job_adhoc, job_for_site, job_for_urls
+from crawler.job import CATALOG_URL_ENV, CrawlJob, job_adhoc, job_for_site, job_for_urls
 from crawler.manifest import Manifest
 from crawler.progress import COUNTERS
 from crawler.repair import crawl_is_running, repair_open_files
@@ -62,13 +63,16 @@ def run_crawl(job: CrawlJob, *, catalog: Engine | None = None, on_progress: Prog
         _close_abandoned_crawls(catalog, job)
         manifest.crawl_id = _insert_crawl(catalog, manifest)
     job_file = out / "manifests" / f"{job.name}.job.json"
-    job_file.write_text(job.to_json(), encoding="utf-8")
+    job_file.write_text(replace(job, catalog_url=None).to_json(), encoding="utf-8")
+    env = {**os.environ, "PYTHONUNBUFFERED": "1"}
+    if job.catalog_url:
+        env[CATALOG_URL_ENV] = job.catalog_url
     last: dict[str, Any] = {}
     with open(job.log_path, "ab") as log:
         process = subprocess.Popen(
             [python, "-m", "crawler", "run", "--job", str(job_file)],
             stdout=subprocess.PIPE, stderr=log, stdin=subprocess.DEVNULL, text=True,
-            env={**os.environ, "PYTHONUNBUFFERED": "1"},
+            env=env,
         )
         reader = threading.Thread(target=_read_progress, args=(process.stdout, last, on_progress),
                                   name=f"progress-{job.name}", daemon=True)

@@ -31,7 +31,18 @@ OPEN_SUFFIX = ".open"
 WARC_VERSION = "WARC/1.1"
 
 
+PROBE_SIZE = 65536
+PROBE_FROM = 1 << 20  # records this large are probed for compressibility first
+
+
 def gzip_member(data: bytes, level: int = 6) -> bytes:
+    """One gzip member.  Large records whose middle does not compress (ZIP-based office files,
+    archives, media) are stored (level 0): deflating them costs a lot of CPU and saves nothing."""
+    if len(data) >= PROBE_FROM:
+        middle = len(data) // 2
+        sample = data[middle: middle + PROBE_SIZE]
+        if len(zlib.compress(sample, 1)) > 0.97 * len(sample):
+            level = 0
     compressor = zlib.compressobj(level, zlib.DEFLATED, zlib.MAX_WBITS | 16)
     return compressor.compress(data) + compressor.flush()
 

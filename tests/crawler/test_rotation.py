@@ -25,3 +25,16 @@ def test_rotation_near_the_configured_size(tmp_path: Path) -> None:
         assert path.stat().st_size < rotate + largest_record
     assert warcio_check(files).returncode == 0
     assert sum(p.stat().st_size for p in files) >= manifest.bytes > 0
+
+
+def test_gzip_member_stores_incompressible_large_records() -> None:
+    import gzip
+    import random
+
+    from crawler.warc_files import gzip_member
+
+    noise = random.Random(1).randbytes(2_000_000)
+    member = gzip_member(noise)
+    assert gzip.decompress(member) == noise and len(member) < len(noise) * 1.001
+    text = b"country,count\n" * 200_000
+    assert gzip.decompress(gzip_member(text)) == text and len(gzip_member(text)) < len(text) / 50
