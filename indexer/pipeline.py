@@ -156,7 +156,12 @@ class Indexer:
         with Progress(total, enabled=self.progress_enabled) as progress:
             for path in files:
                 progress.file(path.name)
-                self.index_file(path, crawl_id=crawl_id, progress=progress)
+                try:
+                    self.index_file(path, crawl_id=crawl_id, progress=progress)
+                except OSError as exc:  # unreadable file: report it, index the others
+                    self._count_problem(RecordProblem(
+                        str(path), 0, f"cannot read the file: {exc.strerror or exc.__class__.__name__}",
+                        "check that it exists and that this user may read it, then index it again"))
         with self.engine.begin() as conn:
             captures_store.resolve_pending_revisits(conn)
         self.loader.backend.refresh()
@@ -245,7 +250,7 @@ class Indexer:
             todo = [info for info in batch if info.record.offset not in done]
             states = versions.latest_versions(conn, [i.surt for i in todo])
             known = findings_store.ids_for_digests(conn, [i.digest for i in todo])
-            steps = [self._plan(conn, info, states.get(info.surt), known) for info in todo]
+            steps = [self._safe_plan(conn, info, states.get(info.surt), known, problems) for info in todo]
         with self.engine.begin() as conn:
             captures_store.insert_captures(conn, [s.info for s in steps], run.state.crawl_id)
             writes = _Writes()
@@ -257,6 +262,27 @@ class Indexer:
                           records=run.records, size=run.state.size,
                           problems=merge_problems(run.state.problems, problems))
         self.summary.captures += len(steps)
+
+    def _safe_plan(self, conn: Connection, info: CaptureInfo, state: versions.VersionState | None,
+                   known: dict[str, list[tuple[int, str]]], problems: list[RecordProblem]) -> Step:
+        """:meth:`_plan`, turning a bug met on one record into a problem report for that record (the
+        capture is still recorded, without extraction) so that it never stops the run."""
+        try:
+            return self._plan(conn, info, state, known)
+        except Exception as exc:  # reported per record below; the traceback goes to the debug log
+            # the exception text may quote archived content: its type goes into the report, the
+            # traceback only into the debug log
+            log.debug("indexing %s failed", info.url, exc_info=True)
+            problem = RecordProblem(
+                info.record.path, info.record.offset,
+                f"indexing {info.url} failed: {exc.__class__.__name__} (a bug; the capture is recorded "
+                "without text, links or findings)",
+                "please report it with the output of `spillwatch --set log_level=debug index` on this file",
+                skipped=False)
+            problems.append(problem)
+            self._count_problem(problem)
+            info.refers_to_capture_id = None
+            return Step(info, "none", state)
 
     def _plan(self, conn: Connection, info: CaptureInfo, state: versions.VersionState | None,
               known: dict[str, list[tuple[int, str]]]) -> Step:

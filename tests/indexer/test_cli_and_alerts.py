@@ -1,0 +1,94 @@
+"""``spillwatch index`` / ``spillwatch search`` end to end, and alerts queued for new findings."""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime
+from pathlib import Path
+
+from sqlalchemy import create_engine, func, select
+
+from indexer.pipeline import Indexer
+from indexer.search import open_search
+from spillwatch.catalog.schema import deliveries, findings
+from spillwatch.cli import main
+from spillwatch.config import Alerts, Channel, Config, Route
+from tests.indexer.test_two_crawls import detainee_csv
+from tests.indexer.warc_builder import write_warc
+
+DAY = datetime(2026, 3, 1, tzinfo=UTC)
+
+
+def test_index_and_search_commands(tmp_path: Path, corpus: Path, capsys) -> None:
+    data = str(tmp_path / "data")
+    assert main(["--data-dir", data, "index", "--no-progress", str(corpus)]) == 0
+    out = capsys.readouterr()
+    assert "indexed 14 file(s) (0 already indexed)" in out.out
+    assert "27 captures" in out.out and "2 record(s) skipped, 2 warning(s)" in out.out
+    assert "warcio recompress" in out.err and "offset 516" in out.err
+
+    assert main(["--data-dir", data, "index", "--json", str(corpus)]) == 0
+    again = json.loads(capsys.readouterr().out)
+    assert again["files_skipped"] == 14 and again["captures"] == 0
+
+    assert main(["--data-dir", data, "search", "illustrative", "--type", "html"]) == 0
+    out = capsys.readouterr().out
+    assert "capture(s) match" in out and "[illustrative]" in out and "http://example.com/" in out
+    assert main(["--data-dir", data, "search", "illustrative", "--json", "--site", "example.com"]) == 0
+    result = json.loads(capsys.readouterr().out)
+    assert result["total"] >= 1 and all(h["site"] == "example.com" for h in result["hits"])
+    assert any(matched for h in result["hits"] for segs in h["highlights"] for _t, matched in segs)
+    assert main(["--data-dir", data, "search", "nothing-matches-this-word"]) == 1
+
+
+def test_missing_path_is_a_clear_error(tmp_path: Path, capsys) -> None:
+    assert main(["--data-dir", str(tmp_path), "index", str(tmp_path / "nope")]) == 2
+    assert "no such file or folder" in capsys.readouterr().err
+
+
+def test_new_finding_is_queued_for_alerting_once(tmp_path: Path, make_settings) -> None:
+    settings = make_settings()
+    config = Config(settings=settings, alerts=Alerts(
+        channels=[Channel(name="ngo", kind="email", to=["alerts@ngo.example.org"])],
+        routes=[Route(name="urgent", channels=["ngo"], min_severity="medium")]))
+    from spillwatch.catalog import open_catalog
+
+    engine = open_catalog(settings)
+    search = open_search(settings)
+    warc = write_warc(tmp_path / "leak.warc.gz", [
+        ("http://agency.example/leak.csv", 200, "text/csv", detainee_csv(), DAY),
+        ("http://agency.example/mirror/leak.csv", 200, "text/csv", detainee_csv(), DAY),
+    ])
+    summary = Indexer(config, engine, search).index_paths([warc])
+    assert summary.findings == 1
+    Indexer(config, engine, search).index_paths([warc])
+    with create_engine(settings.catalog_url).connect() as conn:
+        assert conn.execute(select(func.count()).select_from(findings)).scalar_one() == 1
+        queued = conn.execute(select(deliveries.c.event, deliveries.c.channel)).all()
+    assert queued == [("new", "ngo")]
+    search.close()
+
+
+def test_a_bug_on_one_record_does_not_stop_the_run(tmp_path: Path, make_settings) -> None:
+    settings = make_settings()
+    from spillwatch.catalog import open_catalog
+
+    engine = open_catalog(settings)
+    search = open_search(settings)
+    warc = write_warc(tmp_path / "two.warc.gz", [
+        ("http://agency.example/bad.csv", 200, "text/csv", b"a,b\n1,2\n", DAY),
+        ("http://agency.example/good.csv", 200, "text/csv", detainee_csv(), DAY),
+    ])
+
+    def scan(data: bytes, filename: str = "", media_type: str = ""):
+        if filename == "bad.csv":
+            raise TypeError("matcher bug")
+        from matcher.scan import scan_bytes
+
+        return scan_bytes(data, filename=filename, media_type=media_type)
+
+    summary = Indexer(Config(settings=settings), engine, search, scan=scan,
+                      alert=lambda conn, fid, event: None).index_paths([warc])
+    assert summary.captures == 2 and summary.findings == 1 and summary.warnings == 1
+    assert "TypeError" in summary.problems[0].message and "bad.csv" in summary.problems[0].message
+    search.close()
