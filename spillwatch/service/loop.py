@@ -25,7 +25,7 @@ import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from pathlib import Path
 from types import FrameType
 from typing import Any
@@ -220,36 +220,36 @@ class Service:
         self.state.crawls_run += 1
         self._event("crawl_finished", site=site_id, kind=request["kind"], status=manifest.status,
                     pages=manifest.pages, warc_files=len(manifest.warc_files))
-        summary = self._index(manifest.warc_files)
+        self._index(manifest.warc_files, crawl_id=request["id"])
         if request["kind"] == "watch" and not self.stop_event.is_set():
-            new_documents = self._newly_linked(summary, seeds)
+            new_documents = self._newly_linked(request["id"], seeds)
             if new_documents:
                 self._event("burst", site=site_id, urls=len(new_documents))
                 burst = fetch_urls(self.config, site_id, new_documents, catalog=self.engine, stop=self.stop_event)
-                self._index(burst.warc_files)
+                self._index(burst.warc_files, crawl_id=burst.crawl_id)
         if self.dispatcher is not None:
             self.dispatcher.wake()
 
-    def _index(self, paths: list[str]) -> Any:
+    def _index(self, paths: list[str], crawl_id: int | None = None) -> Any:
         from indexer.pipeline import index_paths
 
-        summary = index_paths([Path(p) for p in paths], self.config, self.engine, self.search)
+        summary = index_paths([Path(p) for p in paths], self.config, self.engine, self.search, crawl_id=crawl_id)
         self.state.files_indexed += len(paths)
-        self._event("indexed", files=len(paths), findings=getattr(summary, "findings", 0))
+        self._event("indexed", files=len(paths), findings=summary.findings, captures=summary.captures)
         return summary
 
-    def _newly_linked(self, summary: Any, pages: list[str]) -> list[str]:
-        """Documents that a watch page links for the first time in this crawl."""
-        since = datetime.now(UTC) - timedelta(hours=1)
+    def _newly_linked(self, crawl_id: int, pages: list[str]) -> list[str]:
+        """Documents that the watch pages of crawl ``crawl_id`` link for the first time, not yet fetched."""
         with self.engine.connect() as conn:
             rows = conn.execute(
                 select(s.changes.c.url, s.changes.c.details)
-                .where(s.changes.c.kind == "new_document_linked", s.changes.c.detected_at >= since)
+                .join(s.captures, s.captures.c.id == s.changes.c.capture_id)
+                .where(s.changes.c.kind == "new_document_linked", s.captures.c.crawl_id == crawl_id)
             ).all()
         wanted: list[str] = []
         for url, details in rows:
-            source = (details or {}).get("linked_from") if isinstance(details, dict) else None
-            if (source is None or source in pages) and url not in wanted and not self._captured(url):
+            page = details.get("page_url") if isinstance(details, dict) else None
+            if page in pages and url not in wanted and not self._captured(url):
                 wanted.append(url)
         return wanted
 
