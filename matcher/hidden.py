@@ -10,6 +10,7 @@ from __future__ import annotations
 import posixpath
 import re
 import zipfile
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 
 from lxml import etree
@@ -95,14 +96,7 @@ def white_styles(zf: zipfile.ZipFile, limits: Limits, locator: str) -> set[str]:
 
 def _mentions(zf: zipfile.ZipFile, part: str, needles: tuple[bytes, ...]) -> bool:
     """Byte scan of an inflated part, 1 MiB at a time: does any needle occur at all?"""
-    carry = b""
-    with zf.open(part) as member:
-        while chunk := member.read(1 << 20):
-            window = carry + chunk
-            if any(n in window for n in needles):
-                return True
-            carry = chunk[-32:]
-    return False
+    return any(any(n in window for n in needles) for window in _chunks(zf, part))
 
 
 @dataclass
@@ -115,38 +109,49 @@ class SheetScan:
 
 
 _ROW_REF = re.compile(rb'<row r="(\d+)"')
+_BIG_ROW = re.compile(rb'<row r="(\d{6,})"')
 _CELL3 = re.compile(rb'<c r="([A-Z]{3})\d')
 _CELL2 = re.compile(rb'<c r="([A-Z]{2})\d')
+_SMALL_ROWS = 99_999
 
 
-def scan_sheet_part(zf: zipfile.ZipFile, part: str, styles: set[str]) -> SheetScan:
+def _chunks(zf: zipfile.ZipFile, part: str) -> Iterator[bytes]:
+    """The inflated part in 1 MiB windows overlapping by 64 bytes (so no reference is cut)."""
+    carry = b""
+    with zf.open(part) as member:
+        while chunk := member.read(1 << 20):
+            yield carry + chunk
+            carry = chunk[-64:]
+
+
+def scan_sheet_part(zf: zipfile.ZipFile, part: str, styles: set[str], max_cells: int) -> SheetScan:
     """One streaming pass: does the sheet mention hidden rows/columns or a white style, and how
     far apart are its cells?  calamine builds a dense grid over the used range, so one cell at
     XFD1048576 would make it allocate hundreds of GB and abort the process; this pass lets the
-    caller refuse such a sheet first."""
+    caller refuse such a sheet first.  Row numbers of 100,000 and more are collected exactly;
+    smaller ones only matter for very wide sheets, which get a second, exact pass."""
     needles = (b'hidden="1"', b'hidden="true"') + tuple(f's="{s}"'.encode() for s in styles)
     out = SheetScan()
     letters3: set[bytes] = set()
     letters2: set[bytes] = set()
-    carry = b""
-    with zf.open(part) as member:
-        while chunk := member.read(1 << 20):
-            window = carry + chunk
-            if not out.may_hide and any(n in window for n in needles):
-                out.may_hide = True
-            rows = _ROW_REF.findall(window)
-            if rows:
-                out.rows = max(out.rows, max(int(r) for r in rows))
-            letters3.update(_CELL3.findall(window))
-            if not letters3:
-                letters2.update(_CELL2.findall(window))
-            carry = chunk[-64:]
+    big_rows = 0
+    for window in _chunks(zf, part):
+        if not out.may_hide and any(n in window for n in needles):
+            out.may_hide = True
+        for row in _BIG_ROW.findall(window):
+            big_rows = max(big_rows, int(row))
+        letters3.update(_CELL3.findall(window))
+        if not letters3:
+            letters2.update(_CELL2.findall(window))
     if letters3:
         out.columns = max(column_index(x.decode()) + 1 for x in letters3)
     elif letters2:
         out.columns = max(column_index(x.decode()) + 1 for x in letters2)
     else:
         out.columns = 26
+    out.rows = big_rows or _SMALL_ROWS
+    if not big_rows and out.rows * out.columns > max_cells:
+        out.rows = max((int(r) for window in _chunks(zf, part) for r in _ROW_REF.findall(window)), default=0)
     return out
 
 

@@ -80,7 +80,7 @@ def extract_spreadsheet(data: bytes, media_type: str, limits: Limits, locator: s
             continue
         scanned = None
         if zf is not None and media_type != ODS and meta.name in parts and parts[meta.name] in zf.namelist():
-            scanned = xl.scan_sheet_part(zf, parts[meta.name], styles)
+            scanned = xl.scan_sheet_part(zf, parts[meta.name], styles, limits.max_sheet_cells)
             if scanned.rows * scanned.columns > limits.max_sheet_cells:
                 out.errors.append(
                     f"{locator}: sheet '{meta.name}' spans {scanned.rows:,} rows x {scanned.columns:,} columns "

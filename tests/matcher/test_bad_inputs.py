@@ -66,3 +66,12 @@ def test_encrypted_is_sniffed_by_content_not_name(bad_dir):
     result = scan_bytes((bad_dir / "protected.xlsx").read_bytes(), "renamed.bin")
     assert result.media_type == "application/x-tika-ooxml-protected"
     assert "encrypted, not scanned" in result.errors[0]
+
+
+def test_wide_but_short_sheet_is_still_scanned():
+    from tests.matcher.synthetic import to_xlsx
+
+    grid = [[f"h{j}" for j in range(300)]] + [[str(i * j) for j in range(300)] for i in range(20)]
+    result = scan_bytes(to_xlsx([("Wide", grid, "visible")]), "wide.xlsx")
+    assert result.errors == []
+    assert result.tables[0].row_count == 20
