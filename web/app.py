@@ -19,6 +19,7 @@ from spillwatch.config import Config
 from spillwatch.settings import Settings
 from web import api, auth, templating
 from web.crawl_queue import queue_trigger
+from web.origins import current_replay_origin, replay_origin
 from web.ratelimit import LoginLimiter
 from web.secret import secret_key
 from web.state import EXTENSION, CrawlTrigger, WebState
@@ -33,11 +34,6 @@ def as_config(config_or_settings: Config | Settings) -> Config:
     if isinstance(config_or_settings, Config):
         return config_or_settings
     return Config(settings=config_or_settings)
-
-
-def replay_origin(settings: Settings) -> str:
-    url: str = settings.replay_base_url or f"http://{settings.replay_host}:{settings.replay_port}"
-    return url.rstrip("/")
 
 
 def _configure(app: Flask, settings: Settings) -> None:
@@ -82,11 +78,9 @@ def create_app(config: Config | Settings, *, engine: Engine | None = None,
     for blueprint in (dashboard.bp, search.bp, captures.bp, findings.bp, sites.bp, alerts.bp, users.bp):
         app.register_blueprint(blueprint)
     api.init_app(app)
-    csp = CSP.format(replay=web.replay_url)
-
     @app.after_request
     def _headers(response: Response) -> Response:
-        response.headers.setdefault("Content-Security-Policy", csp)
+        response.headers.setdefault("Content-Security-Policy", CSP.format(replay=current_replay_origin()))
         response.headers.setdefault("X-Content-Type-Options", "nosniff")
         response.headers.setdefault("X-Frame-Options", "DENY")
         response.headers.setdefault("Referrer-Policy", "same-origin")

@@ -25,6 +25,7 @@ from spillwatch.catalog import open_catalog
 from spillwatch.config import Config
 from spillwatch.settings import Settings
 from web.archive import ArchiveError, content_capture, get_capture, read_payload
+from web.origins import ui_origin
 from web.secret import secret_key
 
 TOKEN_MAX_AGE = 15 * 60
@@ -69,7 +70,7 @@ def create_replay_app(config: Config | Settings) -> Flask:
     engine = open_catalog(settings)
     app = Flask(__name__ + ".origin")
     app.config.update(SESSION_COOKIE_NAME="spillwatch_replay_unused", MAX_CONTENT_LENGTH=0)
-    ui_origin = settings.effective_base_url.rstrip("/")
+    ancestors = ui_origin(settings)
     app.extensions["spillwatch_replay_engine"] = engine
 
     @app.route("/replay/<token>")
@@ -77,7 +78,7 @@ def create_replay_app(config: Config | Settings) -> Flask:
         try:
             capture_id = read_token(settings, token)
         except SignatureExpired:
-            return _inert(b"This replay link has expired; reload the capture page.", 410, "text/plain", ui_origin)
+            return _inert(b"This replay link has expired; reload the capture page.", 410, "text/plain", ancestors)
         except BadSignature:
             abort(404)
         with engine.connect() as conn:
@@ -88,20 +89,20 @@ def create_replay_app(config: Config | Settings) -> Flask:
         try:
             payload = read_payload(source, settings.data_path)
         except ArchiveError as exc:
-            return _inert(str(exc).encode(), 502, "text/plain; charset=utf-8", ui_origin)
+            return _inert(str(exc).encode(), 502, "text/plain; charset=utf-8", ancestors)
         media = essence(source["media_type_sniffed"] or payload.content_type or source["media_type_declared"])
         if media not in REPLAYABLE:
             message = f"{media or 'this type'} is not replayed in the browser; use “download original”."
-            return _inert(message.encode(), 415, "text/plain; charset=utf-8", ui_origin)
+            return _inert(message.encode(), 415, "text/plain; charset=utf-8", ancestors)
         content_type = payload.content_type if essence(payload.content_type) == media else media
-        return _inert(payload.body, 200, content_type, ui_origin)
+        return _inert(payload.body, 200, content_type, ancestors)
 
     @app.route("/")
     def root() -> Response:
-        return _inert(b"Spillwatch replay origin.", 200, "text/plain", ui_origin)
+        return _inert(b"Spillwatch replay origin.", 200, "text/plain", ancestors)
 
     @app.errorhandler(404)
     def not_found(_exc: Exception) -> Response:
-        return _inert(b"Not found.", 404, "text/plain", ui_origin)
+        return _inert(b"Not found.", 404, "text/plain", ancestors)
 
     return app

@@ -26,7 +26,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     )
     parser.add_argument("--host", help="address of the UI (setting web_host)")
     parser.add_argument("--port", type=int, help="port of the UI (setting web_port)")
-    parser.add_argument("--replay-host", help="address of the replay origin (setting replay_host)")
+    parser.add_argument("--replay-host", help="address of the replay origin (setting replay_host; default: --host)")
     parser.add_argument("--replay-port", type=int, help="port of the replay origin (setting replay_port)")
     parser.set_defaults(handler=run)
 
@@ -40,7 +40,8 @@ def run(ctx: Context) -> int:
     config = ctx.config()
     overrides: dict[str, Any] = {name: value for name, value in (
         ("web_host", ctx.args.host), ("web_port", ctx.args.port),
-        ("replay_host", ctx.args.replay_host), ("replay_port", ctx.args.replay_port)) if value is not None}
+        ("replay_host", ctx.args.replay_host or ctx.args.host), ("replay_port", ctx.args.replay_port))
+        if value is not None}
     settings = config.settings.replace(**overrides) if overrides else config.settings
     if settings.web_port == settings.replay_port and settings.web_host == settings.replay_host:
         raise ConfigError(["serve: the replay origin needs its own port; pass --replay-port or set replay_port"])

@@ -68,3 +68,19 @@ def test_replay_origin_sets_no_cookie_and_has_no_ui(shared_env: WebEnv, replay: 
         response = http.get(url)
         assert "Set-Cookie" not in response.headers
         assert b"<form" not in response.data
+
+
+def test_replay_origin_follows_the_host_when_listening_everywhere(make_env, tmp_path) -> None:
+    from tests.web.conftest import PASSWORDS, csrf_from, settings_for
+
+    env = make_env(settings_for(tmp_path, web_host="0.0.0.0", replay_host="0.0.0.0", replay_port=9471))
+    http = env.anonymous()
+    lan = "http://spillwatch.lan:8470"
+    token = csrf_from(http.get("/login", base_url=lan).get_data(as_text=True))
+    http.post("/login", data={"name": "analyst", "password": PASSWORDS["analyst"], "csrf_token": token}, base_url=lan)
+    html = http.get(f"/captures/{env.archive.evil}/view", base_url=lan).get_data(as_text=True)
+    assert 'sandbox src="http://spillwatch.lan:9471/replay/' in html
+    response = http.get("/", base_url=lan)
+    assert "frame-src http://spillwatch.lan:9471" in response.headers["Content-Security-Policy"]
+    replay = create_replay_app(env.config).test_client().get("/")
+    assert "frame-ancestors http: https:" in replay.headers["Content-Security-Policy"]

@@ -34,6 +34,7 @@ from web.archive import (
 )
 from web.audit import record_now
 from web.auth import require_role
+from web.origins import current_replay_origin
 from web.replay import make_token, replay_path
 from web.state import state
 
@@ -158,7 +159,7 @@ def view(capture_id: int) -> str:
     with web.engine.connect() as conn:
         capture = load(conn, capture_id)
     record_now(web.engine, current_user.id, "replay", f"capture:{capture_id}", {"url": capture["url"]})
-    src = web.replay_url + replay_path(make_token(web.settings, capture_id, current_user.id))
+    src = current_replay_origin() + replay_path(make_token(web.settings, capture_id, current_user.id))
     return render_template("replay.html", capture=capture, src=src)
 
 
