@@ -81,3 +81,11 @@ def test_quiet_hours_same_day_window_and_daily_digest_after_quiet_hours():
     assert due_time(route, T) == datetime(2022, 11, 29, 6, 0, tzinfo=UTC)
     immediate = Route(name="i", channels=["mail"], quiet_hours=night)
     assert due_time(immediate, T) == T
+
+
+def test_immediate_delivery_inside_quiet_hours_waits_for_their_end(fast_settings):
+    night = QuietHours(start="22:00", end="07:00", timezone="Europe/Berlin")
+    config = _config(fast_settings, [Route(name="n", channels=["mail"], quiet_hours=night)])
+    late = datetime(2022, 11, 28, 22, 30, tzinfo=UTC)  # 23:30 in Berlin
+    (target,) = targets_for(config, site_id="ice", kind="person_table", severity=Severity.critical, moment=late)
+    assert target.due_at == datetime(2022, 11, 29, 6, 0, tzinfo=UTC)
