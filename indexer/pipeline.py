@@ -182,7 +182,8 @@ class Indexer:
         crawl_site = self._crawl_site(state.crawl_id)
         reader = WarcReader(path, start_offset=state.resume_offset,
                             max_payload=int(self.settings.index_max_payload))
-        run = _FileRun(state=state, crawl_key=crawl_key, records=state.records, resume=state.resume_offset)
+        run = _FileRun(state=state, path=path, crawl_key=crawl_key, records=state.records,
+                       resume=state.resume_offset)
         if progress is not None:
             progress.advance(state.resume_offset)
         batch: list[CaptureInfo] = []
@@ -244,7 +245,7 @@ class Indexer:
 
     def _commit(self, run: _FileRun, batch: list[CaptureInfo], problems: list[RecordProblem],
                 reader: WarcReader) -> None:
-        path = str(run.state.path)
+        path = str(run.path)
         with self.engine.connect() as conn:
             done = captures_store.existing_offsets(conn, path, [i.record.offset for i in batch])
             todo = [info for info in batch if info.record.offset not in done]
@@ -492,6 +493,7 @@ class _Writes:
 @dataclass
 class _FileRun:
     state: WarcFileState
+    path: Path  # absolute: captures.warc_file, what replay and diffs open
     crawl_key: str
     records: int
     resume: int

@@ -49,11 +49,26 @@ def _state(row: object) -> WarcFileState:
     )
 
 
+def _find(conn: Connection, path: Path) -> object | None:
+    """The row of ``path`` (absolute), also when it was registered under another spelling (the
+    crawler may record paths relative to its working folder)."""
+    row = conn.execute(select(warc_files).where(warc_files.c.path == str(path))).first()
+    if row is not None:
+        return row
+    for candidate in conn.execute(select(warc_files).where(warc_files.c.path.endswith(path.name))):
+        try:
+            if Path(candidate.path).resolve() == path:
+                return candidate
+        except OSError:
+            continue
+    return None
+
+
 def open_file(engine: Engine, path: Path, crawl_id: int | None) -> WarcFileState:
-    """The file's row, created if new."""
+    """The file's row (``path`` is absolute), created if new."""
     key = str(path)
     with engine.begin() as conn:
-        row = conn.execute(select(warc_files).where(warc_files.c.path == key)).first()
+        row = _find(conn, path)
         if row is not None:
             state = _state(row)
             if crawl_id is not None and state.crawl_id is None:
@@ -67,7 +82,10 @@ def open_file(engine: Engine, path: Path, crawl_id: int | None) -> WarcFileState
     except IntegrityError:
         log.debug("%s: registered by another indexer meanwhile", key)
     with engine.connect() as conn:
-        return _state(conn.execute(select(warc_files).where(warc_files.c.path == key)).one())
+        found = _find(conn, path)
+        if found is None:
+            raise LookupError(f"{key}: warc_files row vanished while registering it; index the file again")
+        return _state(found)
 
 
 def merge_problems(known: Iterable[RecordProblem], new: Iterable[RecordProblem]) -> list[RecordProblem]:
