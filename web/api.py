@@ -15,7 +15,6 @@ from flask_wtf.csrf import CSRFProtect
 from sqlalchemy import select
 from werkzeug.wrappers import Response
 
-from indexer.media_types import HTML_TYPES
 from spillwatch.catalog.schema import FINDING_STATUSES, findings
 from spillwatch.errors import ServiceUnavailable
 from web import accounts
@@ -23,6 +22,7 @@ from web.accounts import Account
 from web.archive import ArchiveError, content_capture, extract, get_capture, has_findings, mask_lines, read_payload
 from web.audit import record_now
 from web.openapi import openapi_document
+from web.policy import PROSE_TYPES, snippet_masked
 from web.search_args import SearchArgsError, parse_search_args
 from web.state import state
 from web.triage import TriageError, add_note, assign, exposure, history, transition
@@ -99,7 +99,7 @@ def search() -> Any:
 
     hits = []
     for hit in result.hits:
-        masked = hit.has_finding  # as in the UI: snippets of documents with findings are masked
+        masked = snippet_masked(hit.has_finding, hit.media_type, user().at_least("analyst"))
         hits.append({
             "id": hit.id, "url": hit.url, "site": hit.site, "media_type": hit.media_type,
             "captured_at": hit.captured_at.isoformat(), "title": hit.title, "has_finding": hit.has_finding,
@@ -136,7 +136,7 @@ def capture(capture_id: int) -> Any:
             extracted = extract(source, read_payload(source, web.settings.data_path))
         except ArchiveError as exc:
             return jsonify(error="Bad Gateway", message=str(exc)), 502
-        from_tables = bool(extracted.tables) and extracted.media_type not in HTML_TYPES
+        from_tables = bool(extracted.tables) and extracted.media_type not in PROSE_TYPES
         body["text_masked"] = not unmasked and (sensitive or (from_tables and not user().at_least("analyst")))
         body["text"] = mask_lines(extracted.text) if body["text_masked"] else extracted.text
         if unmasked:

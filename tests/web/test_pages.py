@@ -200,3 +200,10 @@ def test_viewer_never_sees_table_cells_even_without_findings(shared_env: WebEnv)
     assert "South" in analyst  # no finding: analysts read it without an audit entry
     page = shared_env.client("viewer").get(f"/captures/{a.page_v2}").get_data(as_text=True)
     assert "Monthly figures for November." in page  # prose of a page is not masked
+
+
+def test_viewer_search_snippets_of_tables_are_masked(shared_env: WebEnv) -> None:
+    viewer = shared_env.client("viewer").get("/search?q=south").get_data(as_text=True)
+    assert "table cells are masked for viewers" in viewer and "<mark>S****</mark>" in viewer
+    analyst = shared_env.client("analyst").get("/search?q=south").get_data(as_text=True)
+    assert "<mark>South</mark>" in analyst

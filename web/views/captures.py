@@ -19,7 +19,6 @@ from sqlalchemy import Connection, select
 from werkzeug.wrappers import Response
 
 from indexer.diffs import CaptureNotFound, table_diff, text_diff
-from indexer.media_types import HTML_TYPES
 from matcher.masking import mask_text
 from spillwatch.catalog.schema import captures, findings, versions
 from web.archive import (
@@ -35,6 +34,7 @@ from web.archive import (
 from web.audit import record_now
 from web.auth import require_role
 from web.origins import current_replay_origin
+from web.policy import PROSE_TYPES
 from web.replay import make_token, replay_path
 from web.state import state
 
@@ -102,7 +102,7 @@ def show(capture_id: int) -> str:
     else:
         # a document's text is its tables' cells; a page's text is what the agency published as prose
         text_masked = not unmasked and (sensitive or (masked and bool(extracted.tables)
-                                                      and extracted.media_type not in HTML_TYPES))
+                                                      and extracted.media_type not in PROSE_TYPES))
         text = mask_lines(extracted.text) if text_masked else extracted.text
         tables = [preview(t, masked) for t in extracted.tables]
     if unmasked:

@@ -1,14 +1,16 @@
 """Full-text search over every capture: highlights, filters, facets, sorting, pagination.
 
-Snippets of documents that hold findings are masked for everybody: the capture page shows the
-unmasked text to analysts, with an audit entry.
+Snippets are masked as :mod:`web.policy` says: those of documents holding findings for everybody (the
+capture page shows the unmasked text to analysts, with an audit entry), table-derived ones for viewers.
 """
 
 from __future__ import annotations
 
 from flask import Blueprint, render_template, request
+from flask_login import current_user
 
 from spillwatch.errors import ServiceUnavailable
+from web.policy import snippet_masked
 from web.search_args import SearchArgsError, parse_search_args
 from web.state import state
 
@@ -27,4 +29,6 @@ def index() -> tuple[str, int] | str:
         result = state().search().search(query)
     except ServiceUnavailable as exc:
         return render_template(template, error=f"Search is unavailable: {exc}", result=None, query=query), 503
-    return render_template(template, result=result, query=query, error=None)
+    masked = {hit.id for hit in result.hits
+              if snippet_masked(hit.has_finding, hit.media_type, current_user.can_unmask)}
+    return render_template(template, result=result, query=query, error=None, masked=masked)
