@@ -59,6 +59,8 @@ def safe_header(header: str) -> str:
     text = " ".join(header.split())
     if v.is_email(text) or v.is_national_id(text) or v.parse_date(text) is not None or v.is_phone(text):
         return mask_text(text)
+    if v.is_full_name(text) and v.given_name_hit(text):
+        return mask_text(text)  # a first data row taken for a header must not quote a name
     return text if len(text) <= 40 else text[:37] + "..."
 
 

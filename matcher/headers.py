@@ -46,6 +46,7 @@ def find_header(rows: list[list[str]]) -> tuple[int, bool]:
     row = head[start]
     cells = [c.strip() for c in row if c and c.strip()]
     data_cells = sum(1 for c in cells if _data_like(c))
+    data_cells += sum(1 for c in cells if v.is_full_name(c) and v.given_name_hit(c))
     lexicon_hits = sum(1 for c in cells if match_header(c) is not None or is_aggregate_header(c))
     if data_cells and data_cells >= lexicon_hits:
         return start, False
@@ -55,9 +56,6 @@ def find_header(rows: list[list[str]]) -> tuple[int, bool]:
     below = head[start + 1:start + 11]
     if not below:
         return start, True
-    name_like = sum(1 for c in cells if v.is_full_name(c) and v.given_name_hit(c))
-    if name_like >= max(1, len(cells) // 3):
-        return start, False
     if len(set(cells)) < len(cells):
         return start, False
     return start, True

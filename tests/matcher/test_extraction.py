@@ -103,3 +103,11 @@ def test_spreadsheet_row_counts_are_exact_beyond_the_sample():
     assert result.tables[0].row_count == 600
     assert len(result.tables[0].rows) == DEFAULT_LIMITS.sample_rows
     assert result.findings[0].rows == 600
+
+
+def test_first_row_of_names_and_facilities_is_data_not_header():
+    ps = syn.people(6, 66, locales=("en_US",), own_share=0.0)
+    grid = [[p.full, syn.country(p, "en"), p.facility] for p in ps]
+    table = _table(syn.to_csv(grid))
+    assert table.header == ["column 1", "column 2", "column 3"]
+    assert table.row_count == 6
