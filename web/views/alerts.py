@@ -31,7 +31,7 @@ def index() -> str:
     with state().engine.connect() as conn:
         rows = conn.execute(query.limit(PER_PAGE).offset((page - 1) * PER_PAGE)).mappings().all()
         total = conn.execute(count).scalar_one()
-        by_status = dict(conn.execute(select(deliveries.c.status, func.count())
+        by_status: dict[str, int] = dict(conn.execute(select(deliveries.c.status, func.count())
                                       .group_by(deliveries.c.status)).all())
     return render_template("alerts.html", rows=rows, total=total, page=page, pages=max(1, -(-total // PER_PAGE)),
                            status=status, by_status=by_status, states=DELIVERY_STATES)

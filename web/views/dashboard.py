@@ -19,7 +19,7 @@ RECENT = 15
 def index() -> str:
     web = state()
     with web.engine.connect() as conn:
-        by_severity = dict(conn.execute(
+        by_severity: dict[str, int] = dict(conn.execute(
             select(findings.c.severity, func.count()).where(findings.c.status == "new")
             .group_by(findings.c.severity)).all())
         recent = conn.execute(

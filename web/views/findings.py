@@ -7,7 +7,7 @@ from typing import Any
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
-from sqlalchemy import Connection, case, func, select
+from sqlalchemy import ColumnElement, Connection, case, func, select
 from werkzeug.wrappers import Response
 
 from spillwatch.catalog.schema import FINDING_STATUSES, captures, findings, users
@@ -44,7 +44,7 @@ def queue(conn: Connection, filters: dict[str, str], page: int, per_page: int = 
           user_id: int | None = None) -> tuple[list[dict[str, Any]], int]:
     query = select(findings, users.c.name.label("assignee_name")).select_from(
         findings.outerjoin(users, users.c.id == findings.c.assignee_id))
-    conditions = []
+    conditions: list[ColumnElement[bool]] = []
     if filters["status"] == "open":
         conditions.append(findings.c.status.in_(OPEN))
     elif filters["status"] != "all":
