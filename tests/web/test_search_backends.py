@@ -38,3 +38,8 @@ def test_search_filters_facets_sorting_pagination(make_env, search_settings: Set
     second = hits(env, "sort=oldest&per_page=2&page=2")
     assert len(first) == 2 and len(second) == 2 and not set(first) & set(second)
     assert "page 1 of" in env.client("viewer").get("/search?sort=oldest&per_page=2").get_data(as_text=True)
+    token = env.token("viewer")
+    api = env.anonymous().get("/api/v1/search?q=monthly&sort=oldest&per_page=1&page=2",
+                              headers={"Authorization": f"Bearer {token}"}).get_json()
+    assert api["total"] == 2 and api["pages"] == 2 and [h["capture_id"] for h in api["hits"]] == [a.page_v2]
+    assert api["facets"]["media_type"] == {"text/html": 2}
