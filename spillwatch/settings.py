@@ -204,6 +204,8 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("session_lifetime", "12h", "How long a web login lasts without activity.", parse_duration),
     Setting("login_max_failures", 5, "Failed logins allowed per user and address in 15 minutes before "
             "further attempts are refused (HTTP 429).", _parse_int),
+    Setting("trusted_proxies", 0, "Reverse proxies in front of the web UI whose X-Forwarded-For/-Proto/-Host "
+            "headers are trusted (0: none; 1 behind one nginx).", _parse_int),
 )
 
 SETTINGS_BY_NAME: dict[str, Setting] = {s.name: s for s in SETTINGS}

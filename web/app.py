@@ -12,6 +12,7 @@ from flask import Flask, jsonify, render_template, request
 from flask_wtf.csrf import CSRFError, CSRFProtect
 from sqlalchemy import Engine
 from werkzeug.exceptions import HTTPException
+from werkzeug.middleware.proxy_fix import ProxyFix
 from werkzeug.wrappers import Response
 
 from spillwatch.catalog import open_catalog
@@ -78,6 +79,9 @@ def create_app(config: Config | Settings, *, engine: Engine | None = None,
     for blueprint in (dashboard.bp, search.bp, captures.bp, findings.bp, sites.bp, alerts.bp, users.bp):
         app.register_blueprint(blueprint)
     api.init_app(app)
+    if settings.trusted_proxies > 0:  # client address (login rate limit) and scheme as the proxy saw them
+        hops = settings.trusted_proxies
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)  # type: ignore[method-assign]
     @app.after_request
     def _headers(response: Response) -> Response:
         response.headers.setdefault("Content-Security-Policy", CSP.format(replay=current_replay_origin()))
