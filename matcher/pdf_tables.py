@@ -19,8 +19,9 @@ from matcher.limits import Limits
 from matcher.redaction import text_under_boxes
 from spillwatch.models import Table
 
-TEXT_STRATEGY = {"vertical_strategy": "text", "horizontal_strategy": "text", "min_words_vertical": 3,
-                 "min_words_horizontal": 2}
+MIN_TEXT_ROWS = 3
+LINE_TOLERANCE = 2.0  # points: words whose top edges differ by less are on one line
+MIN_GUTTER = 3  # points of white space that separate two columns
 
 
 def _clean(table: list[list[Any]], limits: Limits) -> list[list[str]]:
@@ -30,6 +31,66 @@ def _clean(table: list[list[Any]], limits: Limits) -> list[list[str]]:
         if sum(1 for c in cells if c) >= 1:
             rows.append(cells)
     return rows
+
+
+def text_line_tables(words: list[dict[str, Any]], limits: Limits) -> list[list[list[str]]]:
+    """Unruled tables from word positions: words are grouped into lines by their top edge, and
+    columns are the x ranges that the lines' words cover, split at gutters that (almost) no line
+    crosses.  Runs of consecutive lines with cells in two or more columns form a table.
+
+    Hand-written because pdfplumber's "text" table strategy splits cells at every word gap
+    (``Detention Fac | ility``) and its layout text squeezes tight columns together."""
+    lines: list[list[dict[str, Any]]] = []
+    for word in sorted(words, key=lambda w: (round(float(w["top"])), float(w["x0"]))):
+        if lines and abs(float(word["top"]) - float(lines[-1][0]["top"])) <= LINE_TOLERANCE:
+            lines[-1].append(word)
+        else:
+            lines.append([word])
+    multi = [line for line in lines if len(line) >= 2]
+    if len(multi) < MIN_TEXT_ROWS:
+        return []
+    right = int(max(float(w["x1"]) for line in multi for w in line)) + 2
+    coverage = [0] * right
+    for line in multi:
+        covered = [False] * right
+        for w in line:
+            for x in range(int(float(w["x0"])), min(right, int(float(w["x1"])) + 1)):
+                covered[x] = True
+        for x, hit in enumerate(covered):
+            coverage[x] += hit
+    stray = max(1, int(len(multi) * 0.05))
+    columns: list[tuple[int, int]] = []
+    start: int | None = None
+    gap = 0
+    for x, count in enumerate(coverage + [0] * (MIN_GUTTER + 1)):
+        if count > stray:
+            if start is None:
+                start = x
+            gap = 0
+            end = x
+        elif start is not None:
+            gap += 1
+            if gap > MIN_GUTTER:
+                columns.append((start, end))
+                start = None
+    if len(columns) < 2:
+        return []
+    tables: list[list[list[str]]] = []
+    run: list[list[str]] = []
+    for line in lines + [[]]:
+        cells = [""] * len(columns)
+        for w in line:
+            centre = (float(w["x0"]) + float(w["x1"])) / 2
+            j = next((i for i, (a, b) in enumerate(columns) if a - MIN_GUTTER <= centre <= b + MIN_GUTTER), -1)
+            if j >= 0:
+                cells[j] = f"{cells[j]} {w['text']}".strip()[: limits.max_cell_chars]
+        if sum(1 for c in cells if c) >= 2:
+            run.append(cells)
+            continue
+        if len(run) >= MIN_TEXT_ROWS:
+            tables.append(run)
+        run = []
+    return tables
 
 
 def _open(data: bytes, locator: str) -> Any:
@@ -67,7 +128,7 @@ def extract_pdf(data: bytes, limits: Limits, locator: str, deadline: float) -> E
                 out.redactions.append(RedactionHit(locator=f"page {number}", boxes=boxes, chars=chars, words=words))
             found = [t for t in (_clean(t, limits) for t in page.extract_tables()) if len(t) >= 2]
             if not found:
-                found = [t for t in (_clean(t, limits) for t in page.extract_tables(TEXT_STRATEGY)) if len(t) >= 2]
+                found = text_line_tables(page.extract_words(), limits)
             for rows in found:
                 width = max(len(r) for r in rows)
                 if run and last_page == number - 1 and width == max(len(r) for r in run):

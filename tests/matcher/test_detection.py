@@ -60,6 +60,15 @@ def test_row_counts_are_exact_across_pdf_pages():
     assert finding.locator.startswith("pages 1-")
 
 
+def test_unruled_pdf_table_rows_are_exact_across_pages():
+    from tests.matcher.synthetic import english_table, people, to_pdf
+
+    data = to_pdf(english_table(people(120, 81)), ruled=False)
+    finding = next(f for f in scan_bytes(data, "list.pdf").findings if f.kind == FindingKind.person_table)
+    assert finding.rows == 120
+    assert finding.locator == "pages 1-4 table"
+
+
 def test_zip_member_locator():
     case = next(c for c in CASES if c.name == "zip with csv")
     finding = scan_bytes(case.data, case.filename).findings[0]
