@@ -1,6 +1,6 @@
-"""PDF: pdfplumber's ruled-table finder, then its text-alignment strategy for unruled tables;
-tables that continue across pages (same width) are joined; failed redactions are checked on
-every page (:mod:`matcher.redaction`)."""
+"""PDF: pdfplumber's ruled-table finder, then a text-line fallback for unruled tables (words
+grouped into lines, columns split at white-space gutters); tables that continue across pages
+(same width) are joined; failed redactions are checked on every page (:mod:`matcher.redaction`)."""
 
 from __future__ import annotations
 
