@@ -75,3 +75,27 @@ def test_wide_but_short_sheet_is_still_scanned():
     result = scan_bytes(to_xlsx([("Wide", grid, "visible")]), "wide.xlsx")
     assert result.errors == []
     assert result.tables[0].row_count == 20
+
+
+def _encrypted_pdf(user_password: str) -> bytes:
+    import io
+
+    from reportlab.lib import pdfencrypt
+    from reportlab.pdfgen import canvas
+
+    out = io.BytesIO()
+    encryption = pdfencrypt.StandardEncryption(user_password, ownerPassword="owner", strength=128)
+    page = canvas.Canvas(out, encrypt=encryption)
+    page.drawString(72, 720, "Memo")
+    page.save()
+    return out.getvalue()
+
+
+def test_password_protected_pdf_is_not_scanned():
+    result = scan_bytes(_encrypted_pdf("secret"), "memo.pdf")
+    assert result.errors == ["memo.pdf: encrypted, not scanned (password-protected PDF); "
+                             "ask the publisher for an unprotected copy"]
+
+
+def test_pdf_with_owner_password_only_is_scanned():
+    assert scan_bytes(_encrypted_pdf(""), "memo.pdf").errors == []
