@@ -1,10 +1,12 @@
-"""ZIP archives, scanned member by member and recursively, under the archive limits
+"""ZIP archives (member by member, recursively) and gzip files, under the archive limits
 (depth, member count, bytes per member, total bytes, compression ratio)."""
 
 from __future__ import annotations
 
+import gzip
 import io
 import time
+import zlib
 from collections.abc import Callable
 from typing import IO
 
@@ -51,3 +53,26 @@ def extract_zip(data: bytes, limits: Limits, locator: str, deadline: float, dept
                 hit.locator = f"{member} > {hit.locator}"
         out.extend(found)
     return out
+
+
+def extract_gzip(data: bytes, limits: Limits, locator: str, deadline: float, depth: int,
+                 extract: Extractor) -> Extracted:
+    """A gzip-compressed file (``list.csv.gz``): inflated under the member limits and scanned as
+    whatever it contains."""
+    if depth >= limits.max_archive_depth:
+        raise LimitExceeded(f"{locator}: archives nested deeper than {limits.max_archive_depth} levels; "
+                            "not scanned (possible zip bomb)")
+    try:
+        with gzip.GzipFile(fileobj=io.BytesIO(data)) as stream:
+            payload = stream.read(limits.max_member_bytes + 1)
+    except (OSError, EOFError, zlib.error):
+        raise ScanError(f"{locator}: damaged gzip data; download the file again") from None
+    if len(payload) > limits.max_member_bytes or (
+        len(payload) > 1024 * 1024 and len(payload) / max(1, len(data)) > limits.max_compression_ratio
+    ):
+        raise LimitExceeded(f"{locator}: gzip data expands beyond the limits (possible zip bomb); not scanned")
+    inner = io.BytesIO(payload)
+    name = locator[:-3] if locator.endswith(".gz") else locator
+    media = sniff_stream(inner, name)
+    found = extract(inner, media, locator, limits, deadline, depth + 1)
+    return found

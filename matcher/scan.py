@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from typing import IO
 
 from matcher import sniff as mt
-from matcher.archive import extract_zip
+from matcher.archive import extract_gzip, extract_zip
 from matcher.csv_tables import extract_delimited
 from matcher.docx_tables import extract_docx
 from matcher.errors import EncryptedFile, ScanError
@@ -104,8 +104,6 @@ def extract(stream: IO[bytes], media: str, label: str, limits: Limits, deadline:
     if media == mt.BINARY:
         raise ScanError(f"{label}: binary data of no known document format; not scanned. Check what the "
                         "file is (the name may say .csv but the content is not text)")
-    if media == mt.GZIP:
-        raise ScanError(f"{label}: gzip-compressed; decompress it and scan the result")
     readers = {
         mt.PDF: extract_pdf, mt.DOCX: extract_docx, mt.HTML: extract_html, mt.JSON: extract_json,
     }
@@ -115,5 +113,7 @@ def extract(stream: IO[bytes], media: str, label: str, limits: Limits, deadline:
         return readers[media](_read_all(stream, label, limits), limits, label, deadline)
     if media == mt.ZIP:
         return extract_zip(_read_all(stream, label, limits), limits, label, deadline, depth, extract)
+    if media == mt.GZIP:
+        return extract_gzip(_read_all(stream, label, limits), limits, label, deadline, depth, extract)
     # other formats (images, presentations, legacy .doc) hold no tables the matcher reads
     return Extracted()

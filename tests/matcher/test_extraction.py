@@ -111,3 +111,19 @@ def test_first_row_of_names_and_facilities_is_data_not_header():
     table = _table(syn.to_csv(grid))
     assert table.header == ["column 1", "column 2", "column 3"]
     assert table.row_count == 6
+
+
+def test_gzip_compressed_csv():
+    import gzip
+
+    data = gzip.compress(syn.to_csv(syn.ice_table(syn.people(7, 67))))
+    result = scan_bytes(data, "list.csv.gz")
+    assert result.media_type == "application/gzip"
+    assert result.errors == [] and result.findings[0].rows == 7
+
+
+def test_gzip_bomb_is_refused():
+    import gzip
+
+    result = scan_bytes(gzip.compress(b"\0" * (64 << 20)), "zeros.csv.gz")
+    assert result.findings == [] and "possible zip bomb" in result.errors[0]
