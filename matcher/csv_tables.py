@@ -18,7 +18,7 @@ from typing import IO
 
 from matcher.errors import LimitExceeded, ScanError
 from matcher.extracted import Extracted
-from matcher.headers import LOOKAHEAD, split_header
+from matcher.headers import LOOKAHEAD, split_header, trailing_totals
 from matcher.limits import Limits
 from matcher.textcodec import detect_encoding, looks_binary
 from spillwatch.models import Table
@@ -128,6 +128,8 @@ def extract_delimited(stream: IO[bytes], limits: Limits, locator: str, deadline:
         raise ScanError(f"{locator}: not a readable delimited file (csv: {_safe_csv_error(exc)})") from None
     finally:
         text.detach()
+    if count == len(sample):
+        count -= trailing_totals(sample)  # the whole file is in the sample: drop a closing Total row
     table = Table(header=header, rows=sample[: limits.sample_rows], locator="table", row_count=count)
     return Extracted(tables=[table] if header or sample else [])
 

@@ -14,8 +14,8 @@ from dataclasses import dataclass, field
 
 from matcher import validators as v
 from matcher.columns import ColumnEvidence, safe_header
+from matcher.headers import is_total_row
 from matcher.lexicon import is_year_header
-from matcher.names import fold
 from spillwatch.models import Severity, Table
 
 MIN_ROWS = 3
@@ -24,10 +24,6 @@ ATTRIBUTES = frozenset(
     {"birth_date", "age", "sex", "nationality", "gov_id", "address", "postal_code", "location_detention",
      "case_id", "sensitive_category", "email", "phone"}
 )
-_TOTAL_WORDS = frozenset({"total", "totals", "grand total", "sum", "subtotal", "total general", "todos",
-                          "all", "overall", "ensemble", "totaux"})
-
-
 @dataclass
 class Decision:
     person_level: bool
@@ -42,12 +38,7 @@ def reason_for(ev: ColumnEvidence) -> str:
 
 
 def _has_total_row(table: Table) -> bool:
-    rows = table.rows[:50] + table.rows[-10:]
-    for row in rows:
-        for cell in row[:2]:
-            if fold(cell.strip()).rstrip(":") in _TOTAL_WORDS:
-                return True
-    return False
+    return any(is_total_row(row) for row in table.rows[:50] + table.rows[-10:])
 
 
 def decide(table: Table, columns: list[ColumnEvidence]) -> Decision:

@@ -12,7 +12,7 @@ from docx.opc.exceptions import PackageNotFoundError
 from matcher.containers import check_xml_parts, check_zip, iter_elements, open_zip
 from matcher.errors import ScanError
 from matcher.extracted import Extracted, HiddenItem
-from matcher.headers import split_header
+from matcher.headers import split_header, trailing_totals
 from matcher.limits import Limits
 from spillwatch.models import Table
 
@@ -48,8 +48,9 @@ def extract_docx(data: bytes, limits: Limits, locator: str, deadline: float) -> 
         if not rows:
             continue
         header, start = split_header(rows)
+        totals = trailing_totals(rows) if count == len(rows) else 0
         out.tables.append(Table(header=header, rows=rows[start:][: limits.sample_rows],
-                                locator=f"DOCX table {number}", row_count=count - start))
+                                locator=f"DOCX table {number}", row_count=count - start - totals))
     _hidden_text(zf, out, locator)
     return out
 

@@ -8,8 +8,26 @@ from collections import Counter
 from matcher import validators as v
 from matcher.columns import GENERIC_HEADER_PREFIX
 from matcher.lexicon import is_aggregate_header, is_year_header, match_header
+from matcher.names import fold
 
 LOOKAHEAD = 30
+TOTAL_WORDS = frozenset({"total", "totals", "grand total", "sum", "subtotal", "total general", "todos",
+                         "all", "overall", "ensemble", "totaux", "total geral"})
+
+
+def is_total_row(row: list[str]) -> bool:
+    """A row whose first filled cell (of the first two) says Total, Sum, Todos…"""
+    return any(fold(cell.strip()).rstrip(":") in TOTAL_WORDS for cell in row[:2] if cell)
+
+
+def trailing_totals(rows: list[list[str]]) -> int:
+    """How many rows at the end are Total rows: they are not counted as data rows."""
+    count = 0
+    for row in reversed(rows):
+        if not is_total_row(row):
+            break
+        count += 1
+    return count
 
 
 def _filled(row: list[str]) -> int:

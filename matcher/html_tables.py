@@ -6,7 +6,7 @@ from lxml import etree, html
 
 from matcher.errors import ScanError
 from matcher.extracted import Extracted
-from matcher.headers import split_header
+from matcher.headers import split_header, trailing_totals
 from matcher.limits import Limits
 from spillwatch.models import Table
 
@@ -39,8 +39,9 @@ def extract_html(data: bytes, limits: Limits, locator: str, deadline: float) -> 
         if not rows:
             continue
         header, start = split_header(rows)
+        totals = trailing_totals(rows) if count == len(rows) else 0
         out.tables.append(Table(header=header, rows=rows[start:][: limits.sample_rows],
-                                locator=f"HTML table {number}", row_count=count - start))
+                                locator=f"HTML table {number}", row_count=count - start - totals))
     return out
 
 

@@ -73,3 +73,32 @@ def test_zip_member_locator():
     case = next(c for c in CASES if c.name == "zip with csv")
     finding = scan_bytes(case.data, case.filename).findings[0]
     assert finding.locator == "export.zip > data/detainees.csv > table"
+
+
+def test_ice_style_workbook_with_title_rows_date_cells_and_total_row():
+    import datetime
+    import io
+
+    import openpyxl
+
+    from tests.matcher.synthetic import country, people
+
+    ps = people(50, 91)
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.append(["Immigration and Customs Enforcement"])
+    ws.merge_cells("A1:F1")
+    ws.append(["Detention statistics as of 11/28/2022"])
+    ws.append([])
+    ws.append(["Last Name", "First Name", "Date of Birth", "Country of Citizenship", "Facility", "Book-In Date"])
+    for p in ps:
+        ws.append([p.family.upper(), p.given.upper(), datetime.datetime(p.dob.year, p.dob.month, p.dob.day),
+                   country(p, "en"), p.facility, datetime.datetime(2022, 10, 1)])
+    ws.append(["Total", "", "", "", "", len(ps)])
+    out = io.BytesIO()
+    wb.save(out)
+    finding = scan_bytes(out.getvalue(), "stats.xlsx").findings[0]
+    assert finding.rows == 50
+    assert finding.severity.name == "critical"
+    assert {c.header: c.type for c in finding.columns}["Date of Birth"] == "birth_date"
+    assert "column 3 'Date of Birth': 50/50 plausible birth dates" in finding.reasons
