@@ -154,13 +154,3 @@ def build_findings(extracted: Extracted, limits: Limits) -> list[Finding]:
         findings.append(redaction_finding(hit))
     findings.sort(key=lambda f: (-int(f.severity), f.kind.value, f.locator))
     return findings
-
-
-def decisions(extracted: Extracted, limits: Limits) -> list[tuple[Table, list[ColumnEvidence], Decision]]:
-    """Every table with its column evidence and decision (for benchmarks and debugging)."""
-    classified = _Classified(limits)
-    out = []
-    for table in extracted.tables:
-        columns, decision = classified.get(table)
-        out.append((table, columns, decision))
-    return out
