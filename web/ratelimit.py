@@ -10,6 +10,8 @@ from collections.abc import Callable
 WINDOW_SECONDS = 15 * 60
 # One address may try several user names (a shared office NAT), but not endlessly.
 ADDRESS_FACTOR = 4
+# Above this many tracked keys, expired ones are swept (a flood of made-up names must not grow memory).
+SWEEP_ABOVE = 10_000
 
 
 class LoginLimiter:
@@ -49,6 +51,20 @@ class LoginLimiter:
         with self._lock:
             for key, _factor in self._keys(name, address):
                 self._recent(key, now).append(now)
+            if len(self._failures) > SWEEP_ABOVE:
+                self._sweep(now)
+
+    def _sweep(self, now: float) -> None:
+        for key in list(self._failures):
+            if not self._recent(key, now):
+                del self._failures[key]
+        while len(self._failures) > SWEEP_ABOVE:  # all recent: forget the oldest
+            oldest = min(self._failures, key=lambda k: self._failures[k][-1])
+            del self._failures[oldest]
+
+    @property
+    def tracked(self) -> int:
+        return len(self._failures)
 
     def succeeded(self, name: str, address: str) -> None:
         with self._lock:

@@ -19,6 +19,7 @@ from sqlalchemy import Connection, select
 from werkzeug.wrappers import Response
 
 from indexer.diffs import CaptureNotFound, table_diff, text_diff
+from indexer.media_types import essence
 from matcher.masking import mask_text
 from spillwatch.catalog.schema import captures, findings, versions
 from web.archive import (
@@ -35,7 +36,7 @@ from web.audit import record_now
 from web.auth import require_role
 from web.origins import current_replay_origin
 from web.policy import PROSE_TYPES
-from web.replay import make_token, replay_path
+from web.replay import REPLAYABLE, make_token, replay_path
 from web.state import state
 
 bp = Blueprint("captures", __name__)
@@ -78,6 +79,11 @@ def capture_findings(conn: Connection, capture: dict[str, Any]) -> list[dict[str
     return [dict(r) for r in rows]
 
 
+def replayable(capture: dict[str, Any]) -> bool:
+    media = essence(capture["media_type_sniffed"] or capture["media_type_declared"])
+    return media in REPLAYABLE
+
+
 @bp.route("/captures/<int:capture_id>")
 def show(capture_id: int) -> str:
     web = state()
@@ -109,7 +115,7 @@ def show(capture_id: int) -> str:
         record_now(web.engine, current_user.id, "view_unmasked", f"capture:{capture_id}", {"url": capture["url"]})
     return render_template("capture.html", capture=capture, source=source, sensitive=sensitive, masked=masked,
                            text_masked=text_masked, text=text, tables=tables, findings=found, history=history,
-                           others=others, error=error)
+                           others=others, error=error, replayable=replayable(source))
 
 
 @bp.route("/captures/<int:capture_id>/diff")

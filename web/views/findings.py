@@ -24,6 +24,7 @@ from web.triage import (
     history,
     transition,
 )
+from web.views.captures import replayable
 
 bp = Blueprint("findings", __name__)
 
@@ -98,7 +99,7 @@ def _page_data(finding_id: int) -> dict[str, Any]:
         people = assignable(conn)
     return {"finding": finding, "capture": capture, "events": events, "people": people,
             "next_states": TRANSITIONS.get(finding["status"], ()), "labels": ACTION_LABELS,
-            "exposure": exposure(finding)}
+            "exposure": exposure(finding), "replayable": capture is not None and replayable(dict(capture))}
 
 
 @bp.route("/findings/<int:finding_id>")
