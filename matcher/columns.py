@@ -95,6 +95,7 @@ def _header_years(values: list[str]) -> int:
 
 
 def type_column(index: int, header: str, cells: list[str], today: date | None = None) -> ColumnEvidence:
+    """Type one column from its header and a sample of its cells."""
     today = today or date.today()
     values = _Values([c.strip() for c in cells if c and c.strip()])
     ev = ColumnEvidence(index=index, header=header, total=len(values))
@@ -107,16 +108,25 @@ def type_column(index: int, header: str, cells: list[str], today: date | None = 
     ev.age_band_ratio = _fraction(values, v.is_age_band) / n
     ev.org_ratio = _fraction(values, v.is_organisation) / n if ev.numeric_ratio < 0.5 else 0.0
     generic = not header.strip() or header.startswith(GENERIC_HEADER_PREFIX)
-    match = None if generic else match_header(header)
+    if not generic and _by_header(ev, values, today):
+        return ev
+    _by_values(ev, values, today, generic)
+    return ev
+
+
+def _choose(ev: ColumnEvidence, column_type: str, valid: int, what: str, base: float) -> bool:
+    ev.type, ev.valid, ev.what = column_type, valid, what
+    ev.confidence = round(min(1.0, base + 0.4 * valid / max(1, ev.total)), 3)
+    return True
+
+
+def _by_header(ev: ColumnEvidence, values: _Values, today: date) -> bool:
+    """The header names a type and the values agree with it."""
+    header, n = ev.header, len(values)
+    match = match_header(header)
     htype = match.type if match else ""
     non_person = names_non_person(header)
 
-    def choose(column_type: str, valid: int, what: str, base: float) -> ColumnEvidence:
-        ev.type, ev.valid, ev.what = column_type, valid, what
-        ev.confidence = round(min(1.0, base + 0.4 * valid / n), 3)
-        return ev
-
-    # -- header says a type: the values must agree
     if htype in {"person_name", "given_name", "family_name"} and not non_person and not ev.aggregate_header:
         full = _fraction(values, v.is_full_name)
         single = _fraction(values, v.is_single_name)
@@ -128,34 +138,34 @@ def type_column(index: int, header: str, cells: list[str], today: date | None = 
         plausible = htype != "person_name" or listed / n >= 0.15 or full / n >= 0.8
         if orgs / n < 0.3 and plausible:
             if htype == "person_name" and full / n >= 0.5:
-                return choose("person_name", full, "personal names", 0.55)
+                return _choose(ev, "person_name", full, "personal names", 0.55)
             if single / n >= 0.6:
                 kind = "given_name" if htype == "given_name" else "family_name"
                 if htype == "person_name":
                     kind = "person_name"
-                return choose(kind, single, "name-shaped values", 0.5)
+                return _choose(ev, kind, single, "name-shaped values", 0.5)
     if htype == "birth_date":
         hits, dates = _birth_dates(values, today, historical=True)
         if hits / n >= 0.6:
-            return choose("birth_date", hits, "plausible birth dates", 0.55)
+            return _choose(ev, "birth_date", hits, "plausible birth dates", 0.55)
         years = _header_years(values)
         if years / n >= 0.8:
-            return choose("birth_date", years, "birth years", 0.45)
+            return _choose(ev, "birth_date", years, "birth years", 0.45)
     if htype == "age":
         if ev.age_band_ratio >= 0.3:
             ev.notes.append("age bands, not ages")
         else:
             hits = _fraction(values, v.is_age)
             if hits / n >= 0.8:
-                return choose("age", hits, "plausible ages", 0.5)
+                return _choose(ev, "age", hits, "plausible ages", 0.5)
     if htype == "sex":
         hits = _fraction(values, v.is_sex)
         if hits / n >= 0.8:
-            return choose("sex", hits, "sex/gender codes", 0.5)
+            return _choose(ev, "sex", hits, "sex/gender codes", 0.5)
     if htype == "nationality":
         hits = _fraction(values, is_country_or_nationality)
         if hits / n >= 0.6:
-            return choose("nationality", hits, "countries or nationalities", 0.5)
+            return _choose(ev, "nationality", hits, "countries or nationalities", 0.5)
     if htype == "gov_id":
         norm = normalise(header)
         if "ssn" in norm or "social" in norm or "soc sec" in norm:
@@ -168,56 +178,62 @@ def type_column(index: int, header: str, cells: list[str], today: date | None = 
             hits = _fraction(values, lambda x: v.is_passport_number(x) or v.is_national_id(x))
             what = "ID-number formats"
         if hits / n >= 0.6 and ev.distinct_ratio >= 0.5:
-            return choose("gov_id", hits, what, 0.6)
+            return _choose(ev, "gov_id", hits, what, 0.6)
     if htype == "email":
         hits = _fraction(values, v.is_email)
         if hits / n >= 0.6:
             personal = _fraction(values, v.is_personal_email)
             ev.business_contact = personal / n < 0.3 or bool(_WORK.search(normalise(header)))
-            return choose("email", hits, "email addresses", 0.55)
+            return _choose(ev, "email", hits, "email addresses", 0.55)
     if htype == "phone":
         hits = _fraction(values, lambda x: v.is_phone(x, header_says_so=True))
         if hits / n >= 0.6:
             ev.business_contact = bool(_WORK.search(normalise(header)))
-            return choose("phone", hits, "phone numbers", 0.55)
+            return _choose(ev, "phone", hits, "phone numbers", 0.55)
     if htype == "address":
         hits = _fraction(values, lambda x: v.is_street_address(x) or v.is_street_name(x))
         if hits / n >= 0.5:
-            return choose("address", hits, "street addresses", 0.55)
+            return _choose(ev, "address", hits, "street addresses", 0.55)
     if htype == "postal_code":
         hits = _fraction(values, v.is_postal_code)
         if hits / n >= 0.7:
-            return choose("postal_code", hits, "postal codes", 0.5)
+            return _choose(ev, "postal_code", hits, "postal codes", 0.5)
     if htype == "location_detention":
         hits = _fraction(values, v.is_detention_facility)
         if hits / n >= 0.3 or (ev.distinct_ratio < 0.5 and ev.numeric_ratio < 0.2):
-            return choose("location_detention", hits, "detention facility names", 0.5)
+            return _choose(ev, "location_detention", hits, "detention facility names", 0.5)
     if htype == "case_id":
         hits = _fraction(values, v.is_case_id)
         if hits / n >= 0.6 and ev.distinct_ratio >= 0.5:
-            return choose("case_id", hits, "case-number formats", 0.5)
+            return _choose(ev, "case_id", hits, "case-number formats", 0.5)
     if htype == "sensitive_category" and ev.numeric_ratio < 0.5 and not ev.aggregate_header:
-        return choose("sensitive_category", n, "values of a sensitive category", 0.6)
-    if htype == "date" or (generic is False and normalise(header).split()[-1:] == ["date"]):
+        return _choose(ev, "sensitive_category", n, "values of a sensitive category", 0.6)
+    if htype == "date" or normalise(header).split()[-1:] == ["date"]:
         hits = _fraction(values, lambda x: v.parse_date(x) is not None)
         if hits / n >= 0.6:
-            return choose("date", hits, "dates", 0.4)
+            return _choose(ev, "date", hits, "dates", 0.4)
 
-    # -- values alone, for formats that cannot be mistaken
+    return False
+
+
+def _by_values(ev: ColumnEvidence, values: _Values, today: date, generic: bool) -> bool:
+    """Values alone, for formats that cannot be mistaken."""
+    header, n = ev.header, len(values)
+    non_person = names_non_person(header)
     hits = _fraction(values, v.is_email)
     if hits / n >= 0.8:
         personal = _fraction(values, v.is_personal_email)
         ev.business_contact = personal / n < 0.3
-        return choose("email", hits, "email addresses", 0.4)
+        return _choose(ev, "email", hits, "email addresses", 0.4)
     hits = _fraction(values, v.is_national_id)
     if hits / n >= 0.8 and ev.distinct_ratio >= 0.8:
-        return choose("gov_id", hits, "valid ID numbers (SSN/A-number/CPF/DNI/CURP)", 0.5)
+        return _choose(ev, "gov_id", hits, "valid ID numbers (SSN/A-number/CPF/DNI/CURP)", 0.5)
     hits = _fraction(values, v.is_phone)
     if hits / n >= 0.8 and ev.distinct_ratio >= 0.8:
-        return choose("phone", hits, "phone numbers", 0.35)
+        return _choose(ev, "phone", hits, "phone numbers", 0.35)
     hits = _fraction(values, v.is_street_address)
     if hits / n >= 0.7:
-        return choose("address", hits, "street addresses", 0.35)
+        return _choose(ev, "address", hits, "street addresses", 0.35)
     if not non_person and not ev.aggregate_header and ev.numeric_ratio < 0.2:
         full = _fraction(values, v.is_full_name)
         given = _fraction(values, v.given_name_hit)
@@ -225,28 +241,28 @@ def type_column(index: int, header: str, cells: list[str], today: date | None = 
         role = has_person_role(header)
         if full / n >= 0.6 and orgs / n < 0.2 and len(set(values)) >= 3:
             if given / n >= 0.35 or (role and given / n >= 0.15):
-                return choose("person_name", full, "personal names", 0.35 + (0.15 if role else 0.0))
+                return _choose(ev, "person_name", full, "personal names", 0.35 + (0.15 if role else 0.0))
     hits, dates = _birth_dates(values, today)
     if generic and hits / n >= 0.8 and _year_spread(dates) >= 8:
         ages = sorted(today.year - d.year for d in dates)
         if 16 <= ages[len(ages) // 2] <= 90:
-            return choose("birth_date", hits, "plausible birth dates", 0.3)
+            return _choose(ev, "birth_date", hits, "plausible birth dates", 0.3)
     hits = _fraction(values, lambda x: v.parse_date(x) is not None)
     if hits / n >= 0.8:
-        return choose("date", hits, "dates", 0.3)
+        return _choose(ev, "date", hits, "dates", 0.3)
     hits = _fraction(values, v.is_immigration_status)
     if hits / n >= 0.5 and ev.numeric_ratio < 0.2:
-        return choose("sensitive_category", hits, "immigration or asylum statuses", 0.4)
+        return _choose(ev, "sensitive_category", hits, "immigration or asylum statuses", 0.4)
     hits = _fraction(values, v.is_detention_facility)
     if hits / n >= 0.6:
-        return choose("location_detention", hits, "detention facility names", 0.35)
+        return _choose(ev, "location_detention", hits, "detention facility names", 0.35)
     hits = _fraction(values, v.is_sex)
     if hits / n >= 0.9 and len(set(x.lower() for x in values)) <= 6:
-        return choose("sex", hits, "sex/gender codes", 0.3)
+        return _choose(ev, "sex", hits, "sex/gender codes", 0.3)
     hits = _fraction(values, is_country_or_nationality)
     if hits / n >= 0.7:
-        return choose("nationality", hits, "countries or nationalities", 0.3)
-    return ev
+        return _choose(ev, "nationality", hits, "countries or nationalities", 0.3)
+    return False
 
 
 # cells typed per table: wide tables get fewer sample rows per column (a 2,000-column survey
