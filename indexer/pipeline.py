@@ -44,6 +44,7 @@ log = logging.getLogger(__name__)
 
 WARC_SUFFIXES = (".warc", ".warc.gz", ".arc", ".arc.gz")
 BATCH_SIZE = 200
+BATCH_BYTES = 64 * 2**20  # payloads held in memory per batch (a batch is cut early past this)
 TEXT_CACHE_ENTRIES = 256
 SCAN_CACHE_ENTRIES = 1_000
 
@@ -206,7 +207,7 @@ class Indexer:
                 if progress is not None:
                     progress.advance(end - run.resume)
                 run.resume = end
-            if len(batch) >= self.batch_size:
+            if len(batch) >= self.batch_size or sum(i.record.payload_size for i in batch) > BATCH_BYTES:
                 self._commit(run, batch, problems, reader)
                 batch, problems = [], []
         self._commit(run, batch, problems, reader)
@@ -252,6 +253,8 @@ class Indexer:
             states = versions.latest_versions(conn, [i.surt for i in todo])
             known = findings_store.ids_for_digests(conn, [i.digest for i in todo])
             steps = [self._safe_plan(conn, info, states.get(info.surt), known, problems) for info in todo]
+        for info in batch:  # extracted: the payloads are not needed any more
+            info.record.payload = b""
         with self.engine.begin() as conn:
             captures_store.insert_captures(conn, [s.info for s in steps], run.state.crawl_id)
             writes = _Writes()
@@ -423,7 +426,7 @@ class Indexer:
                 surt=info.surt, url=info.url, site_id=info.site_id, digest=info.digest, capture_id=info.id,
                 seen=at, previous_id=state.id if state else None))
         if step.kind in ("new", "changed", "reappeared", "unchanged"):
-            significance = 1.0 if step.kind == "new" else step.significance
+            significance = 1.0 if step.kind in ("new", "reappeared") else step.significance
             details: dict[str, Any] = {"payload_digest": info.digest, "media_type": info.media_type_sniffed}
             if step.kind == "unchanged":
                 details["reason"] = "insignificant"

@@ -105,7 +105,7 @@ class CaptureInfo:
             "refers_to_capture_id": self.refers_to_capture_id,
             "etag": rec.headers.get("etag"),
             "last_modified": rec.headers.get("last-modified"),
-            "content_length": int(length) if length and length.strip().isdigit() else len(rec.payload) or None,
+            "content_length": int(length) if length and length.strip().isdigit() else rec.payload_size or None,
             "title": self.title[:2000],
             "warc_file": rec.path,
             "warc_offset": rec.offset,

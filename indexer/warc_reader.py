@@ -60,6 +60,7 @@ class WarcRecord:
     payload: bytes = b""
     payload_digest: str = ""
     truncated: bool = False
+    payload_size: int = 0
     refers_to_uri: str = ""
     refers_to_date: datetime | None = None
     warc_truncated: str = ""
@@ -267,6 +268,7 @@ class WarcReader:
                 f"`warcio check {self.label}` shows the record"))
             return None, problems
         item.payload = payload
+        item.payload_size = len(payload)
         if not item.payload_digest:
             item.payload_digest = sha1_digest(payload)
         return item, problems
