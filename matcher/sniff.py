@@ -99,8 +99,10 @@ def _sniff_text(head: bytes, filename: str) -> str:
                 return JSON  # a head cut mid-document still starts like JSON
     if lowered.startswith(("<!doctype html", "<html")) or "<table" in lowered or "<body" in lowered:
         return HTML
-    if lowered.startswith("<?xml") or lowered.startswith("<"):
+    if lowered.startswith("<?xml"):
         return HTML if "<html" in lowered else XML
+    if lowered.startswith("<"):
+        return HTML  # an HTML fragment (<div>, <p>…) without a doctype
     lines = [ln for ln in text.splitlines()[:50] if ln.strip()]
     if not lines:
         return TEXT

@@ -79,6 +79,9 @@ def test_streamed_row_count_is_exact_with_quoted_newlines():
         (lambda: syn.to_json([["a", "b"], ["1", "2"]]), "a.txt", "application/json"),
         (lambda: b"a\tb\nc\td\n", "a.csv", "text/tab-separated-values"),
         (lambda: b"a,b\nc,d\n", "data", "text/csv"),
+        (lambda: b"<div><p>Lista</p><table><tr><td>a</td></tr></table></div>", "x", "text/html"),
+        (lambda: b"<?xml version='1.0'?><feed/>", "x.html", "application/xml"),
+        (lambda: b"\x89PNG\r\n\x1a\n" + bytes(range(256)) * 4, "x.csv", "application/octet-stream"),
     ],
 )
 def test_sniffing_is_by_content(builder, filename, expected):
