@@ -33,8 +33,7 @@ class WebState:
     engine: Engine
     limiter: LoginLimiter
     replay_url: str
-    crawl_now: CrawlTrigger | None = None
-    crawl_now_unavailable: str = ""
+    crawl_now: CrawlTrigger
     _search: SearchBackend | None = None
     _search_lock: threading.Lock = field(default_factory=threading.Lock)
 

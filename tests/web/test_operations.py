@@ -69,3 +69,17 @@ def test_sites_show_crawl_history_and_health(env: WebEnv) -> None:
     assert "DNS failure" in viewer.get("/sites/retired").get_data(as_text=True)
     dashboard = viewer.get("/").get_data(as_text=True)
     assert "Crawl health" in dashboard and next_run in dashboard
+
+
+def test_crawl_now_says_whether_a_service_will_run_it(env: WebEnv) -> None:
+    from spillwatch.catalog.schema import service_leases
+
+    first = env.client("analyst").post("/sites/agency/crawl", follow_redirects=True).get_data(as_text=True)
+    assert "no service is running" in first
+    with env.engine.begin() as conn:
+        conn.execute(crawls.delete())
+        now = datetime.now(UTC)
+        conn.execute(insert(service_leases).values(name="scheduler", holder="test", acquired_at=now,
+                                                   heartbeat_at=now))
+    second = env.client("analyst").post("/sites/agency/crawl", follow_redirects=True).get_data(as_text=True)
+    assert "the service starts it within seconds" in second

@@ -12,6 +12,7 @@ from spillwatch.catalog.schema import crawls
 from spillwatch.errors import SpillwatchError
 from web.auth import require_role
 from web.crawl_health import site_health
+from web.crawl_queue import service_running
 from web.state import state
 
 bp = Blueprint("sites", __name__)
@@ -22,8 +23,7 @@ def index() -> str:
     web = state()
     with web.engine.connect() as conn:
         health = site_health(conn, web.config.sites)
-    return render_template("sites.html", health=health, crawl_enabled=web.crawl_now is not None,
-                           crawl_disabled_reason=web.crawl_now_unavailable)
+    return render_template("sites.html", health=health, service_up=service_running(web.engine))
 
 
 @bp.route("/sites/<site_id>")
@@ -37,8 +37,7 @@ def show(site_id: str) -> str:
     if site is None and not history:
         abort(404, description=f"No site {site_id!r} in the config or the crawl history.")
     return render_template("site.html", site=site, site_id=site_id, history=history,
-                           health=health[0] if health else None, crawl_enabled=web.crawl_now is not None,
-                           crawl_disabled_reason=web.crawl_now_unavailable)
+                           health=health[0] if health else None, service_up=service_running(web.engine))
 
 
 @bp.route("/sites/<site_id>/crawl", methods=["POST"])
@@ -47,11 +46,8 @@ def crawl_now(site_id: str) -> Response:
     web = state()
     if not any(s.id == site_id for s in web.config.sites):
         abort(404, description=f"No site {site_id!r} in the config.")
-    if web.crawl_now is None:
-        flash(web.crawl_now_unavailable or "Crawling from the UI is not available here.", "error")
-    else:
-        try:
-            flash(web.crawl_now(site_id))
-        except SpillwatchError as exc:
-            flash(f"Crawl of {site_id} not started: {exc}", "error")
+    try:
+        flash(web.crawl_now(site_id))
+    except SpillwatchError as exc:
+        flash(f"Crawl of {site_id} not queued: {exc}", "error")
     return redirect(url_for("sites.show", site_id=site_id))
