@@ -57,9 +57,10 @@ def next_run(schedule: Schedule | None, last_started: datetime | None, now: date
 
 
 def last_crawls(conn: Connection) -> dict[str, dict[str, Any]]:
-    """The latest crawl row per site id."""
+    """The latest full crawl per site id (watch-page bursts every few minutes would hide it)."""
     latest = (select(crawls.c.site_id, func.max(crawls.c.id).label("id"))
-              .where(crawls.c.site_id.is_not(None)).group_by(crawls.c.site_id).subquery())
+              .where(crawls.c.site_id.is_not(None), crawls.c.kind != "watch")
+              .group_by(crawls.c.site_id).subquery())
     rows = conn.execute(select(crawls).join(latest, latest.c.id == crawls.c.id)).mappings()
     return {str(r["site_id"]): dict(r) for r in rows}
 
