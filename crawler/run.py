@@ -18,6 +18,7 @@ import signal
 import subprocess
 import sys
 import threading
+import time
 from collections.abc import Callable
 from dataclasses import replace
 from datetime import UTC, datetime
@@ -45,7 +46,8 @@ def site_out_dir(settings: Settings, site_id: str) -> Path:
 
 
 def run_crawl(job: CrawlJob, *, catalog: Engine | None = None, on_progress: ProgressCallback | None = None,
-              python: str = sys.executable, grace: float = TERMINATE_GRACE) -> Manifest:
+              python: str = sys.executable, grace: float = TERMINATE_GRACE,
+              crawl_id: int | None = None, stop: threading.Event | None = None) -> Manifest:
     """Run ``job`` in a subprocess, at most ``job.time_limit`` seconds (then SIGTERM, then SIGKILL).
 
     Before and after, ``*.warc.gz.open`` files of crawls that are not running are repaired.  The
@@ -61,7 +63,9 @@ def run_crawl(job: CrawlJob, *, catalog: Engine | None = None, on_progress: Prog
     manifest.repaired = [str(r.path) for r in leftovers if not r.deleted]
     if catalog is not None:
         _close_abandoned_crawls(catalog, job)
-        manifest.crawl_id = _insert_crawl(catalog, manifest)
+        # a crawl requested through the catalog's queue (scheduler, "crawl now") keeps its row
+        manifest.crawl_id = (_claim_crawl(catalog, manifest, crawl_id) if crawl_id is not None
+                             else _insert_crawl(catalog, manifest))
     job_file = out / "manifests" / f"{job.name}.job.json"
     job_file.write_text(replace(job, catalog_url=None).to_json(), encoding="utf-8")
     env = {**os.environ, "PYTHONUNBUFFERED": "1"}
@@ -77,7 +81,7 @@ def run_crawl(job: CrawlJob, *, catalog: Engine | None = None, on_progress: Prog
         reader = threading.Thread(target=_read_progress, args=(process.stdout, last, on_progress),
                                   name=f"progress-{job.name}", daemon=True)
         reader.start()
-        status, reason = _wait(process, job.time_limit, grace)
+        status, reason = _wait(process, job.time_limit, grace, stop)
         reader.join(timeout=5)
     if status == "finished" and last.get("event") != "finished":
         status, reason = "failed", "crawl process ended without a summary; see the log"
@@ -104,7 +108,8 @@ def run_crawl(job: CrawlJob, *, catalog: Engine | None = None, on_progress: Prog
 
 
 def crawl_site(config: Config, site_id: str, *, catalog: Engine | None = None,
-               on_progress: ProgressCallback | None = None, **overrides: Any) -> Manifest:
+               on_progress: ProgressCallback | None = None, crawl_id: int | None = None,
+               stop: threading.Event | None = None, **overrides: Any) -> Manifest:
     """Full crawl of a configured site; ``overrides`` set :class:`CrawlJob` fields (e.g. max_pages)."""
     from spillwatch.catalog import open_catalog
 
@@ -114,11 +119,12 @@ def crawl_site(config: Config, site_id: str, *, catalog: Engine | None = None,
                        catalog_url=_url(engine))
     for name, value in overrides.items():
         setattr(job, name, value)
-    return run_crawl(job, catalog=engine, on_progress=on_progress)
+    return run_crawl(job, catalog=engine, on_progress=on_progress, crawl_id=crawl_id, stop=stop)
 
 
 def fetch_urls(config: Config, site_id: str, urls: list[str], *, catalog: Engine | None = None,
-               on_progress: ProgressCallback | None = None) -> Manifest:
+               on_progress: ProgressCallback | None = None, crawl_id: int | None = None,
+               stop: threading.Event | None = None) -> Manifest:
     """Fetch exactly ``urls`` (depth 0) with the site's policy: for watch-page bursts."""
     from spillwatch.catalog import open_catalog
 
@@ -126,7 +132,7 @@ def fetch_urls(config: Config, site_id: str, urls: list[str], *, catalog: Engine
     engine = catalog if catalog is not None else open_catalog(config.settings)
     job = job_for_urls(site, urls, config.settings, site_out_dir(config.settings, site_id),
                        catalog_url=_url(engine))
-    return run_crawl(job, catalog=engine, on_progress=on_progress)
+    return run_crawl(job, catalog=engine, on_progress=on_progress, crawl_id=crawl_id, stop=stop)
 
 
 def crawl_adhoc(url: str, out_dir: Path, settings: Settings, *, max_pages: int = 10_000,
@@ -141,10 +147,26 @@ def crawl_adhoc(url: str, out_dir: Path, settings: Settings, *, max_pages: int =
 
 # -- subprocess -----------------------------------------------------------------------------------
 
-def _wait(process: subprocess.Popen[str], time_limit: float, grace: float) -> tuple[str, str]:
-    try:
-        code = process.wait(timeout=time_limit)
-    except subprocess.TimeoutExpired:
+def _wait(process: subprocess.Popen[str], time_limit: float, grace: float,
+          stop: threading.Event | None = None) -> tuple[str, str]:
+    deadline = time.monotonic() + time_limit
+    code: int | None = None
+    while code is None and time.monotonic() < deadline and not (stop is not None and stop.is_set()):
+        try:
+            code = process.wait(timeout=min(0.5, max(0.0, deadline - time.monotonic())))
+        except subprocess.TimeoutExpired:
+            continue
+    if code is None and stop is not None and stop.is_set():
+        logger.info("service stopping: asking the crawl to close its WARC files")
+        process.send_signal(signal.SIGTERM)
+        try:
+            process.wait(timeout=grace)
+            return "killed", "stopped by the service (SIGTERM); WARC files closed"
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+            return "killed", "stopped by the service; killed after the grace period"
+    if code is None:
         logger.warning("crawl reached its time limit (%.0f s); stopping it", time_limit)
         process.send_signal(signal.SIGTERM)
         try:
@@ -197,6 +219,16 @@ def _insert_crawl(catalog: Engine, manifest: Manifest) -> int:
             started_at=datetime.fromisoformat(manifest.started_at), pages=0, bytes=0, errors=0,
             warc_files=[], manifest_path=manifest.manifest_file, message=""))
         return int(result.inserted_primary_key[0])
+
+
+def _claim_crawl(catalog: Engine, manifest: Manifest, crawl_id: int) -> int:
+    from spillwatch.catalog.schema import crawls
+
+    with catalog.begin() as connection:
+        connection.execute(update(crawls).where(crawls.c.id == crawl_id).values(
+            site_id=manifest.site_id, kind=manifest.kind, status="running",
+            started_at=datetime.fromisoformat(manifest.started_at), manifest_path=manifest.manifest_file))
+    return crawl_id
 
 
 def _close_abandoned_crawls(catalog: Engine, job: CrawlJob) -> None:
