@@ -79,6 +79,7 @@ class DedupState:
             path.parent.mkdir(parents=True, exist_ok=True)
             self._db = sqlite3.connect(path, timeout=30)
             self._db.execute("PRAGMA journal_mode=WAL")
+            self._db.execute("PRAGMA synchronous=NORMAL")  # WAL: durable enough, no fsync per batch
             self._db.execute(STATE_SCHEMA)
             for row in self._db.execute(
                 "SELECT url, payload_digest, captured_at, etag, last_modified, media_type, links FROM urls"

@@ -5,9 +5,11 @@ incomplete *last* record (see :mod:`crawler.repair`).  Records are serialised by
 computes the block digest) and compressed here at level 6: warcio's level 9 costs several times the
 CPU for a few percent of size.
 
-Serialising, compressing and writing happen on one background thread, in order: zlib and hashlib
-release the GIL, so a 200 MB document being compressed does not stall the crawl's reactor.  The
-queue is bounded by bytes, so a slow disk slows the crawl down instead of filling memory.
+Small records are written at once by the caller.  Large ones (``background_from`` bytes and more)
+go to one background thread, and so does everything queued behind them, so order is kept: zlib
+and hashlib release the GIL, so a 200 MB document being compressed does not stall the crawl's
+reactor, while small pages do not pay for handing work between threads.  The queue is bounded by
+bytes, so a slow disk slows the crawl down instead of filling memory.
 """
 
 from __future__ import annotations
@@ -43,7 +45,10 @@ def gzip_member(data: bytes, level: int = 6) -> bytes:
         sample = data[middle: middle + PROBE_SIZE]
         if len(zlib.compress(sample, 1)) > 0.97 * len(sample):
             level = 0
-    compressor = zlib.compressobj(level, zlib.DEFLATED, zlib.MAX_WBITS | 16)
+    # a window and hash table sized to the record: zlib's set-up cost dominates for small records
+    window = min(zlib.MAX_WBITS, max(9, (len(data) - 1).bit_length()))
+    mem_level = 8 if len(data) >= 65536 else 4
+    compressor = zlib.compressobj(level, zlib.DEFLATED, window | 16, mem_level)
     return compressor.compress(data) + compressor.flush()
 
 
@@ -51,11 +56,12 @@ class WarcFiles:
     """Writes records to ``<directory>/<prefix>-<serial>.warc.gz`` files.
 
     ``warcinfo`` builds the ``warcinfo`` record's fields for a file name; it is written first in
-    every file.  :meth:`write` queues; :meth:`close` waits until everything is on disk and renamed.
+    every file.  :meth:`close` waits until everything is on disk and renamed.
     A write error stops the writer and is raised by the next :meth:`write` or :meth:`close`."""
 
     def __init__(self, directory: Path, prefix: str, rotate_size: int,
-                 warcinfo: Callable[[str], dict[str, str]], max_pending: int = 64_000_000) -> None:
+                 warcinfo: Callable[[str], dict[str, str]], max_pending: int = 64_000_000,
+                 background_from: int = 1_000_000) -> None:
         self.directory = directory
         self.prefix = prefix
         self.rotate_size = rotate_size
@@ -74,15 +80,25 @@ class WarcFiles:
         self._max_pending = max_pending
         self._pending = 0  # bytes queued, not yet written
         self._drained = threading.Condition()
+        self._background_from = background_from
+        self._io = threading.Lock()  # one writer at a time: the caller or the background thread
 
     def write(self, records: list[ArcWarcRecord]) -> None:
-        """Queue records (each becomes its own gzip member, in order)."""
+        """Write records now, or queue them behind large ones (each its own gzip member, in order)."""
         if self.error is not None:
             raise self.error
+        size = sum(int(record.length or 0) for record in records)
+        if size < self._background_from and not self._pending:
+            with self._io:  # nothing queued ahead of these: writing now keeps the order
+                try:
+                    self._write_now(records)
+                except OSError as exc:
+                    self.error = exc
+                    raise
+            return
         if self._thread is None:
             self._thread = threading.Thread(target=self._run, name=f"warc-{self.prefix}", daemon=True)
             self._thread.start()
-        size = sum(int(record.length or 0) for record in records)
         with self._drained:
             while self._pending and self._pending + size > self._max_pending and self.error is None:
                 self._drained.wait(timeout=1.0)
@@ -97,16 +113,18 @@ class WarcFiles:
             self._thread = None
         if self.error is not None:
             raise self.error
+        with self._io:
+            self._close_file()
 
     def _run(self) -> None:
         while True:
             item = self._queue.get()
             try:
                 if item is None:
-                    self._close_file()
                     return
                 if self.error is None:
-                    self._write_now(item[0])
+                    with self._io:
+                        self._write_now(item[0])
             except OSError as exc:
                 self.error = exc
                 logger.error("cannot write WARC file in %s: %s", self.directory, exc)

@@ -133,11 +133,16 @@ class WarcWriterExtension:
         common = {"WARC-Date": date}
         if response.ip_address is not None:
             common["WARC-IP-Address"] = str(response.ip_address)
+        header_list = _headers(response.headers)
+        first = {}
+        for name, value in header_list:
+            first.setdefault(name.lower(), value)
+        etag, modified = first.get("etag"), first.get("last-modified")
         http = StatusAndHeaders(
-            f"{response.status} {_reason(response.status)}".strip(), _headers(response.headers),
+            f"{response.status} {_reason(response.status)}".strip(), header_list,
             protocol=response.protocol or "HTTP/1.1")
         previous = state.lookup(url) if state is not None else None
-        content_type = response.headers.get(b"Content-Type", b"").decode("latin-1")
+        content_type = first.get("content-type", "")
         builder = self.files.builder
         if previous is not None and response.status == 200 and not truncated \
                 and previous.payload_digest == digest:
@@ -154,8 +159,7 @@ class WarcWriterExtension:
                                               http_headers=http, warc_headers_dict=headers)
             if response.status == 200 and not truncated and state is not None:
                 state.record(Previous(
-                    url, digest, date,
-                    _header(response, b"ETag"), _header(response, b"Last-Modified"), content_type,
+                    url, digest, date, etag, modified, content_type,
                     previous.links if previous is not None and previous.payload_digest == digest else None))
         req = self._request_record(request, url, common, main)
         self.files.write([main, req])
@@ -163,7 +167,6 @@ class WarcWriterExtension:
         stats.set_value("spillwatch/warc_bytes", self.files.bytes_written)
         if previous is not None and state is not None and main.rec_type == "revisit":
             # validators may have changed even though the payload did not
-            etag, modified = _header(response, b"ETag"), _header(response, b"Last-Modified")
             if (etag or modified) and (etag, modified) != (previous.etag, previous.last_modified):
                 state.record(Previous(previous.url, previous.payload_digest, previous.captured_at,
                                       etag or previous.etag, modified or previous.last_modified,
@@ -197,8 +200,3 @@ def _reason(status: int) -> str:
         return HTTPStatus(status).phrase
     except ValueError:
         return ""
-
-
-def _header(response: Response, name: bytes) -> str | None:
-    value = response.headers.get(name)
-    return value.decode("latin-1") if value else None
