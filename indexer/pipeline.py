@@ -109,7 +109,20 @@ def discover(paths: Iterable[str | Path]) -> list[Path]:
     unique: dict[Path, None] = {}
     for path in found:
         unique.setdefault(path.resolve(), None)
-    return list(unique)
+    # oldest first, so that each URL's captures arrive in time order whatever the folders' names
+    return sorted(unique, key=first_record_date)
+
+
+def first_record_date(path: Path) -> datetime:
+    """WARC-Date of the file's first record (its warcinfo, usually); the file's mtime if unreadable."""
+    try:
+        for item in WarcReader(path, max_payload=0):
+            if isinstance(item, WarcRecord) and item.date.timestamp() > 0:
+                return item.date
+            break
+        return datetime.fromtimestamp(path.stat().st_mtime, UTC)
+    except OSError:
+        return datetime.fromtimestamp(0, UTC)
 
 
 def alert_hook(config: Config) -> findings_store.AlertHook:
@@ -293,7 +306,8 @@ class Indexer:
         record = info.record
         original: tuple[int, str, int] | None = None
         if (record.rec_type == "revisit" and state is not None and info.digest == state.payload_digest
-                and not state.first_is_revisit):
+                and not state.first_is_revisit
+                and (not record.refers_to_uri or surt_key(record.refers_to_uri) == info.surt)):
             # the usual revisit: this URL's current version holds the payload
             info.refers_to_capture_id = state.first_capture_id
             original = (state.first_capture_id, state.text_file, state.text_offset)
