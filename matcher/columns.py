@@ -191,7 +191,7 @@ def _by_header(ev: ColumnEvidence, values: _Values, today: date) -> bool:
             ev.business_contact = bool(_WORK.search(normalise(header)))
             return _choose(ev, "phone", hits, "phone numbers", 0.55)
     if htype == "address":
-        hits = _fraction(values, lambda x: v.is_street_address(x) or v.is_street_name(x))
+        hits = _fraction(values, lambda x: v.is_street_address(x) or v.is_street_name(x) or v.is_numbered_address(x))
         if hits / n >= 0.5:
             return _choose(ev, "address", hits, "street addresses", 0.55)
     if htype == "postal_code":

@@ -74,7 +74,13 @@ def decide(table: Table, columns: list[ColumnEvidence]) -> Decision:
                 ev.business_contact = True  # phones listed beside work emails are work phones
             if not ev.business_contact:
                 identifiers.append(ev)
-        identifiers.extend(by_type.get("address", []))
+        # an address identifies a person only in rows about people: alone (with units, years
+        # built, wards…) it describes places
+        person_context = [c for c in personal_attributes if c.type != "address"]
+        if identifiers or person_context:
+            identifiers.extend(by_type.get("address", []))
+        elif by_type.get("address"):
+            guards.append("addresses without any personal attribute (a list of places)")
 
     rows = table.total_rows
     score = 0.0

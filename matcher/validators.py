@@ -386,6 +386,17 @@ def is_street_address(value: str) -> bool:
     return has_street_word and bool(_HOUSE_NUMBER.search(text)) and len(words) >= 1
 
 
+_NUMBERED = re.compile(r"^\s*(\d{1,6}[a-zA-Z]?|n[ºo°]\s*\d+),?\s+[^\W\d_]{2,}", re.UNICODE)
+_NUMBER_LAST = re.compile(r"^[^\W\d_]{2,}[^\d]*,?\s+(\d{1,6}[a-zA-Z]?|n[ºo°]\s*\d+)\b", re.UNICODE)
+
+
+def is_numbered_address(value: str) -> bool:
+    """``9436 Mack Ville``, ``Rua das Flores, 100``: a house number and a name, in either order.
+    Only used when the header already says the column holds addresses."""
+    text = value.strip()
+    return 5 <= len(text) <= 120 and bool(_NUMBERED.match(text) or _NUMBER_LAST.match(text))
+
+
 def is_street_name(value: str) -> bool:
     words = re.findall(r"[^\W\d_]+", fold(value))
     return bool(words) and words[-1] in _STREET_WORDS or (bool(words) and words[0] in _STREET_WORDS)

@@ -278,6 +278,23 @@ def reference_list(seed: int) -> Grid:
     return rows
 
 
+def buildings(seed: int) -> Grid:
+    rng = random.Random(seed)
+    fk = Faker("en_US")
+    fk.seed_instance(seed)
+    rows = [["Address", "Units", "Year built", "Ward"]]
+    for _ in range(30):
+        rows.append([fk.street_address(), str(rng.randrange(1, 40)), str(rng.randrange(1900, 2020)),
+                     str(rng.randrange(1, 9))])
+    return rows
+
+
+def addresses_with_attributes(ps: list[Person]) -> Grid:
+    rows = [["Home Address", "Age", "Sex", "Nationality"]]
+    rows += [[p.address, str(p.age), p.sex, country(p, "en")] for p in ps]
+    return rows
+
+
 def products(seed: int) -> Grid:
     rng = random.Random(seed)
     rows = [["Product Name", "SKU", "Price"]]
@@ -537,7 +554,10 @@ def corpus(seed: int = 7, rows: int = 40) -> list[Case]:
     add("html EN SSN", "payroll.html", lambda: to_html(ssn_table(p[14])), True, p[14])
     add("ods ES hidden sheet", "datos.ods", lambda: to_ods([("Resumen", spanish_aggregate(seed), False),
                                                             ("Datos", spanish_table(p[17]), True)]), True, p[17])
+    add("csv home addresses without names", "households.csv", lambda: to_csv(addresses_with_attributes(p[18])), True,
+        p[18])
     # negatives
+    add("csv building addresses", "buildings.csv", lambda: to_csv(buildings(seed)), False)
     add("ods aggregate", "resumen.ods", lambda: to_ods([("Resumen", spanish_aggregate(seed + 1), False)]), False)
     add("csv country aggregate", "by_country.csv", lambda: to_csv(country_aggregate(seed)), False)
     add("csv ES aggregate", "por_nacionalidad.csv", lambda: to_csv(spanish_aggregate(seed), ";"), False)
