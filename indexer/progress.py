@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shutil
 import sys
 from types import TracebackType
 from typing import IO
@@ -16,8 +17,9 @@ class Progress:
         out = stream or sys.stderr
         self._bar: tqdm[None] | None = None
         if enabled and out.isatty():
+            columns = shutil.get_terminal_size((100, 20)).columns or 100
             self._bar = tqdm(total=total_bytes, unit="B", unit_scale=True, unit_divisor=1024, file=out,
-                             desc="indexing", dynamic_ncols=True, leave=True)
+                             desc="indexing", leave=True, ncols=min(columns, 120))
 
     def file(self, name: str) -> None:
         if self._bar is not None:
