@@ -94,13 +94,18 @@ def main() -> None:
     mbs = {k: max(r["mb"] / r["seconds"] for r in v) for k, v in results.items()}
     median = {k: statistics.median(r["pages"] / r["seconds"] for r in v) for k, v in results.items()}
     cpu = {k: min(r["cpu"] for r in v) for k, v in results.items()}
+    # each round runs both variants back to back: the median of the per-round ratios cancels slow
+    # changes in machine load
+    paired = statistics.median((w["pages"] / w["seconds"]) / (n["pages"] / n["seconds"])
+                               for n, w in zip(results[False], results[True], strict=True))
     overhead = 1 - rate[True] / rate[False]
     for key, label in ((False, "without WARC"), (True, "with WARC   ")):
         print(f"{label}: best {rate[key]:.0f} pages/s, {mbs[key]:.2f} MB/s (median {median[key]:.0f} pages/s); "
               f"crawler CPU {cpu[key]:.2f} s")
-    print(f"WARC overhead: {overhead * 100:.1f}% of throughput (ratio with/without {rate[True] / rate[False]:.3f}), "
-          f"{(cpu[True] / cpu[False] - 1) * 100:.1f}% more crawler CPU; "
-          f"target < 10%: {'met' if overhead < 0.10 else 'NOT met'}")
+    print(f"WARC overhead: {overhead * 100:.1f}% of throughput on best-of-{args.rounds} (ratio with/without "
+          f"{rate[True] / rate[False]:.3f}); median per-round ratio {paired:.3f} "
+          f"({(1 - paired) * 100:.1f}% overhead); {(cpu[True] / cpu[False] - 1) * 100:.1f}% more crawler CPU; "
+          f"target < 10%: {'met' if overhead < 0.10 and 1 - paired < 0.10 else 'NOT met'}")
 
 
 if __name__ == "__main__":
