@@ -14,7 +14,7 @@ from sqlalchemy import Connection, func, select
 from indexer import media_types
 from indexer.extract_html import Link
 from indexer.surt import surt_key
-from spillwatch.catalog.schema import captures, links
+from spillwatch.catalog.schema import captures, links, versions
 
 
 def latest_link_capture(conn: Connection, surt: str) -> int | None:
@@ -48,13 +48,23 @@ def new_document_links(before: set[str] | None, found: Sequence[Link]) -> list[L
 
 
 def linked_now(conn: Connection, target_surt: str) -> bool:
-    """Whether any page's current links (its latest capture with links) include ``target_surt``."""
+    """Whether any live page's current links (its latest capture with links) include ``target_surt``."""
     pages = conn.execute(
         select(captures.c.surt).distinct()
         .join(links, links.c.capture_id == captures.c.id)
         .where(links.c.target_surt == target_surt)
     ).scalars().all()
+    removed = {
+        str(r[0]) for r in conn.execute(
+            select(versions.c.surt).where(versions.c.surt.in_(pages), versions.c.removed_at.is_not(None),
+                                          versions.c.id.in_(select(func.max(versions.c.id))
+                                                            .where(versions.c.surt.in_(pages))
+                                                            .group_by(versions.c.surt)))
+        )
+    } if pages else set()
     for page in pages:
+        if page in removed:  # a page that is gone links nothing any more
+            continue
         latest = latest_link_capture(conn, page)
         hit = conn.execute(
             select(links.c.id).where(links.c.capture_id == latest, links.c.target_surt == target_surt).limit(1)
