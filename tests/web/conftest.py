@@ -4,6 +4,7 @@ three users (one per role) and logged-in test clients that handle CSRF tokens li
 from __future__ import annotations
 
 import re
+import shutil
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -89,6 +90,11 @@ def build_env(settings: Settings, folder: Path, beacon: str = "http://127.0.0.1:
     with engine.begin() as conn:
         for role, password in PASSWORDS.items():
             users[role] = accounts.create(conn, role, role, password)
+    return _assemble(config, engine, search, archive, users)
+
+
+def _assemble(config: Config, engine: Engine, search: Any, archive: Archive,
+              users: dict[str, accounts.Account]) -> WebEnv:
     app = create_app(config, engine=engine)
     app.config["TESTING"] = True
     return WebEnv(config, engine, search, app, archive, users)
@@ -119,10 +125,23 @@ def shared_env(tmp_path_factory: pytest.TempPathFactory) -> Iterator[WebEnv]:
     close_env(env)
 
 
+@pytest.fixture(scope="session")
+def archive_template(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Archive, dict[str, accounts.Account]]:
+    """The archive built once (SQLite catalog and search files); each ``env`` starts from a copy."""
+    folder = tmp_path_factory.mktemp("web-template")
+    built = build_env(settings_for(folder), folder)
+    close_env(built)  # closes the SQLite files, so that copies are complete
+    return folder / "data", built.archive, built.users
+
+
 @pytest.fixture
-def env(tmp_path: Path) -> Iterator[WebEnv]:
-    """A fresh archive for tests that change things (SQLite catalog and search)."""
-    built = build_env(settings_for(tmp_path), tmp_path)
+def env(tmp_path: Path, archive_template: tuple[Path, Archive, dict[str, accounts.Account]]) -> Iterator[WebEnv]:
+    """A fresh copy of the archive for tests that change things (SQLite catalog and search)."""
+    data, archive, users = archive_template
+    shutil.copytree(data, tmp_path / "data")
+    settings = settings_for(tmp_path)
+    built = _assemble(Config(settings=settings, sites=site_config()), open_catalog(settings), open_search(settings),
+                      archive, users)
     yield built
     close_env(built)
 
