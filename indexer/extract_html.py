@@ -24,8 +24,7 @@ BLOCKS = frozenset({
     "ol", "option", "p", "pre", "section", "table", "tbody", "td", "tfoot", "th", "thead", "tr", "ul",
     "img", "input", "button", "select", "textarea", "label",
 })
-LINK_ATTRIBUTES = (("a", "href"), ("area", "href"), ("iframe", "src"), ("frame", "src"), ("embed", "src"),
-                   ("object", "data"))
+LINK_ATTRIBUTES = {"a": "href", "area": "href", "iframe": "src", "frame": "src", "embed": "src", "object": "data"}
 _META_CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?\s*([A-Za-z0-9_.:-]+)""", re.IGNORECASE)
 MAX_ANCHOR_CHARS = 200
 
@@ -92,13 +91,10 @@ def visible_text(root: etree._Element) -> str:
 
 
 def _title(root: etree._Element) -> str:
-    titles = root.xpath("//title")
-    if titles:
-        return _clean(titles[0].text_content()).replace("\n", " ")[:1000]
-    for tag in ("h1", "h2"):
-        heads = root.xpath(f"//{tag}")
-        if heads:
-            return _clean(heads[0].text_content()).replace("\n", " ")[:1000]
+    for tag in ("title", "h1", "h2"):
+        element = root.find(f".//{tag}")
+        if element is not None:
+            return " ".join(element.text_content().split())[:1000]
     return ""
 
 
@@ -119,28 +115,28 @@ def links(root: etree._Element, page_url: str) -> list[Link]:
         return []
     seen: set[str] = set()
     found: list[Link] = []
-    for tag, attribute in LINK_ATTRIBUTES:
-        for element in root.iter(tag):
-            raw = (element.get(attribute) or "").strip()
-            if not raw or raw.startswith(("#", "javascript:", "mailto:", "tel:", "data:")):
-                continue
-            # fast paths for the common absolute and root-relative links; urljoin for the rest
-            if raw.startswith(("http://", "https://")):
-                target = raw.split("#", 1)[0]
-            elif raw.startswith("/") and not raw.startswith("//"):
-                target = origin + raw.split("#", 1)[0]
-            else:
-                try:
-                    target = urldefrag(urljoin(base, raw))[0]
-                    if urlsplit(target).scheme.lower() not in ("http", "https"):
-                        continue
-                except ValueError:
+    for element in root.iter(*LINK_ATTRIBUTES):
+        tag = element.tag
+        raw = (element.get(LINK_ATTRIBUTES[tag]) or "").strip()
+        if not raw or raw.startswith(("#", "javascript:", "mailto:", "tel:", "data:")):
+            continue
+        # fast paths for the common absolute and root-relative links; urljoin for the rest
+        if raw.startswith(("http://", "https://")):
+            target = raw.split("#", 1)[0]
+        elif raw.startswith("/") and not raw.startswith("//"):
+            target = origin + raw.split("#", 1)[0]
+        else:
+            try:
+                target = urldefrag(urljoin(base, raw))[0]
+                if urlsplit(target).scheme.lower() not in ("http", "https"):
                     continue
-            if target in seen:
+            except ValueError:
                 continue
-            seen.add(target)
-            anchor = " ".join(element.text_content().split())[:MAX_ANCHOR_CHARS] if tag == "a" else ""
-            found.append(Link(target, anchor))
+        if target in seen:
+            continue
+        seen.add(target)
+        anchor = " ".join(element.text_content().split())[:MAX_ANCHOR_CHARS] if tag == "a" else ""
+        found.append(Link(target, anchor))
     return found
 
 

@@ -201,6 +201,8 @@ class Indexer:
         if progress is not None:
             progress.advance(state.resume_offset)
         batch: list[CaptureInfo] = []
+        batch_surts: set[str] = set()
+        sum_payload = 0
         problems: list[RecordProblem] = []
         for item in reader:
             if isinstance(item, RecordProblem):
@@ -212,15 +214,19 @@ class Indexer:
             end = item.offset + item.length
             if item.rec_type in CAPTURE_TYPES and is_indexable_url(item.url):
                 info = capture_info(item, self.sites, crawl_site)
-                if any(other.surt == info.surt for other in batch):
+                if info.surt in batch_surts:
                     self._commit(run, batch, problems, reader)
                     batch, problems = [], []
+                if not batch:
+                    batch_surts, sum_payload = set(), 0
                 batch.append(info)
+                batch_surts.add(info.surt)
+                sum_payload += item.payload_size
             if not reader.decompressed and end > run.resume:
                 if progress is not None:
                     progress.advance(end - run.resume)
                 run.resume = end
-            if len(batch) >= self.batch_size or sum(i.record.payload_size for i in batch) > BATCH_BYTES:
+            if len(batch) >= self.batch_size or sum_payload > BATCH_BYTES:
                 self._commit(run, batch, problems, reader)
                 batch, problems = [], []
         self._commit(run, batch, problems, reader)
