@@ -25,6 +25,7 @@ COMMAND_MODULES: tuple[str, ...] = (
     "spillwatch.commands.check_config",
     "spillwatch.commands.settings_cmd",
     "spillwatch.commands.demo",
+    "spillwatch.commands.run",
     "spillwatch.commands.crawl",
     "spillwatch.commands.scan",
     "spillwatch.commands.alerts_cmd",

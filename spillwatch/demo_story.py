@@ -12,6 +12,7 @@
 
 from __future__ import annotations
 
+import logging
 import secrets
 import shutil
 import sys
@@ -102,6 +103,8 @@ def _demo_settings(settings: Settings) -> Settings:
 
 def run(config: Config, *, once: bool) -> int:
     settings = _demo_settings(config.settings)
+    if settings.source("log_level") == "default":  # the story is the output; logs only for problems
+        logging.getLogger().setLevel(logging.WARNING)
     started = time.monotonic()
     with AgencySite() as site:
         print(f"1. simulated agency site at {site.base_url}")

@@ -71,6 +71,9 @@ class Service:
         self.catalog_url = self.engine.url.render_as_string(hide_password=False)
         self.lease = Lease(self.engine)
         self.threads: list[threading.Thread] = []
+        # one indexing run at a time: the crawl worker (right after a crawl) and the index worker
+        # (files left pending) must never index the same WARC file concurrently
+        self.index_lock = threading.Lock()
         self.scheduler: Any = None
         self.dispatcher: Any = None
         self.http: Any = None
@@ -78,6 +81,8 @@ class Service:
     # -- life cycle ----------------------------------------------------------------------------
 
     def start(self) -> None:
+        # APScheduler logs every job run at INFO: every few seconds with watch pages
+        logging.getLogger("apscheduler").setLevel(max(logging.WARNING, logging.getLogger().level))
         self.lease.acquire()
         self._recover()
         from indexer.search import open_search
@@ -196,7 +201,16 @@ class Service:
             if request is None:
                 self.stop_event.wait(self.poll_interval)
                 continue
-            self._run_request(request)
+            try:
+                self._run_request(request)
+            except Exception:  # one failed crawl or index run must not stop the service: log, record, go on
+                log.exception("crawl request %d (%s %s) failed", request["id"], request["kind"], request["site_id"])
+                self.state.last_error = f"crawl request {request['id']} failed"
+                with self.engine.begin() as conn:
+                    conn.execute(update(s.crawls).where(s.crawls.c.id == request["id"],
+                                                        s.crawls.c.status.in_(("queued", "running")))
+                                 .values(status="failed", finished_at=datetime.now(UTC),
+                                         message="failed in the service; see its log"))
 
     def _run_request(self, request: dict[str, Any]) -> None:
         from crawler.run import crawl_site, fetch_urls
@@ -233,7 +247,9 @@ class Service:
     def _index(self, paths: list[str], crawl_id: int | None = None) -> Any:
         from indexer.pipeline import index_paths
 
-        summary = index_paths([Path(p) for p in paths], self.config, self.engine, self.search, crawl_id=crawl_id)
+        with self.index_lock:
+            summary = index_paths([Path(p) for p in paths], self.config, self.engine, self.search,
+                                  crawl_id=crawl_id)
         self.state.files_indexed += len(paths)
         self._event("indexed", files=len(paths), findings=summary.findings, captures=summary.captures)
         return summary
@@ -267,7 +283,10 @@ class Service:
             existing = [p for p in pending if Path(p).exists()]
             if existing:
                 log.info("indexing %d pending WARC file(s)", len(existing))
-                self._index(existing)
+                try:
+                    self._index(existing)
+                except Exception:  # a broken file is retried on the next round; the service goes on
+                    log.exception("indexing pending WARC files failed; retrying in a moment")
 
 
 def wait_for(check: Callable[[], bool], timeout: float, interval: float = 0.2) -> bool:

@@ -11,6 +11,9 @@ from __future__ import annotations
 import csv
 import io
 import json
+import os
+import subprocess
+import sys
 import time
 import urllib.request
 import uuid
@@ -24,7 +27,6 @@ from sqlalchemy import select
 from spillwatch.agency_site import AgencySite
 from spillwatch.catalog import schema as s
 from spillwatch.config import Alerts, Channel, Config, Route, Site, WatchPage
-from spillwatch.service.lease import LeaseHeld
 from spillwatch.service.loop import Service, wait_for
 from spillwatch.service.schedule import enqueue_crawl
 from spillwatch.settings import Settings
@@ -91,8 +93,11 @@ def test_published_roster_is_alerted_once_masked_within_a_minute(
     service = Service(config, poll_interval=0.5)
     service.start()
     try:
-        with pytest.raises(LeaseHeld, match="already scheduling"):
-            Service(config, serve_http=False).start()
+        second = subprocess.run(
+            [sys.executable, "-m", "spillwatch", "--data-dir", str(config.settings.data_path), "run", "--no-ui"],
+            capture_output=True, text=True, timeout=60, env={**os.environ, "SPILLWATCH_SEARCH_BACKEND": "sqlite"})
+        assert second.returncode == 2, second.stderr
+        assert "already scheduling against this catalog" in second.stderr
         enqueue_crawl(service.engine, "agency", "full", [site.base_url + "/"])
 
         def crawled() -> bool:
