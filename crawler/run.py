@@ -156,6 +156,15 @@ def _wait(process: subprocess.Popen[str], time_limit: float, grace: float,
             code = process.wait(timeout=min(0.5, max(0.0, deadline - time.monotonic())))
         except subprocess.TimeoutExpired:
             continue
+        except KeyboardInterrupt:
+            # Ctrl-C reached the crawl process too (same process group): Scrapy closes cleanly
+            logger.warning("interrupted; waiting up to %.0f s for the crawl to close its files", grace)
+            try:
+                process.wait(timeout=grace)
+            except subprocess.TimeoutExpired:
+                process.kill()
+                process.wait()
+            return "killed", "interrupted"
     if code is None and stop is not None and stop.is_set():
         logger.info("service stopping: asking the crawl to close its WARC files")
         process.send_signal(signal.SIGTERM)
