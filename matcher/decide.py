@@ -11,6 +11,7 @@ nationality), low (names with business contact details or nothing else).
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import date
 
 from matcher import validators as v
 from matcher.columns import ColumnEvidence, safe_header
@@ -131,10 +132,10 @@ def decide(table: Table, columns: list[ColumnEvidence]) -> Decision:
     reasons = [reason_for(ev) for ev in identifiers]
     reasons += [reason_for(ev) for ev in columns if ev.type and ev not in identifiers]
     reasons += [f"aggregate guard: {g}" for g in guards]
-    return Decision(person_level, score, severity_for(columns, identifiers), reasons, guards)
+    return Decision(person_level, score, severity_for(columns), reasons, guards)
 
 
-def severity_for(columns: list[ColumnEvidence], identifiers: list[ColumnEvidence]) -> Severity:
+def severity_for(columns: list[ColumnEvidence]) -> Severity:
     types = {c.type for c in columns if c.type}
     personal_contact = any(c.type in {"email", "phone"} and not c.business_contact for c in columns)
     if "gov_id" in types or "sensitive_category" in types:
@@ -148,12 +149,17 @@ def severity_for(columns: list[ColumnEvidence], identifiers: list[ColumnEvidence
     return Severity.low
 
 
-def looks_like_minors(columns: list[ColumnEvidence], table: Table) -> bool:
-    """Ages mostly under 18 make a table of minors (a sensitive category)."""
+def looks_like_minors(columns: list[ColumnEvidence], table: Table, today: date | None = None) -> bool:
+    """Ages, or birth dates, mostly under 18 make a table of minors (a sensitive category)."""
+    today = today or date.today()
     for ev in columns:
+        cells = [r[ev.index] for r in table.rows[:400] if ev.index < len(r) and r[ev.index]]
+        ages: list[float] = []
         if ev.type == "age":
-            ages = [v.to_float(r[ev.index]) for r in table.rows[:400] if ev.index < len(r)]
-            known = [a for a in ages if a is not None]
-            if known and sum(1 for a in known if a < 18) / len(known) >= 0.5:
-                return True
+            ages = [a for a in (v.to_float(c) for c in cells) if a is not None]
+        elif ev.type == "birth_date":
+            born = [d for d in (v.parse_date(c) for c in cells) if d is not None]
+            ages = [(today - d).days / 365.25 for d in born]
+        if ages and sum(1 for a in ages if a < 18) / len(ages) >= 0.5:
+            return True
     return False

@@ -30,7 +30,7 @@ class _Classified:
             decision = decide(table, columns)
             if decision.person_level and looks_like_minors(columns, table):
                 decision.severity = Severity.critical
-                decision.reasons.append("most ages are under 18 (minors)")
+                decision.reasons.append("most of the people are under 18 (minors)")
             self._cache[key] = (table, columns, decision)
         _, columns, decision = self._cache[key]
         return columns, decision

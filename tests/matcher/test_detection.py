@@ -102,3 +102,17 @@ def test_ice_style_workbook_with_title_rows_date_cells_and_total_row():
     assert finding.severity.name == "critical"
     assert {c.header: c.type for c in finding.columns}["Date of Birth"] == "birth_date"
     assert "column 3 'Date of Birth': 50/50 plausible birth dates" in finding.reasons
+
+
+def test_minors_by_birth_date_are_critical():
+    from datetime import date, timedelta
+
+    from tests.matcher.synthetic import people, to_csv
+
+    ps = people(20, 92)
+    today = date.today()
+    grid = [["Name", "Date of Birth"]] + [[p.full, (today - timedelta(days=3000 + 97 * i)).isoformat()]
+                                         for i, p in enumerate(ps)]
+    finding = scan_bytes(to_csv(grid), "children.csv").findings[0]
+    assert finding.severity.name == "critical"
+    assert "most of the people are under 18 (minors)" in finding.reasons
