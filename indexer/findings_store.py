@@ -1,7 +1,8 @@
 """Findings in the catalog, keyed by content, with their exposure timeline.
 
 The key is the SHA-256 of the file's bytes + kind + locator: the same file (at any URL, in any
-crawl, captured by any crawler) never creates a second finding.  Each finding keeps its exposure:
+crawl, captured by any crawler) never creates a second finding.  A table inside an HTML page is
+keyed by the table's own cells, so edits around it do not duplicate it.  Each finding keeps its exposure:
 ``first_seen`` / ``last_seen`` (captures serving that content), ``removed_at`` (every URL serving it
 is gone) and ``reappeared_at`` (served again after that).  A new finding and a reappearance are
 handed to the alerts outbox in the same transaction.
@@ -19,7 +20,7 @@ from sqlalchemy import Connection, insert, select
 
 from indexer.records import utc
 from spillwatch.catalog.schema import finding_events, findings, versions
-from spillwatch.models import Finding, Severity
+from spillwatch.models import Finding, Severity, Table
 
 log = logging.getLogger(__name__)
 
@@ -27,9 +28,25 @@ log = logging.getLogger(__name__)
 AlertHook = Callable[[Connection, int, str], None]
 
 
-def content_key(content_sha256: str, finding: Finding) -> str:
+def content_key(content_sha256: str, finding: Finding, table_digests: dict[str, str] | None = None) -> str:
+    """``sha256:<file bytes>:<kind>:<locator hash>``; for a table in an HTML page,
+    ``table:<table cells>:<kind>``, so that editing the page around the table (a new paragraph, a
+    changed date) does not make the same table a new finding."""
+    table = (table_digests or {}).get(finding.locator)
+    if table is not None:
+        return f"table:{table}:{finding.kind.value}"
     locator = hashlib.sha256(finding.locator.encode("utf-8")).hexdigest()[:16]
     return f"sha256:{content_sha256}:{finding.kind.value}:{locator}"
+
+
+def table_digest(table: Table) -> str:
+    """SHA-256 of a table's header and rows (as the matcher read them)."""
+    digest = hashlib.sha256()
+    for row in [table.header, *table.rows]:
+        digest.update("\x1f".join(row).encode("utf-8", "surrogatepass"))
+        digest.update(b"\x1e")
+    digest.update(str(table.total_rows).encode())
+    return digest.hexdigest()
 
 
 @dataclass
@@ -47,15 +64,16 @@ def worst_severity(values: Iterable[str]) -> str | None:
 def store(
     conn: Connection, found: list[Finding], *, content_sha256: str, capture_id: int, url: str,
     payload_digest: str, site_id: str | None, seen: datetime, now: datetime, alert: AlertHook | None,
+    table_digests: dict[str, str] | None = None,
 ) -> list[StoredFinding]:
     """Insert new findings of one payload, or extend the exposure of known ones."""
     stored: list[StoredFinding] = []
     for finding in found:
-        key = content_key(content_sha256, finding)
+        key = content_key(content_sha256, finding, table_digests)
         row = conn.execute(select(findings.c.id, findings.c.severity).where(findings.c.content_key == key)).first()
         if row is not None:
             stored.append(StoredFinding(int(row[0]), str(row[1]), created=False))
-            _seen_again(conn, int(row[0]), seen, alert)
+            _seen_again(conn, int(row[0]), seen, alert, payload_digest)
             continue
         data = finding.to_dict()
         finding_id = int(conn.execute(
@@ -76,12 +94,15 @@ def store(
     return stored
 
 
-def _seen_again(conn: Connection, finding_id: int, seen: datetime, alert: AlertHook | None) -> None:
+def _seen_again(conn: Connection, finding_id: int, seen: datetime, alert: AlertHook | None,
+                payload_digest: str | None = None) -> None:
     row = conn.execute(select(findings.c.last_seen, findings.c.removed_at).where(findings.c.id == finding_id)).one()
     last_seen, removed_at = utc(row[0]), row[1]
     values: dict[str, object] = {}
     if utc(seen) > last_seen:
         values["last_seen"] = utc(seen)
+        if payload_digest:  # a table found again in an edited page: follow the page's latest payload
+            values["payload_digest"] = payload_digest
     reappeared = removed_at is not None and utc(seen) > utc(removed_at)
     if reappeared:
         values.update(removed_at=None, reappeared_at=utc(seen))

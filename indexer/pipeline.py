@@ -470,7 +470,9 @@ class Indexer:
             stored = findings_store.store(
                 conn, extraction.findings, content_sha256=extraction.content_sha256, capture_id=info.id,
                 url=info.url, payload_digest=info.digest, site_id=info.site_id, seen=at, now=self.clock(),
-                alert=self.alert,
+                alert=self.alert, table_digests=(
+                    {t.locator: findings_store.table_digest(t) for t in extraction.tables if t.locator}
+                    if extraction.media_type in media_types.HTML_TYPES else None),
             )
             self.summary.findings += sum(1 for s in stored if s.created)
             severities.extend(s.severity for s in stored)

@@ -92,3 +92,33 @@ def test_a_bug_on_one_record_does_not_stop_the_run(tmp_path: Path, make_settings
     assert summary.captures == 2 and summary.findings == 1 and summary.warnings == 1
     assert "TypeError" in summary.problems[0].message and "bad.csv" in summary.problems[0].message
     search.close()
+
+
+def test_a_person_table_in_a_page_stays_one_finding_when_the_page_is_edited(tmp_path: Path, make_settings) -> None:
+    settings = make_settings()
+    from spillwatch.catalog import open_catalog
+
+    engine = open_catalog(settings)
+    search = open_search(settings)
+    lines = detainee_csv().decode().strip().splitlines()
+    cells = "".join("<tr>" + "".join(f"<td>{c}</td>" for c in line.split(",")) + "</tr>" for line in lines[1:])
+    header = "<tr>" + "".join(f"<th>{c}</th>" for c in lines[0].split(",")) + "</tr>"
+
+    def page(intro: str) -> bytes:
+        return f"<html><head><title>Book-ins</title></head><body><p>{intro}</p><table>{header}{cells}</table>" \
+               "</body></html>".encode()
+
+    later = datetime(2026, 3, 2, tzinfo=UTC)
+    summary = Indexer(Config(settings=settings), engine, search, alert=lambda *a: None).index_paths([
+        write_warc(tmp_path / "a.warc.gz", [("http://agency.example/bookins", 200, "text/html",
+                                             page("Weekly book-ins."), DAY)]),
+        write_warc(tmp_path / "b.warc.gz", [("http://agency.example/bookins", 200, "text/html",
+                                             page("Weekly book-ins. " + "A long note on methodology, sources and "
+                                                  "revisions of earlier weeks. " * 40), later)]),
+    ])
+    assert summary.changed == 1 and summary.findings == 1
+    with engine.connect() as conn:
+        (row,) = conn.execute(select(findings.c.first_seen, findings.c.last_seen, findings.c.content_key)).all()
+    assert row.content_key.startswith("table:")
+    assert row.first_seen.replace(tzinfo=UTC) == DAY and row.last_seen.replace(tzinfo=UTC) == later
+    search.close()
