@@ -29,18 +29,24 @@ NAME_PARTICLES = frozenset(
     "de da das do dos del della di du la le van von der den ter bin ibn al el y e st saint mc".split()
 )
 
-# Words that mark an organisation, place or thing rather than a person.
-ORG_WORDS = frozenset(
+# Words that mark an organisation, place or thing rather than a person.  Strong words do so on
+# their own; weak words are also common surnames (Post, Bank, Church, Law, Court…) and only count
+# beside another organisation word.
+ORG_WORDS_STRONG = frozenset(
     """inc llc ltd corp corporation company co plc gmbh sa srl ag limited group holdings association
     department dept office agency bureau ministry ministerio ministere council county city town state
-    university college school academy institute hospital clinic center centre church foundation trust
-    bank services service solutions systems partners consulting research polling poll news times post
-    press radio tv network airlines airline air airways police court committee commission board club
-    team fund society union federation party republic kingdom united national international global
-    engineering studies science sciences management education arts health law general total unknown
-    other others all none sum subtotal average mean median hurricane storm tropical cyclone typhoon
-    vessel ship boat""".split()
+    university college school academy institute hospital clinic center centre foundation services
+    service solutions systems partners consulting research polling poll airlines airline airways
+    police committee commission board society federation republic kingdom international global
+    engineering studies science sciences management education arts health total unknown other others
+    all none sum subtotal average mean median hurricane storm tropical cyclone typhoon vessel ship
+    boat""".split()
 )
+ORG_WORDS_WEAK = frozenset(
+    """church bank trust post news times press radio tv network court club team fund union party
+    united national general law air""".split()
+)
+ORG_WORDS = ORG_WORDS_STRONG | ORG_WORDS_WEAK
 
 
 def fold(text: str) -> str:

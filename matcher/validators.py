@@ -12,7 +12,15 @@ from datetime import date
 
 import phonenumbers
 
-from matcher.names import HONORIFICS, NAME_PARTICLES, ORG_WORDS, fold, is_given_name, is_surname
+from matcher.names import (
+    HONORIFICS,
+    NAME_PARTICLES,
+    ORG_WORDS_STRONG,
+    ORG_WORDS_WEAK,
+    fold,
+    is_given_name,
+    is_surname,
+)
 
 # ---------------------------------------------------------------------------------------- numbers
 
@@ -196,11 +204,13 @@ def name_tokens(value: str) -> list[str] | None:
     elif "," in text:
         return None
     raw = text.split()
+    folded_words = [fold(t).strip(".") for t in raw]
+    weak = sum(1 for w in folded_words if w in ORG_WORDS_WEAK)
+    if any(w in ORG_WORDS_STRONG for w in folded_words) or weak >= 2:
+        return None
     tokens: list[str] = []
     for token in raw:
         folded = fold(token).strip(".")
-        if folded in ORG_WORDS:
-            return None
         if folded in HONORIFICS and len(raw) > 2:
             continue
         if folded in NAME_PARTICLES:
@@ -244,7 +254,8 @@ def given_name_hit(value: str) -> bool:
 
 def is_organisation(value: str) -> bool:
     words = re.findall(r"[^\W\d_]+", fold(value))
-    return any(w in ORG_WORDS for w in words) or "&" in value
+    weak = sum(1 for w in words if w in ORG_WORDS_WEAK)
+    return any(w in ORG_WORDS_STRONG for w in words) or weak >= 2 or "&" in value
 
 
 # ---------------------------------------------------------------------------------- identifiers

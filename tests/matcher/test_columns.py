@@ -93,3 +93,9 @@ def test_birth_dates_need_the_header_or_a_generic_column():
     assert type_column(0, "DOB", dates).type == "birth_date"
     assert type_column(0, "column 2", dates).type == "birth_date"
     assert type_column(0, "start_date", dates).type == "date"
+
+
+def test_surnames_that_are_also_organisation_words():
+    assert v.is_full_name("Joep Post") and v.is_full_name("Mary Church") and v.is_single_name("BANK")
+    assert not v.is_full_name("First National Bank") and v.is_organisation("First National Bank")
+    assert v.is_organisation("Smith Legal Services") and not v.is_organisation("Anna Law")
