@@ -127,7 +127,7 @@ def repair_open_files(warc_dir: Path, lock_dir: Path | None = None, prefix: str 
 
     A file ``<crawl name>-<serial>.warc.gz.open`` belongs to the crawl whose lock is
     ``<lock_dir>/<crawl name>.lock``."""
-    results = []
+    results: list[RepairResult] = []
     if not warc_dir.is_dir():
         return results
     for path in sorted(warc_dir.glob(f"{prefix}*.warc.gz{OPEN_SUFFIX}")):

@@ -227,7 +227,9 @@ def _insert_crawl(catalog: Engine, manifest: Manifest) -> int:
             site_id=manifest.site_id, kind=manifest.kind, status="running",
             started_at=datetime.fromisoformat(manifest.started_at), pages=0, bytes=0, errors=0,
             warc_files=[], manifest_path=manifest.manifest_file, message=""))
-        return int(result.inserted_primary_key[0])
+        key = result.inserted_primary_key
+        assert key is not None
+        return int(key[0])
 
 
 def _claim_crawl(catalog: Engine, manifest: Manifest, crawl_id: int) -> int:

@@ -155,8 +155,8 @@ class SiteSpider(Spider):
         if response.status == 304:
             previous = self.state.lookup(response.url) if self.state is not None else None
             return list(previous.links or ()) if previous is not None else None
-        if not isinstance(response, TextResponse) or "html" not in response.headers.get(
-                b"Content-Type", b"text/html").decode("latin-1").lower():
+        content_type = response.headers.get(b"Content-Type") or b"text/html"
+        if not isinstance(response, TextResponse) or b"html" not in content_type.lower():
             return None
         try:
             extracted = LinkExtractor(deny_extensions=[], unique=True).extract_links(response)

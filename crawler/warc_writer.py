@@ -134,7 +134,7 @@ class WarcWriterExtension:
         if response.ip_address is not None:
             common["WARC-IP-Address"] = str(response.ip_address)
         header_list = _headers(response.headers)
-        first = {}
+        first: dict[str, str] = {}
         for name, value in header_list:
             first.setdefault(name.lower(), value)
         etag, modified = first.get("etag"), first.get("last-modified")
