@@ -11,14 +11,16 @@ FY…) mark a header as a statistic rather than an attribute of a person.
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import lru_cache
+from types import MappingProxyType
 
 from rapidfuzz import fuzz, process
 
 from matcher.names import fold
 
-TERMS: dict[str, tuple[str, ...]] = {
+TERMS: Mapping[str, tuple[str, ...]] = MappingProxyType({
     "person_name": (
         "name", "names", "full name", "fullname", "person", "person name", "individual name",
         "name of person", "subject name", "detainee name", "employee name", "patient name",
@@ -120,7 +122,7 @@ TERMS: dict[str, tuple[str, ...]] = {
         "date", "start date", "end date", "fecha", "data", "year", "month", "day", "ano", "annee",
         "mes", "mois", "period", "periodo", "eow",
     ),
-}
+})
 
 # Words that name a role a person plays: evidence that a column holds people, only when the
 # values also look like personal names.

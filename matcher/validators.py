@@ -8,7 +8,9 @@ raise with the value.
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from datetime import date
+from types import MappingProxyType
 
 import phonenumbers
 
@@ -70,26 +72,24 @@ def is_age(value: str) -> bool:
 
 # ------------------------------------------------------------------------------------------ dates
 
-_MONTHS: dict[str, int] = {}
-for _number, _words in enumerate(
-    [
-        "january jan enero ene janvier janv janeiro",
-        "february feb febrero fevrier fev fevereiro fevr",
-        "march mar marzo mars marco",
-        "april apr abril abr avril avr",
-        "may mayo mai maio",
-        "june jun junio juin junho",
-        "july jul julio juillet juil julho",
-        "august aug agosto ago aout",
-        "september sep sept septiembre septembre setembro set",
-        "october oct octubre octobre outubro out",
-        "november nov noviembre novembre novembro",
-        "december dec diciembre dic decembre dezembro dez",
-    ],
-    start=1,
-):
-    for _word in _words.split():
-        _MONTHS[_word] = _number
+_MONTH_NAMES = (
+    "january jan enero ene janvier janv janeiro",
+    "february feb febrero fevrier fev fevereiro fevr",
+    "march mar marzo mars marco",
+    "april apr abril abr avril avr",
+    "may mayo mai maio",
+    "june jun junio juin junho",
+    "july jul julio juillet juil julho",
+    "august aug agosto ago aout",
+    "september sep sept septiembre septembre setembro set",
+    "october oct octubre octobre outubro out",
+    "november nov noviembre novembre novembro",
+    "december dec diciembre dic decembre dezembro dez",
+)
+# month word (EN/ES/FR/PT, accents folded) → month number; read-only
+_MONTHS: Mapping[str, int] = MappingProxyType(
+    {word: number for number, words in enumerate(_MONTH_NAMES, start=1) for word in words.split()}
+)
 
 _ISO = re.compile(
     r"^(\d{4})[-/.](\d{1,2})[-/.](\d{1,2})(?:[ T]\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:Z|[+-]\d{2}:?\d{2})?)?$"
