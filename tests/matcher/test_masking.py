@@ -43,3 +43,16 @@ def test_no_raw_value_in_cli_output(tmp_path, capsys, caplog):
     text = out.out + out.err + caplog.text
     assert "M" in text  # there is output
     assert [raw for raw in case.raw_values if raw in text] == []
+
+
+def test_unexpected_exception_text_never_reaches_errors_or_logs(monkeypatch, caplog):
+    import matcher.scan as scan_module
+
+    def broken(*args, **kwargs):
+        raise ValueError("could not convert 'Maria Hernandez 1987-03-14'")
+
+    monkeypatch.setattr(scan_module, "extract_html", broken)
+    result = scan_bytes(b"<html><body><table><tr><td>x</td></tr></table></body></html>", "page.html")
+    assert result.errors == ["page.html: could not be read (ValueError in the text/html reader); the file may be "
+                             "damaged. Please report it if it opens normally"]
+    assert "Maria" not in caplog.text and "1987" not in caplog.text
