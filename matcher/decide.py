@@ -57,10 +57,13 @@ def decide(table: Table, columns: list[ColumnEvidence]) -> Decision:
     attributes = [c for c in columns if c.type in ATTRIBUTES - {"email", "phone"}]
     personal_attributes = [c for c in attributes if c.type != "postal_code"]
 
+    # single names (a given name or a surname alone) identify someone only beside attributes that
+    # describe a person; sex alone does not (baby-name tables list names with sex and counts)
+    describing = [c for c in personal_attributes if c.type != "sex"]
     identifiers.extend(full_names)
     if given and family:
         identifiers.extend([given[0], family[0]])
-    elif (single_names or family) and personal_attributes:
+    elif (single_names or family) and describing:
         identifiers.extend(single_names or family)
     identifiers.extend(by_type.get("gov_id", []))
     organisations = [c for c in columns if c.org_ratio >= 0.5 and c.type not in IDENTIFYING]

@@ -221,6 +221,18 @@ def name_frequency(seed: int) -> Grid:
     return rows
 
 
+def baby_names(seed: int, header: bool = True) -> Grid:
+    """Names with sex and counts, per year (like the SSA baby-name files): names are the unit."""
+    rng = random.Random(seed)
+    fk = Faker("en_US")
+    fk.seed_instance(seed)
+    names = sorted({fk.first_name() for _ in range(120)})[:40]
+    rows = [["Name", "Year", "Sex", "Births"]] if header else []
+    for year in (2019, 2020, 2021):
+        rows += [[n, str(year), rng.choice("FM"), str(rng.randrange(5, 9000))] for n in names]
+    return rows
+
+
 def surname_frequency(seed: int) -> Grid:
     rng = random.Random(seed)
     fk = Faker("es_MX")
@@ -558,6 +570,8 @@ def corpus(seed: int = 7, rows: int = 40) -> list[Case]:
         p[18])
     # negatives
     add("csv building addresses", "buildings.csv", lambda: to_csv(buildings(seed)), False)
+    add("csv baby names by year and sex", "names_by_year.csv", lambda: to_csv(baby_names(seed)), False)
+    add("txt baby names without header", "yob2021.txt", lambda: to_csv(baby_names(seed + 1, header=False)), False)
     add("ods aggregate", "resumen.ods", lambda: to_ods([("Resumen", spanish_aggregate(seed + 1), False)]), False)
     add("csv country aggregate", "by_country.csv", lambda: to_csv(country_aggregate(seed)), False)
     add("csv ES aggregate", "por_nacionalidad.csv", lambda: to_csv(spanish_aggregate(seed), ";"), False)
