@@ -71,7 +71,10 @@ def name_lists() -> tuple[frozenset[str], frozenset[str]]:
     given: set[str] = set()
     family: set[str] = set()
     for locale in NAME_LOCALES:
-        provider = importlib.import_module(f"faker.providers.person.{locale}").Provider
+        try:
+            provider = importlib.import_module(f"faker.providers.person.{locale}").Provider
+        except ModuleNotFoundError:
+            continue  # an older Faker without this locale: the other lists still apply
         for attribute in ("first_names", "first_names_male", "first_names_female"):
             given |= _names(provider, attribute)
         for attribute in ("last_names",):
