@@ -1,8 +1,8 @@
 """Outgoing links of page captures, and "new document linked" when a page starts linking a file.
 
-Links are stored for every page capture whose content differs from the previous capture (identical
-captures link the same targets), so a page's current links are those of its latest capture that has
-links stored.
+Links are stored for every page capture whose content was extracted (identical captures link the
+same targets), so a page's current links are those of its latest capture with a content change row
+(new, changed, unchanged-but-different bytes, reappeared) — possibly none.
 """
 
 from __future__ import annotations
@@ -14,20 +14,22 @@ from sqlalchemy import Connection, func, select
 from indexer import media_types
 from indexer.extract_html import Link
 from indexer.surt import surt_key
-from spillwatch.catalog.schema import captures, links, versions
+from spillwatch.catalog.schema import captures, changes, links, versions
+
+CONTENT_CHANGES = ("new", "changed", "unchanged", "reappeared")
 
 
 def latest_link_capture(conn: Connection, surt: str) -> int | None:
-    """The latest capture of ``surt`` that has links stored."""
+    """The capture holding the current links of page ``surt``: its latest capture whose content was
+    extracted (the one with a content change row); its links may be none at all."""
     latest = conn.execute(
-        select(func.max(links.c.capture_id)).join(captures, captures.c.id == links.c.capture_id)
-        .where(captures.c.surt == surt)
+        select(func.max(changes.c.capture_id)).where(changes.c.surt == surt, changes.c.kind.in_(CONTENT_CHANGES))
     ).scalar()
     return int(latest) if latest is not None else None
 
 
 def previous_links(conn: Connection, surt: str) -> set[str] | None:
-    """Targets of the latest capture of ``surt`` that has links stored (None: no such capture)."""
+    """Current link targets of page ``surt`` (None: its content was never extracted)."""
     latest = latest_link_capture(conn, surt)
     if latest is None:
         return None

@@ -36,7 +36,7 @@ from indexer.search import SearchBackend
 from indexer.surt import surt_key
 from indexer.warc_files import WarcFileState, merge_problems, open_file, save_progress
 from indexer.warc_reader import CAPTURE_TYPES, READ_ERRORS, WarcReader, WarcRecord, read_record_at
-from spillwatch.catalog.schema import changes
+from spillwatch.catalog.schema import captures, changes
 from spillwatch.config import Config
 from spillwatch.models import Finding, Table
 
@@ -46,6 +46,7 @@ WARC_SUFFIXES = (".warc", ".warc.gz", ".arc", ".arc.gz")
 BATCH_SIZE = 200
 BATCH_BYTES = 64 * 2**20  # payloads held in memory per batch (a batch is cut early past this)
 TEXT_CACHE_ENTRIES = 256
+MAX_DROPPED_LINKS = 500
 SCAN_CACHE_ENTRIES = 1_000
 
 
@@ -88,7 +89,7 @@ class Step:
     links: list[Link] = field(default_factory=list)
     store_links: bool = False
     new_documents: list[Link] = field(default_factory=list)
-    dropped: set[str] = field(default_factory=set)
+    dropped: list[str] = field(default_factory=list)  # link targets the page no longer has
     known_findings: list[tuple[int, str]] = field(default_factory=list)
 
 
@@ -253,9 +254,12 @@ class Indexer:
     def _finish(self, run: _FileRun, path: Path, size: int) -> None:
         now = self.clock()
         with self.engine.begin() as conn:
+            scope = (captures.c.crawl_id == run.state.crawl_id if run.state.crawl_id is not None
+                     else captures.c.warc_file == str(run.path))
             result = removals.check_unlinked(
-                conn, crawl_key=run.crawl_key, dropped=run.dropped, captured=run.captured_surts,
-                at=run.last_time or now, after_crawls=int(self.settings.removed_after_crawls),
+                conn, crawl_key=run.crawl_key, dropped=removals.dropped_links(conn, scope),
+                captured=removals.captured_surts(conn, scope), at=removals.crawl_time(conn, scope) or now,
+                after_crawls=int(self.settings.removed_after_crawls),
             )
             self.summary.removed += result
             save_progress(conn, run.state, resume_offset=size if run.resume else 0, records=run.records,
@@ -375,7 +379,7 @@ class Indexer:
             step.new_documents = links.new_document_links(before_links, extraction.links)
             if before_links is not None:
                 now_targets = {link.url for link in extraction.links}
-                step.dropped = {surt_key(u) for u in before_links - now_targets}
+                step.dropped = sorted(before_links - now_targets)
 
     def _scan(self, extraction: Extraction, payload: bytes, url: str) -> None:
         """Matcher results for this content, scanned once per run."""
@@ -423,10 +427,7 @@ class Indexer:
         info = step.info
         assert info.id is not None
         at = utc(info.captured_at)
-        run.last_time = max(run.last_time, at) if run.last_time else at
         state = step.state
-        if info.holds_content:
-            run.captured_surts.add(info.surt)
         if step.kind == "none":
             return
         if step.kind in ("same", "unchanged"):
@@ -450,11 +451,12 @@ class Indexer:
             details: dict[str, Any] = {"payload_digest": info.digest, "media_type": info.media_type_sniffed}
             if step.kind == "unchanged":
                 details["reason"] = "insignificant"
+            if step.dropped:  # read back by the end-of-file removal check (crash-safe)
+                details["links_dropped"] = step.dropped[:MAX_DROPPED_LINKS]
             writes.change(info, step.kind, significance, state.last_capture_id if state else None, details)
             setattr(self.summary, step.kind, getattr(self.summary, step.kind) + 1)
         if step.store_links:
             writes.links.extend(links.link_rows(info.id, step.links))
-            run.dropped |= step.dropped
         for link in step.new_documents:
             writes.change(info, "new_document_linked", 1.0, None,
                           {"page_url": info.url, "anchor_text": link.text}, url=link.url)
@@ -522,9 +524,6 @@ class _FileRun:
     crawl_key: str
     records: int
     resume: int
-    last_time: datetime | None = None
-    captured_surts: set[str] = field(default_factory=set)
-    dropped: set[str] = field(default_factory=set)
 
 
 def index_paths(

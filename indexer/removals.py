@@ -12,12 +12,43 @@ from __future__ import annotations
 from collections.abc import Iterable
 from datetime import datetime
 
-from sqlalchemy import Connection, insert, select
+from sqlalchemy import ColumnElement, Connection, and_, func, insert, or_, select
 
 from indexer import findings_store, links
 from indexer.records import utc
+from indexer.surt import surt_key
 from indexer.versions import latest_versions
-from spillwatch.catalog.schema import changes, versions
+from spillwatch.catalog.schema import captures, changes, versions
+
+
+def dropped_links(conn: Connection, scope: ColumnElement[bool]) -> set[str]:
+    """SURTs of link targets that pages captured in this crawl (``scope``: a condition on captures)
+    no longer link, read back from the pages' change rows (``details.links_dropped``)."""
+    rows = conn.execute(
+        select(changes.c.details).join(captures, captures.c.id == changes.c.capture_id)
+        .where(scope, changes.c.kind.in_(("changed", "unchanged", "reappeared")))
+    )
+    dropped: set[str] = set()
+    for (details,) in rows:
+        if isinstance(details, dict):
+            dropped.update(surt_key(str(u)) for u in details.get("links_dropped", ()))
+    return dropped
+
+
+def captured_surts(conn: Connection, scope: ColumnElement[bool]) -> set[str]:
+    """URLs this crawl captured with content (a 2xx response, a resource, or a revisit of one)."""
+    content = or_(
+        captures.c.status.between(200, 299),
+        captures.c.record_type == "resource",
+        and_(captures.c.record_type == "revisit", captures.c.status.is_(None)),
+    )
+    return {str(r[0]) for r in conn.execute(select(captures.c.surt).distinct().where(scope, content))}
+
+
+def crawl_time(conn: Connection, scope: ColumnElement[bool]) -> datetime | None:
+    """Time of this crawl's last capture (when an unlinked URL is deemed removed)."""
+    latest = conn.execute(select(func.max(captures.c.captured_at)).where(scope)).scalar()
+    return utc(latest) if latest is not None else None
 
 
 def pending_surts(conn: Connection) -> set[str]:

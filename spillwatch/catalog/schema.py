@@ -147,6 +147,7 @@ changes = Table(
     Column("details", JSON, nullable=False, default=dict),
     UniqueConstraint("capture_id", "kind", "url", name="uq_changes_capture_kind_url"),
     Index("ix_changes_detected", "detected_at"),
+    Index("ix_changes_surt", "surt", "capture_id"),  # 0003_indexer
 )
 
 links = Table(
