@@ -11,12 +11,13 @@ from __future__ import annotations
 
 import json
 from datetime import UTC, datetime
+from typing import Any
 
 from apscheduler.jobstores.sqlalchemy import SQLAlchemyJobStore
 from apscheduler.schedulers.background import BackgroundScheduler
 from apscheduler.triggers.cron import CronTrigger
 from apscheduler.triggers.interval import IntervalTrigger
-from sqlalchemy import Engine, and_, insert, select
+from sqlalchemy import Engine, and_, func, insert, select
 
 from spillwatch.catalog import schema as s
 from spillwatch.catalog.db import create_catalog_engine
@@ -59,6 +60,14 @@ def enqueue_crawl(engine: Engine, site_id: str, kind: str, seeds: list[str] | No
     return True
 
 
+def last_full_crawls(engine: Engine) -> dict[str, datetime]:
+    """When each site's latest full crawl started (queued, running or done)."""
+    with engine.connect() as conn:
+        rows = conn.execute(select(s.crawls.c.site_id, func.max(s.crawls.c.started_at))
+                            .where(s.crawls.c.kind == "full").group_by(s.crawls.c.site_id)).all()
+    return {site: (at.replace(tzinfo=UTC) if at.tzinfo is None else at) for site, at in rows if site and at}
+
+
 def site_trigger(site: Site) -> CronTrigger | IntervalTrigger | None:
     if site.schedule is None:
         return None
@@ -72,8 +81,9 @@ def build_scheduler(engine: Engine, catalog_url: str, config: Config) -> Backgro
     """A scheduler with one job per site schedule and one per watch page, stored in the catalog.
 
     Jobs are re-added with ``replace_existing`` on every start, so the config stays the source of
-    truth while the stored next-run times survive restarts; jobs of sites removed from the config are
-    deleted.
+    truth; the next run of an interval schedule is computed from the site's last full crawl in the
+    catalog (a site never crawled starts at once), so restarts keep the rhythm; jobs of sites removed
+    from the config are deleted.
     """
     scheduler = BackgroundScheduler(
         jobstores={"default": SQLAlchemyJobStore(engine=engine, tablename=JOBSTORE_TABLE)},
@@ -82,13 +92,22 @@ def build_scheduler(engine: Engine, catalog_url: str, config: Config) -> Backgro
     )
     scheduler.start(paused=True)
     wanted: set[str] = set()
+    last_full = last_full_crawls(engine)
+    now = datetime.now(UTC)
     for site in config.sites:
         trigger = site_trigger(site)
         if trigger is not None:
             job_id = f"crawl:{site.id}"
             wanted.add(job_id)
+            extra: dict[str, Any] = {}
+            previous = last_full.get(site.id)
+            if previous is None:
+                extra["next_run_time"] = now  # never crawled: the first full crawl starts at once
+            elif isinstance(trigger, IntervalTrigger):  # keep the rhythm across restarts
+                extra["next_run_time"] = max(now, previous + trigger.interval)
             scheduler.add_job(request_crawl, trigger, id=job_id, replace_existing=True,
-                              args=[catalog_url, site.id, "full", list(site.seeds)], name=f"full crawl of {site.id}")
+                              args=[catalog_url, site.id, "full", list(site.seeds)], name=f"full crawl of {site.id}",
+                              **extra)
         for page in site.watch_pages:
             job_id = f"watch:{site.id}:{page.url}"
             wanted.add(job_id)
