@@ -145,8 +145,9 @@ SETTINGS: tuple[Setting, ...] = (
             "is replaced by contact_url.", _parse_str),
     Setting("contact_url", "https://github.com/spillwatch/spillwatch", "Where site owners learn who crawls "
             "them and how to reach you; sent in the User-Agent.", _parse_str),
-    Setting("allow_private_addresses", False, "Let the crawler and webhooks reach loopback and private "
-            "addresses. Only for tests and the demo.", _parse_bool),
+    Setting("allow_private_addresses", False, "Let webhooks, and the crawler for its seed hosts only, reach "
+            "loopback and private addresses (redirects elsewhere stay refused). Only for tests and the demo.",
+            _parse_bool),
     Setting("max_response_size", "200MB", "Largest response body kept; larger ones are stored truncated "
             "and logged.", parse_size),
     Setting("warc_rotate_size", "1GB", "Start a new WARC file when the current one reaches this size.",
