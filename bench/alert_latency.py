@@ -1,6 +1,6 @@
 """Time from a finding's commit to its delivery on local servers (not a test: prints figures).
 
-    .venv/bin/python -m tests.alerts.measure_latency
+    .venv/bin/python -m bench.alert_latency   (from the repository root)
 
 For each notifier (Slack-like HTTP server, aiosmtpd): the dispatcher runs in ``run_forever``; a
 finding and its deliveries are committed; the clock stops when the server has the message.  With
