@@ -13,10 +13,13 @@ from sqlalchemy import Connection, func, select
 
 from indexer import media_types
 from indexer.extract_html import Link
+from indexer.records import clean_text
 from indexer.surt import surt_key
 from spillwatch.catalog.schema import captures, changes, links, versions
 
 CONTENT_CHANGES = ("new", "changed", "unchanged", "reappeared")
+# Longer link targets are not stored (unique index entries have a size limit in PostgreSQL).
+MAX_URL_CHARS = 2000
 
 
 def latest_link_capture(conn: Connection, surt: str) -> int | None:
@@ -38,15 +41,16 @@ def previous_links(conn: Connection, surt: str) -> set[str] | None:
 
 def link_rows(capture_id: int, found: Sequence[Link]) -> list[dict[str, object]]:
     """``links`` rows of one page capture."""
-    return [{"capture_id": capture_id, "target_url": link.url, "target_surt": surt_key(link.url),
-             "anchor_text": link.text} for link in found]
+    return [{"capture_id": capture_id, "target_url": clean_text(link.url), "target_surt": surt_key(link.url),
+             "anchor_text": clean_text(link.text)} for link in found if len(link.url) <= MAX_URL_CHARS]
 
 
 def new_document_links(before: set[str] | None, found: Sequence[Link]) -> list[Link]:
     """Links to documents that the page did not have before (nothing for a page seen first now)."""
     if before is None:
         return []
-    return [link for link in found if link.url not in before and media_types.is_document_url(link.url)]
+    return [link for link in found
+            if link.url not in before and media_types.is_document_url(link.url) and len(link.url) <= MAX_URL_CHARS]
 
 
 def linked_now(conn: Connection, target_surt: str) -> bool:

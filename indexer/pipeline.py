@@ -31,7 +31,7 @@ from indexer.extract import Extraction, ScanFunction, extract, matcher_scan, sca
 from indexer.extract_html import Link
 from indexer.loader import Loader, build_document, document_id
 from indexer.progress import Progress
-from indexer.records import CaptureInfo, SiteResolver, capture_info, is_indexable_url, utc
+from indexer.records import CaptureInfo, SiteResolver, capture_info, clean_text, is_indexable_url, utc
 from indexer.search import SearchBackend
 from indexer.surt import surt_key
 from indexer.warc_files import WarcFileState, merge_problems, open_file, save_progress
@@ -502,7 +502,9 @@ class _Writes:
                details: dict[str, Any], url: str | None = None) -> None:
         target = url or info.url
         self.changes.append({
-            "surt": surt_key(target) if url else info.surt, "url": target, "site_id": info.site_id, "kind": kind,
+            # the url is cut to fit the unique index (changes are keyed by SURT anyway)
+            "surt": surt_key(target) if url else info.surt, "url": clean_text(target[:links.MAX_URL_CHARS]),
+            "site_id": info.site_id, "kind": kind,
             "significance": round(significance, 4), "capture_id": info.id,
             "previous_capture_id": previous_capture_id, "detected_at": utc(info.captured_at), "details": details,
         })

@@ -15,6 +15,11 @@ from indexer.warc_reader import WarcRecord
 GONE_STATUSES = frozenset({404, 410})
 
 
+def clean_text(value: str | None) -> str | None:
+    """Text as PostgreSQL accepts it: no NUL characters (archived pages do contain them)."""
+    return value.replace("\x00", "") if value and "\x00" in value else value
+
+
 def utc(value: datetime) -> datetime:
     """Timezone-aware UTC (SQLite hands back naive datetimes)."""
     return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
@@ -94,19 +99,19 @@ class CaptureInfo:
         length = rec.headers.get("content-length")
         return {
             "site_id": self.site_id,
-            "url": rec.url,
+            "url": clean_text(rec.url),
             "surt": self.surt,
             "captured_at": utc(rec.date),
             "record_type": rec.rec_type,
             "status": rec.status,
-            "media_type_declared": self.media_type_declared[:255],
+            "media_type_declared": clean_text(self.media_type_declared[:255]),
             "media_type_sniffed": self.media_type_sniffed[:255],
             "payload_digest": rec.payload_digest[:128],
             "refers_to_capture_id": self.refers_to_capture_id,
-            "etag": rec.headers.get("etag"),
-            "last_modified": rec.headers.get("last-modified"),
+            "etag": clean_text(rec.headers.get("etag")),
+            "last_modified": clean_text(rec.headers.get("last-modified")),
             "content_length": int(length) if length and length.strip().isdigit() else rec.payload_size or None,
-            "title": self.title[:2000],
+            "title": clean_text(self.title[:2000]),
             "warc_file": rec.path,
             "warc_offset": rec.offset,
             "warc_length": rec.length,

@@ -7,10 +7,13 @@ scheme dropped, so ``http://www.Example.gov/a?b=1&a=2`` and ``https://example.go
 
 from __future__ import annotations
 
+import hashlib
 from functools import lru_cache
 from urllib.parse import urlsplit
 
 import surt as surt_lib
+
+MAX_KEY_CHARS = 2000
 
 
 @lru_cache(maxsize=65536)
@@ -19,9 +22,12 @@ def surt_key(url: str) -> str:
 
     Cached: pages link the same URLs over and over, and the library takes ~0.1 ms a call."""
     try:
-        return str(surt_lib.surt(url))
+        key = str(surt_lib.surt(url))
     except (ValueError, TypeError, AttributeError, IndexError):
-        return url.strip().lower()
+        key = url.strip().lower()
+    if len(key) > MAX_KEY_CHARS:  # index entries have a size limit (PostgreSQL btree: ~2.7 kB)
+        key = key[:MAX_KEY_CHARS - 41] + "#" + hashlib.sha1(key.encode("utf-8", "surrogatepass")).hexdigest()
+    return key
 
 
 def host_of(url: str) -> str:
