@@ -9,17 +9,14 @@ extraction is never duplicated here.
 from __future__ import annotations
 
 import hashlib
-import logging
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any, Protocol
+from typing import Protocol
 
 from indexer import extract_html, media_types
 from indexer.extract_html import Link
 from matcher.scan import scan_bytes
 from spillwatch.models import Finding, Table
-
-log = logging.getLogger(__name__)
 
 MAX_TABLE_TEXT_ROWS = 2000
 TEXT_TYPES = frozenset({"text/plain", "application/json", "application/xml", "text/xml", "text/csv",
@@ -33,7 +30,7 @@ class ScanResult(Protocol):
     tables: list[Table]
 
 
-ScanFunction = Callable[..., Any]
+ScanFunction = Callable[..., ScanResult]
 
 
 @dataclass
