@@ -215,11 +215,9 @@ class Indexer:
             end = item.offset + item.length
             if item.rec_type in CAPTURE_TYPES and is_indexable_url(item.url):
                 info = capture_info(item, self.sites, crawl_site)
-                if info.surt in batch_surts:
+                if info.surt in batch_surts:  # one capture per URL per batch: versions chain in order
                     self._commit(run, batch, problems, reader)
-                    batch, problems = [], []
-                if not batch:
-                    batch_surts, sum_payload = set(), 0
+                    batch, problems, batch_surts, sum_payload = [], [], set(), 0
                 batch.append(info)
                 batch_surts.add(info.surt)
                 sum_payload += item.payload_size
@@ -229,7 +227,7 @@ class Indexer:
                 run.resume = end
             if len(batch) >= self.batch_size or sum_payload > BATCH_BYTES:
                 self._commit(run, batch, problems, reader)
-                batch, problems = [], []
+                batch, problems, batch_surts, sum_payload = [], [], set(), 0
         self._commit(run, batch, problems, reader)
         self._finish(run, path, size)
 
