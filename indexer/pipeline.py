@@ -272,7 +272,8 @@ class Indexer:
             done = captures_store.existing_offsets(conn, path, [i.record.offset for i in batch])
             todo = [info for info in batch if info.record.offset not in done]
             states = versions.latest_versions(conn, [i.surt for i in todo])
-            known = findings_store.ids_for_digests(conn, [i.digest for i in todo])
+            digests = [i.digest for i in todo] + [d for v in states.values() for d in (v.payload_digest, v.last_digest)]
+            known = findings_store.ids_for_digests(conn, digests)
             steps = [self._safe_plan(conn, info, states.get(info.surt), known, problems) for info in todo]
         for info in batch:  # extracted: the payloads are not needed any more
             info.record.payload = b""
@@ -332,7 +333,7 @@ class Indexer:
             info.media_type_sniffed = media_types.sniff(payload, record.url)
             kind = "new" if state is None else ("reappeared" if state.removed_at is not None else "changed")
             step = Step(info, kind, state, known_findings=known.get(info.digest, []))
-            self._extract(conn, step, payload, content_type)
+            self._extract(conn, step, payload, content_type, known)
             return step
         if info.not_modified and state is not None and state.removed_at is None:
             return Step(info, "same", state, known_findings=known.get(state.last_digest, []))
@@ -352,7 +353,8 @@ class Indexer:
             return b"", record.content_type
         return source.payload, source.content_type or record.content_type
 
-    def _extract(self, conn: Connection, step: Step, payload: bytes, content_type: str) -> None:
+    def _extract(self, conn: Connection, step: Step, payload: bytes, content_type: str,
+                 known: dict[str, list[tuple[int, str]]]) -> None:
         info = step.info
         extraction = extract(payload, info.url, content_type, info.media_type_sniffed)
         is_html = extraction.media_type in media_types.HTML_TYPES
@@ -362,6 +364,8 @@ class Indexer:
             step.significance = versions.significance(self._previous_text(step.state), extraction.text)
             if step.significance < float(self.settings.change_threshold):
                 step.kind = "unchanged"
+                # the version's findings stay exposed through this capture
+                step.known_findings = step.known_findings or known.get(step.state.payload_digest, [])
         if is_html and step.kind != "unchanged" and b"<table" in payload.lower():
             # the matcher reads a page's <table>s; a page whose text hardly changed holds the tables
             # already scanned

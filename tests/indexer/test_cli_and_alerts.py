@@ -121,4 +121,16 @@ def test_a_person_table_in_a_page_stays_one_finding_when_the_page_is_edited(tmp_
         (row,) = conn.execute(select(findings.c.first_seen, findings.c.last_seen, findings.c.content_key)).all()
     assert row.content_key.startswith("table:")
     assert row.first_seen.replace(tzinfo=UTC) == DAY and row.last_seen.replace(tzinfo=UTC) == later
+    # a later capture with only a timestamp changed: still the same exposure, seen later
+    latest = datetime(2026, 3, 3, tzinfo=UTC)
+    third = Indexer(Config(settings=settings), engine, search, alert=lambda *a: None).index_paths([
+        write_warc(tmp_path / "c.warc.gz", [("http://agency.example/bookins", 200, "text/html",
+                                             page("Weekly book-ins. " + "A long note on methodology, sources "
+                                                  "and revisions of earlier weeks. " * 40 + " 10:42:13"),
+                                             latest)]),
+    ])
+    assert third.unchanged == 1 and third.findings == 0
+    with engine.connect() as conn:
+        (row,) = conn.execute(select(findings.c.last_seen)).all()
+    assert row.last_seen.replace(tzinfo=UTC) == latest
     search.close()
