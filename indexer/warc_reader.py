@@ -151,7 +151,7 @@ class WarcReader:
     def __iter__(self) -> Iterator[WarcRecord | RecordProblem]:
         with self.path.open("rb") as fh:
             gzipped = fh.read(2) == GZIP_MAGIC[:2]
-            offset = self.start_offset
+            offset: int | None = self.start_offset
             while offset is not None:
                 fh.seek(offset)
                 outcome: list[Any] = []
