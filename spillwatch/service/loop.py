@@ -86,8 +86,12 @@ class Service:
         self.lease.acquire()
         self._recover()
         from indexer.search import open_search
+        from matcher.isolation import IsolatedScanner
 
         self.search = open_search(self.settings)
+        # the matcher runs in a capped child process: a hostile file can exhaust a parser's memory or
+        # time there, never the service's (DESIGN §5 rule 5)
+        self.scanner = IsolatedScanner()
         self.scheduler = build_scheduler(self.engine, self.catalog_url, self.config)
         self.scheduler.resume()
         from alerts.dispatcher import Dispatcher
@@ -149,6 +153,7 @@ class Service:
             self.lease.release()
         finally:
             self.search.close()
+            self.scanner.close()
         log.info("spillwatch run: stopped")
 
     def run_forever(self) -> int:
@@ -249,7 +254,7 @@ class Service:
 
         with self.index_lock:
             summary = index_paths([Path(p) for p in paths], self.config, self.engine, self.search,
-                                  crawl_id=crawl_id)
+                                  crawl_id=crawl_id, scan=self.scanner.scan_bytes)
         self.state.files_indexed += len(paths)
         self._event("indexed", files=len(paths), findings=summary.findings, captures=summary.captures)
         return summary
