@@ -62,8 +62,7 @@ def _encoding(data: bytes, content_type: str) -> str:
 
 def _clean(text: str) -> str:
     """Whitespace runs to one space; one line per block; no blank lines."""
-    lines = (" ".join(line.split()) for line in text.split("\n"))
-    return "\n".join(line for line in lines if line)
+    return "\n".join(filter(None, [" ".join(line.split()) for line in text.split("\n")]))
 
 
 def parse(data: bytes, content_type: str = "") -> etree._Element | None:

@@ -39,6 +39,31 @@ def previous_links(conn: Connection, surt: str) -> set[str] | None:
     return {str(r[0]) for r in conn.execute(select(links.c.target_url).where(links.c.capture_id == latest))}
 
 
+def previous_links_many(conn: Connection, surts: Sequence[str]) -> dict[str, set[str] | None]:
+    """:func:`previous_links` of several pages with two queries (a batch's pages)."""
+    found: dict[str, set[str] | None] = dict.fromkeys(surts)
+    wanted = list(found)
+    if not wanted:
+        return found
+    latest = {
+        int(row[1]): str(row[0]) for row in conn.execute(
+            select(changes.c.surt, func.max(changes.c.capture_id))
+            .where(changes.c.surt.in_(wanted), changes.c.kind.in_(CONTENT_CHANGES))
+            .group_by(changes.c.surt)
+        ) if row[1] is not None
+    }
+    for surt in latest.values():
+        found[surt] = set()
+    if latest:
+        for capture_id, target in conn.execute(
+            select(links.c.capture_id, links.c.target_url).where(links.c.capture_id.in_(list(latest)))
+        ):
+            targets = found[latest[int(capture_id)]]
+            assert targets is not None
+            targets.add(str(target))
+    return found
+
+
 def link_rows(capture_id: int, found: Sequence[Link]) -> list[dict[str, object]]:
     """``links`` rows of one page capture."""
     return [{"capture_id": capture_id, "target_url": clean_text(link.url), "target_surt": surt_key(link.url),

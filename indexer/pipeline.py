@@ -91,6 +91,7 @@ class Step:
     new_documents: list[Link] = field(default_factory=list)
     dropped: list[str] = field(default_factory=list)  # link targets the page no longer has
     known_findings: list[tuple[int, str]] = field(default_factory=list)
+    compare_links: bool = False  # new_documents and dropped still to compute (batched)
 
 
 def discover(paths: Iterable[str | Path]) -> list[Path]:
@@ -275,6 +276,7 @@ class Indexer:
             digests = [i.digest for i in todo] + [d for v in states.values() for d in (v.payload_digest, v.last_digest)]
             known = findings_store.ids_for_digests(conn, digests)
             steps = [self._safe_plan(conn, info, states.get(info.surt), known, problems) for info in todo]
+            self._compare_links(conn, steps)
         for info in batch:  # extracted: the payloads are not needed any more
             info.record.payload = b""
         with self.engine.begin() as conn:
@@ -376,11 +378,21 @@ class Indexer:
         if is_html:
             step.links = extraction.links
             step.store_links = True
-            # a URL without a version had no page content before, hence no links
-            before_links = links.previous_links(conn, info.surt) if step.state is not None else None
-            step.new_documents = links.new_document_links(before_links, extraction.links)
+            # a URL without a version had no page content before, hence no links; the others' links
+            # are read for the whole batch at once (_compare_links)
+            step.compare_links = step.state is not None
+
+    @staticmethod
+    def _compare_links(conn: Connection, steps: list[Step]) -> None:
+        """New document links and dropped links of the batch's pages, against their current links
+        (one capture per URL per batch: no step changes another's previous links)."""
+        pending = [step for step in steps if step.compare_links]
+        before = links.previous_links_many(conn, [step.info.surt for step in pending])
+        for step in pending:
+            before_links = before[step.info.surt]
+            step.new_documents = links.new_document_links(before_links, step.links)
             if before_links is not None:
-                now_targets = {link.url for link in extraction.links}
+                now_targets = {link.url for link in step.links}
                 step.dropped = sorted(before_links - now_targets)
 
     def _scan(self, extraction: Extraction, payload: bytes, url: str) -> None:
