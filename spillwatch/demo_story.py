@@ -26,7 +26,8 @@ from sqlalchemy import select
 
 from alerts.content import Envelope
 from alerts.notifiers.base import Notifier
-from alerts.render import Renderer, render_email, render_slack
+from alerts.preview import write_preview
+from alerts.render import Renderer
 from spillwatch.agency_site import XLSX_TYPE, AgencySite
 from spillwatch.catalog import schema as s
 from spillwatch.config import Alerts, Channel, Config, Route, Site, WatchPage
@@ -59,22 +60,12 @@ class OutboxNotifier(Notifier):
         return cls(channel, settings.data_path / "outbox", settings.smtp_from)
 
     def render(self, envelope: Envelope, renderer: Renderer) -> Any:
-        if self.channel.kind == "email":
-            return ("eml", envelope, render_email(envelope, sender=self.sender, recipients=list(self.channel.to),
-                                                  renderer=renderer))
-        return ("slack.json", envelope, render_slack(envelope))
+        return envelope, renderer
 
     def send(self, message: Any) -> None:
-        import json
-
-        suffix, envelope, body = message
-        self.folder.mkdir(parents=True, exist_ok=True)
-        name = "".join(c if c.isalnum() or c in "._-" else "_" for c in envelope.key)[:120]
-        path = self.folder / f"{name}.{suffix}"
-        if suffix == "eml":
-            path.write_bytes(body.as_bytes())
-        else:
-            path.write_text(json.dumps(body, indent=2, ensure_ascii=False), encoding="utf-8")
+        envelope, renderer = message
+        path = write_preview(envelope, self.folder, kind=self.channel.kind, sender=self.sender,
+                             recipients=list(self.channel.to), renderer=renderer)
         print(f"  alert via {self.channel.kind:<5} → {path}")
 
 
