@@ -74,14 +74,18 @@ def _decode_text(data: bytes, content_type: str) -> str:
         return data.decode("cp1252", errors="replace")
 
 
-def extract(payload: bytes, url: str, declared_type: str, sniffed_type: str) -> Extraction:
+def extract(payload: bytes, url: str, declared_type: str, sniffed_type: str, *, text_only: bool = False) -> Extraction:
     """Title, text and links of ``payload`` (de-chunked and content-decoded) captured from ``url``.
 
     Documents other than HTML and plain text get their text from their tables: see :func:`scan_into`.
+    ``text_only``: an HTML page's text without its title and links (a previous version's text, to
+    compare with).
     """
     media_type = media_types.effective(sniffed_type, declared_type)
     result = Extraction(media_type=media_type, content_sha256=hashlib.sha256(payload).hexdigest())
-    if media_type in media_types.HTML_TYPES:
+    if media_type in media_types.HTML_TYPES and text_only:
+        result.text = extract_html.page_text(payload, declared_type)
+    elif media_type in media_types.HTML_TYPES:
         page = extract_html.extract(payload, url, declared_type)
         result.title, result.text, result.links = page.title, page.text, page.links
     elif media_type in TEXT_TYPES and media_type not in ("text/csv", "text/tab-separated-values"):

@@ -11,7 +11,6 @@ from dataclasses import dataclass, field
 from urllib.parse import urldefrag, urljoin, urlsplit
 
 from lxml import etree
-from lxml import html as lxml_html
 
 from indexer.media_types import charset_of
 
@@ -67,12 +66,19 @@ def _clean(text: str) -> str:
 
 def parse(data: bytes, content_type: str = "") -> etree._Element | None:
     encoding = _encoding(data, content_type)
-    parser = lxml_html.HTMLParser(encoding=encoding, remove_comments=True, remove_pis=True)
+    # lxml.etree's parser, not lxml.html's: the same tree, without lxml.html's element-class lookup
+    # (a Python call for every element touched); text_content() is _text_content() here
+    parser = etree.HTMLParser(encoding=encoding, remove_comments=True, remove_pis=True)
     try:
-        root = lxml_html.document_fromstring(data, parser=parser)
+        root = etree.fromstring(data, parser=parser)
     except (etree.ParserError, ValueError, LookupError):
         return None
-    return root
+    return root  # None for an empty document
+
+
+def _text_content(element: etree._Element) -> str:
+    """lxml.html's ``text_content()``: the text of the element and its descendants, without its tail."""
+    return "".join(element.itertext())
 
 
 def visible_text(root: etree._Element) -> str:
@@ -93,7 +99,7 @@ def _title(root: etree._Element) -> str:
     for tag in ("title", "h1", "h2"):
         element = root.find(f".//{tag}")
         if element is not None:
-            return " ".join(element.text_content().split())[:1000]
+            return " ".join(_text_content(element).split())[:1000]
     return ""
 
 
@@ -134,9 +140,19 @@ def links(root: etree._Element, page_url: str) -> list[Link]:
         if target in seen:
             continue
         seen.add(target)
-        anchor = " ".join(element.text_content().split())[:MAX_ANCHOR_CHARS] if tag == "a" else ""
+        if tag != "a":
+            anchor = ""
+        else:  # an anchor without child elements has one text node (comments are parsed away)
+            content = _text_content(element) if len(element) else (element.text or "")
+            anchor = " ".join(content.split())[:MAX_ANCHOR_CHARS]
         found.append(Link(target, anchor))
     return found
+
+
+def page_text(data: bytes, content_type: str = "") -> str:
+    """Only the visible text of an HTML page (what :func:`extract` gives as ``text``)."""
+    root = parse(data, content_type)
+    return visible_text(root) if root is not None else ""
 
 
 def extract(data: bytes, url: str, content_type: str = "") -> HtmlContent:

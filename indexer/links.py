@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from sqlalchemy import Connection, func, select
+from sqlalchemy import Connection, func, insert, select
 
 from indexer import media_types
 from indexer.extract_html import Link
@@ -68,6 +68,22 @@ def link_rows(capture_id: int, found: Sequence[Link]) -> list[dict[str, object]]
     """``links`` rows of one page capture."""
     return [{"capture_id": capture_id, "target_url": clean_text(link.url), "target_surt": surt_key(link.url),
              "anchor_text": clean_text(link.text)} for link in found if len(link.url) <= MAX_URL_CHARS]
+
+
+def insert_links(conn: Connection, rows: Sequence[dict[str, object]]) -> None:
+    """Insert ``links`` rows (:func:`link_rows`) in one statement.
+
+    On SQLite the rows go straight to the driver's ``executemany``: the columns are plain integers
+    and strings (no type processing), and a batch holds tens of thousands of links."""
+    if not rows:
+        return
+    if conn.dialect.name == "sqlite":
+        conn.exec_driver_sql(
+            "INSERT INTO links (capture_id, target_url, target_surt, anchor_text) VALUES (?, ?, ?, ?)",
+            [(r["capture_id"], r["target_url"], r["target_surt"], r["anchor_text"]) for r in rows],
+        )
+    else:
+        conn.execute(insert(links), list(rows))
 
 
 def new_document_links(before: set[str] | None, found: Sequence[Link]) -> list[Link]:

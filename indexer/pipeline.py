@@ -423,7 +423,7 @@ class Indexer:
             log.warning("previous version of %s unreadable (%s); change significance taken as 1", state.surt, exc)
             return ""
         previous = extract(record.payload, record.url, record.content_type,
-                           media_types.sniff(record.payload, record.url))
+                           media_types.sniff(record.payload, record.url), text_only=True)
         if previous.media_type not in media_types.HTML_TYPES:
             self._scan(previous, record.payload, record.url)
         self._remember(key, previous.text)
@@ -529,8 +529,7 @@ class _Writes:
         versions.touch_versions(conn, self.touches)
         if self.changes:
             conn.execute(insert(changes), self.changes)
-        if self.links:
-            conn.execute(insert(links.links), self.links)
+        links.insert_links(conn, self.links)
 
 
 @dataclass
