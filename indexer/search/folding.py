@@ -43,6 +43,13 @@ def token_spans(text: str) -> Iterator[tuple[int, int, str]]:
         yield match.start(), match.end(), fold(match.group())
 
 
+# ASCII bytes to themselves when they are word characters (``\\w``: letters, digits, ``_``), else to a
+# space; non-ASCII bytes never reach it.
+_ASCII_WORDS = bytes(c if chr(c).isascii() and (chr(c).isalnum() or c == 0x5F) else 0x20 for c in range(256))
+
+
 def index_text(text: str) -> str:
     """The form both backends index: folded tokens joined by single spaces."""
+    if text.isascii():  # fast path, same tokens: non-word bytes to spaces, split, join (all C-level)
+        return b" ".join(text.encode("ascii").lower().translate(_ASCII_WORDS).split()).decode("ascii")
     return " ".join(tokens(text))
