@@ -95,9 +95,6 @@ class SqliteSearch(SearchBackend):
                     raise ServiceUnavailable(f"search index {self.path}: cannot open ({exc})") from None
                 conn.row_factory = sqlite3.Row
                 conn.execute("PRAGMA journal_mode=WAL")
-                # as the catalog's connections: in WAL mode a commit needs no fsync of its own (the
-                # database stays consistent; a power cut may lose the last commits, never corrupt)
-                conn.execute("PRAGMA synchronous=NORMAL")
                 conn.execute("PRAGMA busy_timeout=30000")
                 self._conn = conn
             yield self._conn
