@@ -95,6 +95,19 @@ def retry_after_seconds(value: str | None, default: float) -> float:
     return max(0.0, (when - datetime.now(UTC)).total_seconds())
 
 
+DEFAULT_RETRY_AFTER = 30.0
+
+
+def answer_error(kind: str, response: httpx.Response, detail: str = "") -> DeliveryError:
+    """The delivery error for a receiver's non-success answer: 429 waits ``Retry-After``; other 4xx
+    (but 408) are permanent; the rest may succeed later.  ``detail`` is appended to the message."""
+    if response.status_code == 429:
+        wait = retry_after_seconds(response.headers.get("Retry-After"), DEFAULT_RETRY_AFTER)
+        return DeliveryError(f"{kind}: rate limited (429); retry after {wait:g}s", retry_after=wait)
+    permanent = 400 <= response.status_code < 500 and response.status_code != 408
+    return DeliveryError(f"{kind}: HTTP {response.status_code}{detail}", permanent=permanent)
+
+
 class GuardedPoster:
     """One httpx client per notifier; every POST passes the egress guard first."""
 

@@ -13,13 +13,11 @@ from collections.abc import Mapping
 from typing import Any
 
 from alerts.content import Envelope
-from alerts.http import GuardedPoster, retry_after_seconds
-from alerts.notifiers.base import DeliveryError, NotConfigured, Notifier
+from alerts.http import GuardedPoster, answer_error
+from alerts.notifiers.base import NotConfigured, Notifier
 from alerts.render import Renderer, render_slack
 from spillwatch.config import Channel
 from spillwatch.settings import Settings
-
-DEFAULT_RETRY_AFTER = 30.0
 
 
 class SlackNotifier(Notifier):
@@ -52,14 +50,9 @@ class SlackNotifier(Notifier):
     def send(self, message: dict[str, Any]) -> None:
         body = json.dumps(message, ensure_ascii=False).encode()
         response = self.poster.post(self.url, body, {"Content-Type": "application/json; charset=utf-8"})
-        answer = response.text.strip()[:200]
         if response.status_code == 200:
             return
-        if response.status_code == 429:
-            wait = retry_after_seconds(response.headers.get("Retry-After"), DEFAULT_RETRY_AFTER)
-            raise DeliveryError(f"slack: rate limited (429); retry after {wait:g}s", retry_after=wait)
-        permanent = 400 <= response.status_code < 500 and response.status_code != 408
-        raise DeliveryError(f"slack: HTTP {response.status_code} {answer!r}", permanent=permanent)
+        raise answer_error("slack", response, f" {response.text.strip()[:200]!r}")
 
     def close(self) -> None:
         self.poster.close()

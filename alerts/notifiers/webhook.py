@@ -21,13 +21,11 @@ from collections.abc import Mapping
 from typing import Any
 
 from alerts.content import Envelope
-from alerts.http import GuardedPoster, retry_after_seconds
-from alerts.notifiers.base import DeliveryError, NotConfigured, Notifier
+from alerts.http import GuardedPoster, answer_error
+from alerts.notifiers.base import NotConfigured, Notifier
 from alerts.render import Renderer, render_webhook
 from spillwatch.config import Channel
 from spillwatch.settings import Settings
-
-DEFAULT_RETRY_AFTER = 30.0
 
 
 def sign(secret: str, timestamp: str, body: bytes) -> str:
@@ -76,11 +74,7 @@ class WebhookNotifier(Notifier):
         response = self.poster.post(self.url, body, headers)
         if 200 <= response.status_code < 300:
             return
-        if response.status_code == 429:
-            wait = retry_after_seconds(response.headers.get("Retry-After"), DEFAULT_RETRY_AFTER)
-            raise DeliveryError(f"webhook: rate limited (429); retry after {wait:g}s", retry_after=wait)
-        permanent = 400 <= response.status_code < 500 and response.status_code != 408
-        raise DeliveryError(f"webhook: HTTP {response.status_code}", permanent=permanent)
+        raise answer_error("webhook", response)
 
     def close(self) -> None:
         self.poster.close()
