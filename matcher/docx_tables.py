@@ -12,9 +12,8 @@ from docx.opc.exceptions import PackageNotFoundError
 from matcher.containers import check_xml_parts, check_zip, iter_elements, open_zip
 from matcher.errors import ScanError
 from matcher.extracted import Extracted, HiddenItem
-from matcher.headers import split_header, trailing_totals
+from matcher.headers import grid_table, keep_row
 from matcher.limits import Limits
-from spillwatch.models import Table
 
 W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
 _TEXT_CAP = 50_000
@@ -43,14 +42,11 @@ def extract_docx(data: bytes, limits: Limits, locator: str, deadline: float) -> 
             if not any(cells):
                 continue
             count += 1
-            if len(rows) < limits.sample_rows + 30:
+            if keep_row(rows, limits.sample_rows):
                 rows.append(cells)
-        if not rows:
-            continue
-        header, start = split_header(rows)
-        totals = trailing_totals(rows) if count == len(rows) else 0
-        out.tables.append(Table(header=header, rows=rows[start:][: limits.sample_rows],
-                                locator=f"DOCX table {number}", row_count=count - start - totals))
+        found = grid_table(rows, count, f"DOCX table {number}", limits.sample_rows)
+        if found is not None:
+            out.tables.append(found)
     _hidden_text(zf, out, locator)
     return out
 

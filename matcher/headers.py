@@ -9,6 +9,7 @@ from matcher import validators as v
 from matcher.columns import GENERIC_HEADER_PREFIX
 from matcher.lexicon import is_aggregate_header, is_year_header, match_header
 from matcher.names import fold
+from spillwatch.models import Table
 
 LOOKAHEAD = 30
 TOTAL_WORDS = frozenset({"total", "totals", "grand total", "sum", "subtotal", "total general", "todos",
@@ -98,3 +99,20 @@ def split_header(rows: list[list[str]]) -> tuple[list[str], int]:
         header = [h or f"{GENERIC_HEADER_PREFIX}{j + 1}" for j, h in enumerate(header)]
         return header, start + 1
     return generic_header(width), start
+
+
+def keep_row(kept: list[list[str]], sample_rows: int) -> bool:
+    """Whether a grid reader still keeps rows: the sample plus room to find the header above it."""
+    return len(kept) < sample_rows + LOOKAHEAD
+
+
+def grid_table(kept: list[list[str]], count: int, locator: str, sample_rows: int) -> Table | None:
+    """The table of a grid read row by row (DOCX, HTML): ``kept`` rows of ``count`` filled ones.
+
+    Trailing Total rows are left out of the count only when every row was kept (otherwise the end
+    of the grid was not seen)."""
+    if not kept:
+        return None
+    header, start = split_header(kept)
+    totals = trailing_totals(kept) if count == len(kept) else 0
+    return Table(header=header, rows=kept[start:][:sample_rows], locator=locator, row_count=count - start - totals)

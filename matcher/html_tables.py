@@ -6,9 +6,8 @@ from lxml import etree, html
 
 from matcher.errors import ScanError
 from matcher.extracted import Extracted
-from matcher.headers import split_header, trailing_totals
+from matcher.headers import grid_table, keep_row
 from matcher.limits import Limits
-from spillwatch.models import Table
 
 
 def _text(cell: etree._Element) -> str:
@@ -34,14 +33,11 @@ def extract_html(data: bytes, limits: Limits, locator: str, deadline: float) -> 
             if len(cells) > limits.max_columns:
                 raise ScanError(f"{locator}: an HTML table with {len(cells):,} columns; not scanned")
             count += 1
-            if len(rows) < limits.sample_rows + 30:
+            if keep_row(rows, limits.sample_rows):
                 rows.append(cells)
-        if not rows:
-            continue
-        header, start = split_header(rows)
-        totals = trailing_totals(rows) if count == len(rows) else 0
-        out.tables.append(Table(header=header, rows=rows[start:][: limits.sample_rows],
-                                locator=f"HTML table {number}", row_count=count - start - totals))
+        found = grid_table(rows, count, f"HTML table {number}", limits.sample_rows)
+        if found is not None:
+            out.tables.append(found)
     return out
 
 
