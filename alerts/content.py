@@ -19,9 +19,9 @@ from urllib.parse import unquote, urlsplit
 
 from sqlalchemy import Connection, select
 
-from alerts.outbox import as_utc
 from spillwatch.catalog.schema import captures, findings, links, sites
 from spillwatch.config import Config
+from spillwatch.timestamps import as_utc
 
 KIND_LABELS = {
     "person_table": "Table of people",

@@ -27,6 +27,7 @@ from alerts.routes import Target, effective_routes, find_route, targets_for
 from spillwatch.catalog.schema import deliveries, findings
 from spillwatch.config import Config
 from spillwatch.models import Severity
+from spillwatch.timestamps import as_utc
 
 log = logging.getLogger(__name__)
 
@@ -38,13 +39,6 @@ KEY_LIMIT = 255
 
 def utcnow() -> datetime:
     return datetime.now(UTC)
-
-
-def as_utc(value: datetime | None) -> datetime | None:
-    """Catalog timestamps are UTC; SQLite hands them back naive."""
-    if value is None:
-        return None
-    return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
 
 
 def delivery_key(*parts: str) -> str:

@@ -18,9 +18,9 @@ from datetime import datetime
 
 from sqlalchemy import Connection, insert, select
 
-from indexer.records import utc
 from spillwatch.catalog.schema import finding_events, findings, versions
 from spillwatch.models import Finding, Severity, Table
+from spillwatch.timestamps import as_utc
 
 log = logging.getLogger(__name__)
 
@@ -82,8 +82,8 @@ def store(
              "payload_digest": payload_digest, "kind": data["kind"], "severity": data["severity"],
              "score": data["score"], "rows": data["rows"], "locator": data["locator"][:2000],
              "columns": data["columns"], "reasons": data["reasons"], "sample": data["sample"],
-             "status": "new", "first_seen": utc(seen), "last_seen": utc(seen), "removed_at": None,
-             "reappeared_at": None, "created_at": utc(now)},
+             "status": "new", "first_seen": as_utc(seen), "last_seen": as_utc(seen), "removed_at": None,
+             "reappeared_at": None, "created_at": as_utc(now)},
         ).scalar_one())
         # counts and types only: never the sample or a cell value
         log.info("new finding %d: %s, %s, %d rows, capture %d", finding_id, data["kind"], data["severity"],
@@ -97,19 +97,19 @@ def store(
 def _seen_again(conn: Connection, finding_id: int, seen: datetime, alert: AlertHook | None,
                 payload_digest: str | None = None) -> None:
     row = conn.execute(select(findings.c.last_seen, findings.c.removed_at).where(findings.c.id == finding_id)).one()
-    last_seen, removed_at = utc(row[0]), row[1]
+    last_seen, removed_at = as_utc(row[0]), row[1]
     values: dict[str, object] = {}
-    if utc(seen) > last_seen:
-        values["last_seen"] = utc(seen)
+    if as_utc(seen) > last_seen:
+        values["last_seen"] = as_utc(seen)
         if payload_digest:  # a table found again in an edited page: follow the page's latest payload
             values["payload_digest"] = payload_digest
-    reappeared = removed_at is not None and utc(seen) > utc(removed_at)
+    reappeared = removed_at is not None and as_utc(seen) > as_utc(removed_at)
     if reappeared:
-        values.update(removed_at=None, reappeared_at=utc(seen))
+        values.update(removed_at=None, reappeared_at=as_utc(seen))
     if values:
         conn.execute(findings.update().where(findings.c.id == finding_id).values(**values))
     if reappeared:
-        conn.execute(insert(finding_events), {"finding_id": finding_id, "at": utc(seen), "user_id": None,
+        conn.execute(insert(finding_events), {"finding_id": finding_id, "at": as_utc(seen), "user_id": None,
                                               "event": "reappeared", "from_status": None, "to_status": None,
                                               "note": ""})
         log.info("finding %d reappeared", finding_id)
@@ -149,8 +149,8 @@ def content_removed(conn: Connection, digests: Iterable[str], surt: str, at: dat
         rows = conn.execute(select(findings.c.id).where(findings.c.payload_digest == digest,
                                                         findings.c.removed_at.is_(None))).scalars().all()
         for finding_id in rows:
-            conn.execute(findings.update().where(findings.c.id == finding_id).values(removed_at=utc(at)))
-            conn.execute(insert(finding_events), {"finding_id": finding_id, "at": utc(at), "user_id": None,
+            conn.execute(findings.update().where(findings.c.id == finding_id).values(removed_at=as_utc(at)))
+            conn.execute(insert(finding_events), {"finding_id": finding_id, "at": as_utc(at), "user_id": None,
                                                   "event": "removed", "from_status": None, "to_status": None,
                                                   "note": ""})
             marked += 1

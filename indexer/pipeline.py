@@ -31,7 +31,7 @@ from indexer.extract import Extraction, ScanFunction, extract, matcher_scan, sca
 from indexer.extract_html import Link
 from indexer.loader import Loader, build_document, document_id
 from indexer.progress import Progress
-from indexer.records import CaptureInfo, SiteResolver, capture_info, clean_text, is_indexable_url, utc
+from indexer.records import CaptureInfo, SiteResolver, capture_info, clean_text, is_indexable_url
 from indexer.search import SearchBackend
 from indexer.surt import surt_key
 from indexer.warc_files import WarcFileState, merge_problems, open_file, save_progress
@@ -39,6 +39,7 @@ from indexer.warc_reader import CAPTURE_TYPES, READ_ERRORS, WarcReader, WarcReco
 from spillwatch.catalog.schema import captures, changes
 from spillwatch.config import Config
 from spillwatch.models import Finding, Table
+from spillwatch.timestamps import as_utc
 
 log = logging.getLogger(__name__)
 
@@ -440,7 +441,7 @@ class Indexer:
     def _apply(self, conn: Connection, run: _FileRun, step: Step, writes: _Writes) -> None:
         info = step.info
         assert info.id is not None
-        at = utc(info.captured_at)
+        at = as_utc(info.captured_at)
         state = step.state
         if step.kind == "none":
             return
@@ -520,7 +521,7 @@ class _Writes:
             "surt": surt_key(target) if url else info.surt, "url": clean_text(target[:links.MAX_URL_CHARS]),
             "site_id": info.site_id, "kind": kind,
             "significance": round(significance, 4), "capture_id": info.id,
-            "previous_capture_id": previous_capture_id, "detected_at": utc(info.captured_at), "details": details,
+            "previous_capture_id": previous_capture_id, "detected_at": as_utc(info.captured_at), "details": details,
         })
 
     def flush(self, conn: Connection) -> None:

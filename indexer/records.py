@@ -5,12 +5,13 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 
 from indexer import media_types
 from indexer.surt import host_of, surt_key
 from indexer.warc_reader import WarcRecord
+from spillwatch.timestamps import as_utc
 
 GONE_STATUSES = frozenset({404, 410})
 
@@ -18,11 +19,6 @@ GONE_STATUSES = frozenset({404, 410})
 def clean_text(value: str | None) -> str | None:
     """Text as PostgreSQL accepts it: no NUL characters (archived pages do contain them)."""
     return value.replace("\x00", "") if value and "\x00" in value else value
-
-
-def utc(value: datetime) -> datetime:
-    """Timezone-aware UTC (SQLite hands back naive datetimes)."""
-    return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
 
 
 class SiteResolver:
@@ -101,7 +97,7 @@ class CaptureInfo:
             "site_id": self.site_id,
             "url": clean_text(rec.url),
             "surt": self.surt,
-            "captured_at": utc(rec.date),
+            "captured_at": as_utc(rec.date),
             "record_type": rec.rec_type,
             "status": rec.status,
             "media_type_declared": clean_text(self.media_type_declared[:255]),

@@ -15,10 +15,10 @@ from datetime import datetime
 from sqlalchemy import ColumnElement, Connection, and_, func, insert, or_, select
 
 from indexer import findings_store, links
-from indexer.records import utc
 from indexer.surt import surt_key
 from indexer.versions import latest_versions
 from spillwatch.catalog.schema import captures, changes, versions
+from spillwatch.timestamps import as_utc
 
 
 def dropped_links(conn: Connection, scope: ColumnElement[bool]) -> set[str]:
@@ -48,7 +48,7 @@ def captured_surts(conn: Connection, scope: ColumnElement[bool]) -> set[str]:
 def crawl_time(conn: Connection, scope: ColumnElement[bool]) -> datetime | None:
     """Time of this crawl's last capture (when an unlinked URL is deemed removed)."""
     latest = conn.execute(select(func.max(captures.c.captured_at)).where(scope)).scalar()
-    return utc(latest) if latest is not None else None
+    return as_utc(latest) if latest is not None else None
 
 
 def pending_surts(conn: Connection) -> set[str]:
@@ -81,10 +81,10 @@ def check_unlinked(conn: Connection, *, crawl_key: str, dropped: Iterable[str], 
         count += 1
         values: dict[str, object] = {"unlinked_crawls": count, "unlinked_crawl_key": crawl_key}
         if count >= after_crawls:
-            values["removed_at"] = utc(at)
+            values["removed_at"] = as_utc(at)
             conn.execute(insert(changes), {
                 "surt": surt, "url": url, "site_id": site_id, "kind": "removed", "significance": 1.0,
-                "capture_id": None, "previous_capture_id": state.last_capture_id, "detected_at": utc(at),
+                "capture_id": None, "previous_capture_id": state.last_capture_id, "detected_at": as_utc(at),
                 "details": {"reason": "unlinked", "crawls": count, "crawl_key": crawl_key},
             })
             findings_store.content_removed(conn, {state.payload_digest, state.last_digest}, surt, at)

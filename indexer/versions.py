@@ -19,8 +19,8 @@ from rapidfuzz.distance import Indel
 from sqlalchemy import Connection, bindparam, func, select
 from sqlalchemy.orm import aliased
 
-from indexer.records import utc
 from spillwatch.catalog.schema import captures, versions
+from spillwatch.timestamps import as_utc
 
 # Longest text compared (both sides are cut here; beyond it differences hardly move the ratio).
 MAX_COMPARED_CHARS = 50_000
@@ -97,9 +97,9 @@ def latest_versions(conn: Connection, surts: Sequence[str]) -> dict[str, Version
         states[row["surt"]] = VersionState(
             id=row["id"], surt=row["surt"], payload_digest=row["payload_digest"],
             first_capture_id=row["first_capture_id"], last_capture_id=row["last_capture_id"],
-            last_digest=row["last_digest"], first_seen=utc(row["first_seen"]),
-            last_seen=utc(row["last_seen"]),
-            removed_at=utc(row["removed_at"]) if row["removed_at"] is not None else None,
+            last_digest=row["last_digest"], first_seen=as_utc(row["first_seen"]),
+            last_seen=as_utc(row["last_seen"]),
+            removed_at=as_utc(row["removed_at"]) if row["removed_at"] is not None else None,
             unlinked_crawls=row["unlinked_crawls"] or 0, text_file=row["warc_file"],
             text_offset=row["warc_offset"], last_sniffed=row["last_sniffed"] or "",
             last_title=row["last_title"] or "", first_is_revisit=row["first_type"] == "revisit",
@@ -111,8 +111,8 @@ def version_row(*, surt: str, url: str, site_id: str | None, digest: str, captur
                 previous_id: int | None) -> dict[str, Any]:
     """A new ``versions`` row (a URL's first content, or content that changed or came back)."""
     return {"surt": surt, "url": url, "site_id": site_id, "payload_digest": digest,
-            "first_capture_id": capture_id, "last_capture_id": capture_id, "first_seen": utc(seen),
-            "last_seen": utc(seen), "previous_version_id": previous_id, "removed_at": None,
+            "first_capture_id": capture_id, "last_capture_id": capture_id, "first_seen": as_utc(seen),
+            "last_seen": as_utc(seen), "previous_version_id": previous_id, "removed_at": None,
             "unlinked_crawls": 0, "unlinked_crawl_key": None}
 
 
@@ -132,7 +132,7 @@ def touch_versions(conn: Connection, touches: list[dict[str, Any]]) -> None:
 
 def mark_removed(conn: Connection, version_id: int, at: datetime) -> None:
     conn.execute(versions.update().where(versions.c.id == version_id, versions.c.removed_at.is_(None))
-                 .values(removed_at=utc(at)))
+                 .values(removed_at=as_utc(at)))
 
 
 def version_history(conn: Connection, surt: str) -> list[dict[str, object]]:

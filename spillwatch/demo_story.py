@@ -35,6 +35,7 @@ from spillwatch.demo_data import release_workbook
 from spillwatch.service.loop import Service, wait_for
 from spillwatch.service.schedule import enqueue_crawl
 from spillwatch.settings import Settings
+from spillwatch.timestamps import as_utc
 
 SITE_ID = "demo-agency"
 RELEASE_PATH = "/statistics/releases/fy2023-detention-statistics.xlsx"
@@ -146,7 +147,7 @@ def _story(service: Service, site: AgencySite, *, once: bool, started: float) ->
                                 .order_by(s.findings.c.id)).mappings().all()
         sent_at = conn.execute(select(s.deliveries.c.sent_at).where(s.deliveries.c.status == "sent")
                                .order_by(s.deliveries.c.sent_at).limit(1)).scalar_one()
-    latency = (_utc(sent_at) - published_at).total_seconds()
+    latency = (as_utc(sent_at) - published_at).total_seconds()
     print("4. findings:")
     for finding in findings:
         print(f"   - {finding['kind']} · {finding['severity']} · {finding['rows']} records · {finding['locator']}")
@@ -169,7 +170,3 @@ def _story(service: Service, site: AgencySite, *, once: bool, started: float) ->
     except KeyboardInterrupt:
         print("stopping")
     return 0
-
-
-def _utc(value: datetime) -> datetime:
-    return value.replace(tzinfo=UTC) if value.tzinfo is None else value

@@ -15,6 +15,7 @@ from typing import Any
 from sqlalchemy import Connection, insert, select, update
 
 from spillwatch.catalog.schema import finding_events, findings, users
+from spillwatch.timestamps import as_utc
 
 TRANSITIONS: dict[str, tuple[str, ...]] = {
     "new": ("confirmed", "dismissed"),
@@ -38,17 +39,11 @@ class Outcome:
     skipped: dict[int, str]
 
 
-def _utc(value: datetime | None) -> datetime | None:
-    if value is None:
-        return None
-    return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
-
-
 def exposure(row: Any) -> float | None:
     """Seconds the file was seen online: first seen → removed, or → last seen while not removed
     (a lower bound: it may still be online)."""
-    first = _utc(row["first_seen"])
-    end = _utc(row["removed_at"]) or _utc(row["last_seen"])
+    first = as_utc(row["first_seen"])
+    end = as_utc(row["removed_at"]) or as_utc(row["last_seen"])
     if first is None or end is None:
         return None
     return max(0.0, (end - first).total_seconds())
@@ -77,8 +72,8 @@ def transition(conn: Connection, finding_id: int, to_status: str, user_id: int |
         raise TriageError("dismissing needs a reason (e.g. 'aggregate table', 'public officials')")
     values: dict[str, Any] = {"status": to_status}
     if to_status == "removed":
-        when = _utc(removed_at) or _utc(row["removed_at"]) or datetime.now(UTC)
-        first = _utc(row["first_seen"])
+        when = as_utc(removed_at) or as_utc(row["removed_at"]) or datetime.now(UTC)
+        first = as_utc(row["first_seen"])
         if first is not None and when < first:
             raise TriageError("the removal time is before the file was first seen")
         values["removed_at"] = when

@@ -11,7 +11,7 @@ from __future__ import annotations
 import json
 import logging
 from collections.abc import Iterable, Iterator
-from datetime import UTC, datetime
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -33,6 +33,7 @@ from indexer.search.query import (
 )
 from spillwatch.errors import ServiceUnavailable
 from spillwatch.models import SearchDocument
+from spillwatch.timestamps import as_utc
 
 log = logging.getLogger(__name__)
 
@@ -68,9 +69,9 @@ def build_query(query: SearchQuery, parsed: ParsedQuery) -> dict[str, Any]:
     if query.date_from is not None or query.date_to is not None:
         bounds: dict[str, str] = {}
         if query.date_from is not None:
-            bounds["gte"] = _utc(query.date_from).isoformat()
+            bounds["gte"] = as_utc(query.date_from).isoformat()
         if query.date_to is not None:
-            bounds["lte"] = _utc(query.date_to).isoformat()
+            bounds["lte"] = as_utc(query.date_to).isoformat()
         filters.append({"range": {"captured_at": bounds}})
     if query.has_finding is not None:
         filters.append({"term": {"has_finding": query.has_finding}})
@@ -81,10 +82,6 @@ def build_query(query: SearchQuery, parsed: ParsedQuery) -> dict[str, Any]:
             "filter": filters,
         }
     }
-
-
-def _utc(value: datetime) -> datetime:
-    return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
 
 
 class ElasticsearchSearch(SearchBackend):
@@ -149,7 +146,7 @@ class ElasticsearchSearch(SearchBackend):
                 "_id": doc.id,
                 "_source": {
                     "id": doc.id, "url": doc.url, "site": doc.site, "media_type": doc.media_type,
-                    "captured_at": _utc(doc.captured_at).isoformat(), "title": doc.title, "text": text,
+                    "captured_at": as_utc(doc.captured_at).isoformat(), "title": doc.title, "text": text,
                     "title_folded": index_text(doc.title), "body_folded": index_text(text),
                     "has_finding": doc.has_finding, "severity": doc.severity, "capture_id": doc.capture_id,
                     "extra": doc.extra,

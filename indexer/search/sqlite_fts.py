@@ -13,7 +13,7 @@ import sqlite3
 import threading
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
-from datetime import UTC, datetime
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -31,6 +31,7 @@ from indexer.search.query import (
 )
 from spillwatch.errors import ServiceUnavailable
 from spillwatch.models import SearchDocument
+from spillwatch.timestamps import as_utc
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS search_docs (
@@ -72,10 +73,6 @@ def fts_expression(parsed: ParsedQuery) -> str:
     return expression
 
 
-def _utc(value: datetime) -> datetime:
-    return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
-
-
 class SqliteSearch(SearchBackend):
     name = "sqlite"
 
@@ -114,7 +111,7 @@ class SqliteSearch(SearchBackend):
         with self._db() as db, db:
             for doc in documents:
                 text = doc.text[:MAX_TEXT_CHARS]
-                captured = _utc(doc.captured_at)
+                captured = as_utc(doc.captured_at)
                 row = db.execute("SELECT rowid FROM search_docs WHERE id = ?", (doc.id,)).fetchone()
                 values = (
                     doc.url, doc.site, doc.media_type, captured.isoformat(), captured.timestamp(),
@@ -167,10 +164,10 @@ class SqliteSearch(SearchBackend):
                 params.extend(values)
         if query.date_from is not None:
             clauses.append("d.captured_ts >= ?")
-            params.append(_utc(query.date_from).timestamp())
+            params.append(as_utc(query.date_from).timestamp())
         if query.date_to is not None:
             clauses.append("d.captured_ts <= ?")
-            params.append(_utc(query.date_to).timestamp())
+            params.append(as_utc(query.date_to).timestamp())
         if query.has_finding is not None:
             clauses.append("d.has_finding = ?")
             params.append(int(query.has_finding))

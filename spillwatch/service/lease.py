@@ -16,6 +16,7 @@ from sqlalchemy.exc import IntegrityError
 
 from spillwatch.catalog.schema import service_leases
 from spillwatch.errors import SpillwatchError
+from spillwatch.timestamps import as_utc
 
 
 class LeaseHeld(SpillwatchError):
@@ -24,10 +25,6 @@ class LeaseHeld(SpillwatchError):
 
 def default_holder() -> str:
     return f"{socket.gethostname()}:{os.getpid()}"
-
-
-def _utc(value: datetime) -> datetime:
-    return value.replace(tzinfo=UTC) if value.tzinfo is None else value
 
 
 class Lease:
@@ -43,11 +40,11 @@ class Lease:
         with self.engine.begin() as conn:
             row = conn.execute(select(service_leases).where(service_leases.c.name == self.name)).mappings().first()
             if row is not None:
-                fresh = _utc(row["heartbeat_at"]) > now - self.ttl
+                fresh = as_utc(row["heartbeat_at"]) > now - self.ttl
                 if fresh and row["holder"] != self.holder:
                     raise LeaseHeld(
                         f"another `spillwatch run` ({row['holder']}) is already scheduling against this catalog "
-                        f"(last heartbeat {_utc(row['heartbeat_at']):%Y-%m-%d %H:%M:%S} UTC). Stop it first; "
+                        f"(last heartbeat {as_utc(row['heartbeat_at']):%Y-%m-%d %H:%M:%S} UTC). Stop it first; "
                         f"if it crashed, its lease expires {int(self.ttl.total_seconds())} s after its last "
                         "heartbeat"
                     )

@@ -16,12 +16,9 @@ from prometheus_client.registry import Collector
 from sqlalchemy import Engine, func, select
 
 from spillwatch.catalog import schema as s
+from spillwatch.timestamps import as_utc
 
 LATENCY_BUCKETS = (5.0, 10.0, 20.0, 30.0, 60.0, 120.0, 300.0, 900.0, 3600.0)
-
-
-def _utc(value: datetime) -> datetime:
-    return value.replace(tzinfo=UTC) if value.tzinfo is None else value
 
 
 class CatalogCollector(Collector):
@@ -86,11 +83,11 @@ class CatalogCollector(Collector):
             ).all())
             for site in self.site_ids:
                 if last.get(site) is not None:
-                    age.add_metric([site], (now - _utc(last[site])).total_seconds())
+                    age.add_metric([site], (now - as_utc(last[site])).total_seconds())
             yield age
 
             latency = [
-                (_utc(sent) - _utc(first)).total_seconds()
+                (as_utc(sent) - as_utc(first)).total_seconds()
                 for sent, first in conn.execute(
                     select(s.deliveries.c.sent_at, s.findings.c.first_seen)
                     .join(s.findings, s.findings.c.id == s.deliveries.c.finding_id)

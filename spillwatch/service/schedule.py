@@ -23,6 +23,7 @@ from spillwatch.catalog import schema as s
 from spillwatch.catalog.db import create_catalog_engine
 from spillwatch.config import Config, Site
 from spillwatch.settings import parse_duration
+from spillwatch.timestamps import as_utc
 
 JOBSTORE_TABLE = "apscheduler_jobs"
 
@@ -65,7 +66,7 @@ def last_full_crawls(engine: Engine) -> dict[str, datetime]:
     with engine.connect() as conn:
         rows = conn.execute(select(s.crawls.c.site_id, func.max(s.crawls.c.started_at))
                             .where(s.crawls.c.kind == "full").group_by(s.crawls.c.site_id)).all()
-    return {site: (at.replace(tzinfo=UTC) if at.tzinfo is None else at) for site, at in rows if site and at}
+    return {site: as_utc(at) for site, at in rows if site and at}
 
 
 def site_trigger(site: Site) -> CronTrigger | IntervalTrigger | None:
