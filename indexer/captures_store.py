@@ -26,6 +26,11 @@ def existing_offsets(conn: Connection, warc_file: str, offsets: Sequence[int]) -
     return {int(r[0]) for r in rows}
 
 
+def file_offsets(conn: Connection, warc_file: str) -> set[int]:
+    """Offsets of every capture of ``warc_file`` in the catalog (what a repeated run skips)."""
+    return {int(r[0]) for r in conn.execute(select(captures.c.warc_offset).where(captures.c.warc_file == warc_file))}
+
+
 def find_original(conn: Connection, digest: str, refers_to_uri: str, url: str,
                   before: datetime | None = None) -> tuple[int, str, int] | None:
     """The response/resource a revisit refers to: same payload digest, the referred-to URL (or the

@@ -64,10 +64,12 @@ def previous_links_many(conn: Connection, surts: Sequence[str]) -> dict[str, set
     return found
 
 
-def link_rows(capture_id: int, found: Sequence[Link]) -> list[dict[str, object]]:
-    """``links`` rows of one page capture."""
-    return [{"capture_id": capture_id, "target_url": clean_text(link.url), "target_surt": surt_key(link.url),
-             "anchor_text": clean_text(link.text)} for link in found if len(link.url) <= MAX_URL_CHARS]
+def link_rows(capture_id: int, found: Sequence[Link], surts: Sequence[str] | None = None) -> list[dict[str, object]]:
+    """``links`` rows of one page capture (``surts``: each link's SURT, when already known)."""
+    keys = surts if surts is not None and len(surts) == len(found) else [surt_key(link.url) for link in found]
+    return [{"capture_id": capture_id, "target_url": clean_text(link.url), "target_surt": key,
+             "anchor_text": clean_text(link.text)} for link, key in zip(found, keys, strict=True)
+            if len(link.url) <= MAX_URL_CHARS]
 
 
 def insert_links(conn: Connection, rows: Sequence[dict[str, object]]) -> None:

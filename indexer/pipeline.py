@@ -31,6 +31,7 @@ from indexer.extract import Extraction, ScanFunction, extract, matcher_scan, sca
 from indexer.extract_html import Link
 from indexer.loader import Loader, build_document, document_id
 from indexer.progress import Progress
+from indexer.readahead import Prepared, ReadAhead
 from indexer.records import CaptureInfo, SiteResolver, capture_info, clean_text, is_indexable_url
 from indexer.search import SearchBackend
 from indexer.surt import surt_key
@@ -44,7 +45,7 @@ from spillwatch.timestamps import as_utc
 log = logging.getLogger(__name__)
 
 WARC_SUFFIXES = (".warc", ".warc.gz", ".arc", ".arc.gz")
-BATCH_SIZE = 200
+BATCH_SIZE = 1000
 BATCH_BYTES = 64 * 2**20  # payloads held in memory per batch (a batch is cut early past this)
 TEXT_CACHE_ENTRIES = 256
 MAX_DROPPED_LINKS = 500
@@ -89,6 +90,7 @@ class Step:
     significance: float = 0.0
     links: list[Link] = field(default_factory=list)
     store_links: bool = False
+    link_surts: list[str] | None = None  # SURTs of ``links`` when the read-ahead process made them
     new_documents: list[Link] = field(default_factory=list)
     dropped: list[str] = field(default_factory=list)  # link targets the page no longer has
     known_findings: list[tuple[int, str]] = field(default_factory=list)
@@ -155,6 +157,7 @@ class Indexer:
         self.engine = engine
         self.loader = Loader(search)
         self.scan = scan if scan is not None else matcher_scan()
+        self.scan_ahead = scan is None  # the read-ahead process may run the same in-process matcher
         self.alert = alert if alert is not None else alert_hook(config)
         self.progress_enabled = progress
         self.batch_size = batch_size
@@ -196,13 +199,26 @@ class Indexer:
             return
         self.summary.files += 1
         crawl_key = f"crawl:{state.crawl_id}" if state.crawl_id is not None else f"file:{path}"
-        crawl_site = self._crawl_site(state.crawl_id)
-        reader = WarcReader(path, start_offset=state.resume_offset,
-                            max_payload=int(self.settings.index_max_payload))
         run = _FileRun(state=state, path=path, crawl_key=crawl_key, records=state.records,
                        resume=state.resume_offset)
         if progress is not None:
             progress.advance(state.resume_offset)
+        read_ahead = int(self.settings.index_read_ahead_size)
+        if read_ahead and size - state.resume_offset >= read_ahead:
+            with self.engine.connect() as conn:
+                done = frozenset(captures_store.file_offsets(conn, str(path)))
+            with ReadAhead(path, state.resume_offset, int(self.settings.index_max_payload), done,
+                           scan_ahead=self.scan_ahead) as ahead:
+                self._index_records(run, ahead, progress)
+        else:
+            reader = WarcReader(path, start_offset=state.resume_offset,
+                                max_payload=int(self.settings.index_max_payload))
+            self._index_records(run, reader, progress)
+        self._finish(run, path, size)
+
+    def _index_records(self, run: _FileRun, reader: WarcReader | ReadAhead, progress: Progress | None) -> None:
+        """Batches of the reader's capture records, each planned and written by :meth:`_commit`."""
+        crawl_site = self._crawl_site(run.state.crawl_id)
         batch: list[CaptureInfo] = []
         batch_surts: set[str] = set()
         sum_payload = 0
@@ -231,7 +247,6 @@ class Indexer:
                 self._commit(run, batch, problems, reader)
                 batch, problems, batch_surts, sum_payload = [], [], set(), 0
         self._commit(run, batch, problems, reader)
-        self._finish(run, path, size)
 
     def _count_problem(self, problem: RecordProblem) -> None:
         if problem.skipped:
@@ -268,7 +283,7 @@ class Indexer:
     # ---------------------------------------------------------------- batches
 
     def _commit(self, run: _FileRun, batch: list[CaptureInfo], problems: list[RecordProblem],
-                reader: WarcReader) -> None:
+                reader: WarcReader | ReadAhead) -> None:
         path = str(run.path)
         with self.engine.connect() as conn:
             done = captures_store.existing_offsets(conn, path, [i.record.offset for i in batch])
@@ -332,11 +347,16 @@ class Indexer:
                 info.media_type_sniffed = state.last_sniffed
                 info.title = state.last_title
                 return Step(info, "same", state, known_findings=known.get(info.digest, []))
-            payload, content_type = self._payload(record, original)
-            info.media_type_sniffed = media_types.sniff(payload, record.url)
+            prepared = record.prepared if record.rec_type != "revisit" else None
+            if prepared is not None:  # sniffed and extracted by the read-ahead process
+                payload, content_type = record.payload, record.content_type
+                info.media_type_sniffed = prepared.sniffed
+            else:
+                payload, content_type = self._payload(record, original)
+                info.media_type_sniffed = media_types.sniff(payload, record.url)
             kind = "new" if state is None else ("reappeared" if state.removed_at is not None else "changed")
             step = Step(info, kind, state, known_findings=known.get(info.digest, []))
-            self._extract(conn, step, payload, content_type, known)
+            self._extract(conn, step, payload, content_type, known, prepared)
             return step
         if info.not_modified and state is not None and state.removed_at is None:
             return Step(info, "same", state, known_findings=known.get(state.last_digest, []))
@@ -345,39 +365,47 @@ class Indexer:
         return Step(info, "none", state)
 
     def _payload(self, record: WarcRecord, original: tuple[int, str, int] | None) -> tuple[bytes, str]:
-        if record.rec_type != "revisit":
+        if record.rec_type != "revisit" and record.payload_dropped:  # dropped by the read-ahead process
+            original = (0, record.path, record.offset)
+        elif record.rec_type != "revisit":
             return record.payload, record.content_type
         if original is None:
             return b"", record.content_type
         try:
             source = read_record_at(original[1], original[2], int(self.settings.index_max_payload))
         except LookupError as exc:
-            log.warning("revisit of %s: original record unreadable: %s", record.url, exc)
+            log.warning("%s: the record holding its payload is unreadable: %s", record.url, exc)
             return b"", record.content_type
         return source.payload, source.content_type or record.content_type
 
     def _extract(self, conn: Connection, step: Step, payload: bytes, content_type: str,
-                 known: dict[str, list[tuple[int, str]]]) -> None:
+                 known: dict[str, list[tuple[int, str]]], prepared: Prepared | None = None) -> None:
         info = step.info
-        extraction = extract(payload, info.url, content_type, info.media_type_sniffed)
+        if prepared is not None:
+            extraction, has_table = prepared.extraction, prepared.has_table
+        else:
+            extraction = extract(payload, info.url, content_type, info.media_type_sniffed)
+            has_table = b"<table" in payload.lower()
         is_html = extraction.media_type in media_types.HTML_TYPES
+        scanned = prepared.scan if prepared is not None else None
         if not is_html:  # a document: any change of its bytes is scanned; its text comes from its tables
-            self._scan(extraction, payload, info.url)
+            self._scan(extraction, payload, info.url, scanned)
         if step.kind == "changed" and step.state is not None:
             step.significance = versions.significance(self._previous_text(step.state), extraction.text)
             if step.significance < float(self.settings.change_threshold):
                 step.kind = "unchanged"
                 # the version's findings stay exposed through this capture
                 step.known_findings = step.known_findings or known.get(step.state.payload_digest, [])
-        if is_html and step.kind != "unchanged" and b"<table" in payload.lower():
+        if is_html and step.kind != "unchanged" and has_table:
             # the matcher reads a page's <table>s; a page whose text hardly changed holds the tables
             # already scanned
-            self._scan(extraction, payload, info.url)
+            self._scan(extraction, payload, info.url, scanned)
         step.extraction = extraction
         info.title = extraction.title
         self._remember(document_id(info.surt, info.digest), extraction.text)
         if is_html:
             step.links = extraction.links
+            step.link_surts = prepared.link_surts if prepared is not None else None
             step.store_links = True
             # a URL without a version had no page content before, hence no links; the others' links
             # are read for the whole batch at once (_compare_links)
@@ -396,9 +424,17 @@ class Indexer:
                 now_targets = {link.url for link in step.links}
                 step.dropped = sorted(before_links - now_targets)
 
-    def _scan(self, extraction: Extraction, payload: bytes, url: str) -> None:
-        """Matcher results for this content, scanned once per run."""
+    def _scan(self, extraction: Extraction, payload: bytes, url: str,
+              ahead: tuple[list[Table], list[Finding], list[str]] | None = None) -> None:
+        """Matcher results for this content, scanned once per run (``ahead``: the read-ahead
+        process's scan of it)."""
         cached = self._scanned.get(extraction.content_sha256)
+        if cached is None and ahead is not None:
+            tables, findings, errors = ahead
+            extraction.errors.extend(errors)
+            for error in errors:
+                log.info("%s: %s", url, error)
+            cached = self._cache_scan(extraction.content_sha256, tables, findings)
         if cached is not None:
             extraction.tables, extraction.findings = cached
             if not extraction.text and extraction.tables:
@@ -410,9 +446,14 @@ class Indexer:
         for error in extraction.errors:
             # matcher messages name the file and what to do, never a cell value
             log.info("%s: %s", url, error)
+        self._cache_scan(extraction.content_sha256, extraction.tables, extraction.findings)
+
+    def _cache_scan(self, sha256: str, tables: list[Table],
+                    findings: list[Finding]) -> tuple[list[Table], list[Finding]]:
         if len(self._scanned) >= SCAN_CACHE_ENTRIES:
             self._scanned.clear()
-        self._scanned[extraction.content_sha256] = (extraction.tables, extraction.findings)
+        self._scanned[sha256] = (tables, findings)
+        return tables, findings
 
     def _previous_text(self, state: versions.VersionState) -> str:
         key = document_id(state.surt, state.payload_digest)
@@ -471,7 +512,7 @@ class Indexer:
             writes.change(info, step.kind, significance, state.last_capture_id if state else None, details)
             setattr(self.summary, step.kind, getattr(self.summary, step.kind) + 1)
         if step.store_links:
-            writes.links.extend(links.link_rows(info.id, step.links))
+            writes.links.extend(links.link_rows(info.id, step.links, step.link_surts))
         for link in step.new_documents:
             writes.change(info, "new_document_linked", 1.0, None,
                           {"page_url": info.url, "anchor_text": link.text}, url=link.url)

@@ -20,7 +20,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import IO, Any
+from typing import IO, TYPE_CHECKING, Any
 
 from warcio.archiveiterator import ArchiveIterator
 from warcio.exceptions import ArchiveLoadFailed
@@ -29,6 +29,9 @@ from warcio.statusandheaders import StatusAndHeadersParserException
 from warcio.timeutils import iso_date_to_datetime
 
 from indexer.errors import RecordProblem
+
+if TYPE_CHECKING:
+    from indexer.readahead import Prepared
 
 log = logging.getLogger(__name__)
 
@@ -64,6 +67,10 @@ class WarcRecord:
     refers_to_uri: str = ""
     refers_to_date: datetime | None = None
     warc_truncated: str = ""
+    # set by the read-ahead process (indexer.readahead): its extraction, and whether it dropped
+    # the payload (the record is read again from the file if the payload is needed after all)
+    prepared: Prepared | None = None
+    payload_dropped: bool = False
 
 
 class _Iterator(ArchiveIterator):  # type: ignore[misc]

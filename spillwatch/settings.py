@@ -164,6 +164,9 @@ SETTINGS: tuple[Setting, ...] = (
             "many crawls in a row (404/410 counts at once).", _parse_int),
     Setting("index_max_payload", "200MB", "Largest payload the indexer reads from one WARC record; the rest "
             "is not extracted or scanned (and the capture says so).", parse_size),
+    Setting("index_read_ahead_size", "8MB", "WARC files at least this large are read, sniffed and their pages "
+            "extracted by a second process while the indexer writes (two CPU cores instead of one); 0: "
+            "never.", parse_size),
     # alerts
     Setting("min_alert_severity", "medium", "Default lowest severity that is alerted (routes may "
             "override).", _severity),

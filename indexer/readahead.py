@@ -1,0 +1,307 @@
+"""Reading ahead: a second process reads a WARC file and extracts its pages while the indexer
+writes the previous batch, so an index run uses two CPU cores instead of one.
+
+The read-ahead process runs :class:`~indexer.warc_reader.WarcReader` over the file and, for every
+response/resource record with content, does what needs no catalog: sniffing the media type,
+extracting the title, visible text and links (:func:`indexer.extract.extract`) and the links'
+SURTs.  The records go to the indexer in order, in chunks, through a bounded queue (at most
+``QUEUE_CHUNKS`` chunks wait, so memory stays bounded however far the reader gets ahead).  The
+indexer still decides everything (new, changed, same), runs the matcher and writes: the reader's
+work is a head start it may use or ignore, never a decision.
+
+When the indexer runs the matcher in its own process (the CLI), the read-ahead process runs it
+too, on documents and on pages with tables.
+
+What the reader leaves out:
+- records an earlier run indexed (their offsets are passed in) and records whose URL already had
+  the same payload digest earlier in the file: their payload is dropped (``payload_dropped``);
+  should the indexer need it after all, it reads the record again from the file;
+- the payload of an extracted page without a ``<table>``, and of anything already scanned (only
+  the matcher reads payloads).
+
+The process is forked when this process runs no other thread (cheap, nothing to import again) and
+spawned otherwise (forking a threaded process, such as ``spillwatch run``, can copy a lock held by
+another thread).  If it dies (killed, out of memory), the indexer goes on reading in its own
+process from the end of the last record it received.
+"""
+
+from __future__ import annotations
+
+import logging
+import multiprocessing
+import queue
+import threading
+import traceback
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from multiprocessing.process import BaseProcess
+from pathlib import Path
+from types import TracebackType
+from typing import Any
+
+from indexer import media_types
+from indexer.errors import RecordProblem
+from indexer.extract import Extraction, extract, scan_into, scannable
+from indexer.extract_html import Link
+from indexer.records import is_indexable_url
+from indexer.surt import surt_key
+from indexer.warc_reader import CAPTURE_TYPES, WarcReader, WarcRecord
+from matcher.scan import scan_bytes
+from spillwatch.models import Finding, Table
+
+log = logging.getLogger(__name__)
+
+CHUNK_RECORDS = 250
+CHUNK_BYTES = 16 * 2**20  # payload bytes per chunk (a chunk is sent early past this)
+QUEUE_CHUNKS = 6
+SEEN_URLS = 500_000  # URLs whose last digest the reader remembers (forgotten all at once past this)
+POLL_SECONDS = 1.0
+SCAN_CACHE_ENTRIES = 1_000
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+_MICROSECOND = timedelta(microseconds=1)
+
+
+@dataclass
+class Prepared:
+    """The read-ahead process's work on one record with content."""
+
+    sniffed: str
+    extraction: Extraction
+    has_table: bool  # an HTML page holding a <table> (the matcher reads it)
+    link_surts: list[str] = field(default_factory=list)  # SURT of each of extraction.links
+    # the matcher's tables, findings and errors (scanned ahead when the indexer runs the matcher in
+    # its own process); None: not scanned
+    scan: tuple[list[Table], list[Finding], list[str]] | None = None
+
+
+class _Ahead:
+    """What the read-ahead process remembers across records."""
+
+    def __init__(self, skip_offsets: frozenset[int], scan_ahead: bool) -> None:
+        self.skip_offsets = skip_offsets
+        self.scan_ahead = scan_ahead
+        self.seen: dict[str, str] = {}  # surt → payload digest of its last capture in this file
+        self.scanned: dict[str, tuple[list[Table], list[Finding], list[str]]] = {}  # by content sha256
+
+
+def prepare(record: WarcRecord, ahead: _Ahead) -> None:
+    """Sniff, extract (and scan) ``record`` (a response/resource) in place: sets
+    ``record.prepared``, drops the payload when the indexer will not need it."""
+    if record.rec_type not in ("response", "resource") or not is_indexable_url(record.url):
+        return
+    status = record.status
+    holds_content = record.rec_type == "resource" or (status is not None and 200 <= status < 300)
+    if record.offset in ahead.skip_offsets or not holds_content:
+        _drop_payload(record)  # indexed already, or an error page: the indexer reads no payload
+        return
+    surt = surt_key(record.url)
+    if record.payload_digest and ahead.seen.get(surt) == record.payload_digest:
+        _drop_payload(record)  # the same content as this URL's capture before: "same", not extracted
+        return
+    if len(ahead.seen) >= SEEN_URLS:
+        ahead.seen.clear()
+    ahead.seen[surt] = record.payload_digest
+    payload = record.payload
+    sniffed = media_types.sniff(payload, record.url)
+    extraction = extract(payload, record.url, record.content_type, sniffed)
+    is_html = extraction.media_type in media_types.HTML_TYPES
+    has_table = is_html and b"<table" in payload.lower()
+    prepared = Prepared(sniffed, extraction, has_table, [surt_key(link.url) for link in extraction.links])
+    record.prepared = prepared
+    wants_scan = (has_table or not is_html) and scannable(extraction)
+    if wants_scan and ahead.scan_ahead:
+        # a page's tables are scanned whether or not the indexer then finds its text changed enough
+        # to look at them (it ignores them if not): this process has the time, the writer has not
+        prepared.scan = ahead.scanned.get(extraction.content_sha256)
+        if prepared.scan is None:
+            probe = Extraction(media_type=extraction.media_type, content_sha256=extraction.content_sha256)
+            scan_into(probe, payload, record.url, scan_bytes)
+            prepared.scan = (probe.tables, probe.findings, probe.errors)
+            if len(ahead.scanned) >= SCAN_CACHE_ENTRIES:
+                ahead.scanned.clear()
+            ahead.scanned[extraction.content_sha256] = prepared.scan
+    if not wants_scan or prepared.scan is not None:
+        _drop_payload(record)
+
+
+# Records cross the process boundary as plain tuples: pickling the dataclasses (field names in every
+# object's dict, a Link object per link, timezone-aware datetimes) cost more than the reading itself.
+def pack(record: WarcRecord) -> tuple[Any, ...]:
+    """``record`` as a tuple of plain values (:func:`unpack` rebuilds it)."""
+    if record.rec_type not in CAPTURE_TYPES:  # the indexer only counts these and notes their end
+        return (record.offset, record.length, record.rec_type)
+    prepared = None
+    if record.prepared is not None:
+        p, e = record.prepared, record.prepared.extraction
+        prepared = (p.sniffed, p.has_table, p.link_surts, e.media_type, e.title, e.text, e.content_sha256,
+                    e.errors, [link.url for link in e.links], [link.text for link in e.links], p.scan)
+    return (record.path, record.offset, record.length, record.rec_type, record.url, _micros(record.date),
+            record.record_id, record.status, record.content_type, record.headers, record.payload,
+            record.payload_digest, record.truncated, record.payload_size, record.refers_to_uri,
+            _micros(record.refers_to_date), record.warc_truncated, record.payload_dropped, prepared)
+
+
+def unpack(values: tuple[Any, ...], path: str) -> WarcRecord:
+    if len(values) == 3:
+        return WarcRecord(path=path, offset=values[0], length=values[1], rec_type=values[2], url="", date=_EPOCH)
+    (path, offset, length, rec_type, url, date, record_id, status, content_type, headers, payload, digest,
+     truncated, payload_size, refers_to_uri, refers_to_date, warc_truncated, dropped, prepared) = values
+    record = WarcRecord(
+        path=path, offset=offset, length=length, rec_type=rec_type, url=url, date=_datetime(date),
+        record_id=record_id, status=status, content_type=content_type, headers=headers, payload=payload,
+        payload_digest=digest, truncated=truncated, payload_size=payload_size, refers_to_uri=refers_to_uri,
+        refers_to_date=_datetime(refers_to_date) if refers_to_date is not None else None,
+        warc_truncated=warc_truncated, payload_dropped=dropped)
+    if prepared is not None:
+        sniffed, has_table, link_surts, media_type, title, text, sha256, errors, urls, texts, scan = prepared
+        extraction = Extraction(media_type=media_type, title=title, text=text, content_sha256=sha256,
+                                errors=errors, links=[Link(u, t) for u, t in zip(urls, texts, strict=True)])
+        record.prepared = Prepared(sniffed, extraction, has_table, link_surts, scan)
+    return record
+
+
+def _micros(value: datetime | None) -> int | None:
+    return (value - _EPOCH) // _MICROSECOND if value is not None else None
+
+
+def _datetime(micros: int) -> datetime:
+    return _EPOCH + micros * _MICROSECOND
+
+
+def _drop_payload(record: WarcRecord) -> None:
+    if record.payload:
+        record.payload = b""
+        record.payload_dropped = True
+
+
+def _read_ahead(path: str, start_offset: int, max_payload: int, skip_offsets: frozenset[int],
+                scan_ahead: bool, chunk_records: int, out: Any) -> None:
+    """The read-ahead process: chunks of reader items, then "done" (or an error message)."""
+    reader = WarcReader(path, start_offset=start_offset, max_payload=max_payload)
+    ahead = _Ahead(skip_offsets, scan_ahead)
+    chunk: list[tuple[Any, ...] | RecordProblem] = []
+    size = 0
+    try:
+        for item in reader:
+            if isinstance(item, WarcRecord):
+                try:
+                    prepare(item, ahead)
+                except Exception:  # a bug on one record: the indexer extracts it itself and reports it
+                    log.debug("read-ahead of %s failed", item.url, exc_info=True)
+                    item.prepared = None
+                size += len(item.payload)
+                chunk.append(pack(item))
+            else:
+                chunk.append(item)
+            if len(chunk) >= chunk_records or size >= CHUNK_BYTES:
+                out.put(("items", chunk, reader.decompressed))
+                chunk, size = [], 0
+        out.put(("items", chunk, reader.decompressed))
+        out.put(("done", None, reader.decompressed))
+    except Exception:  # sent to the indexer, which logs it and reads the rest of the file itself
+        log.debug("read-ahead of %s failed", path, exc_info=True)
+        out.put(("error", traceback.format_exc(limit=5), reader.decompressed))
+
+
+class ReadAhead:
+    """Iterate over a WARC file's reader items (as :class:`WarcReader` does) produced by a
+    read-ahead process.  Use as a context manager: leaving it stops the process.
+
+    ``scan_ahead``: also run the matcher (:func:`matcher.scan.scan_bytes`) on documents and pages
+    with tables; only when the indexer itself would run it in-process (the service runs it in a
+    capped child process instead, and keeps doing so).
+    """
+
+    def __init__(self, path: str | Path, start_offset: int = 0, max_payload: int = 200 * 2**20,
+                 skip_offsets: frozenset[int] = frozenset(), scan_ahead: bool = False,
+                 chunk_records: int = CHUNK_RECORDS, queue_chunks: int = QUEUE_CHUNKS) -> None:
+        self.path = str(path)
+        self.start_offset = start_offset
+        self.max_payload = max_payload
+        self.skip_offsets = skip_offsets
+        self.scan_ahead = scan_ahead
+        self.chunk_records = chunk_records
+        self.queue_chunks = queue_chunks
+        self.decompressed = False
+        method = "fork" if threading.active_count() == 1 else "spawn"
+        self._context = multiprocessing.get_context(method)
+        self._queue: Any = None
+        self._process: BaseProcess | None = None
+
+    def __enter__(self) -> ReadAhead:
+        return self
+
+    def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,
+                 tb: TracebackType | None) -> None:
+        self.close()
+
+    def close(self) -> None:
+        if self._process is not None:
+            if self._process.is_alive():
+                self._process.kill()
+            self._process.join(10)
+            self._process = None
+        if self._queue is not None:
+            self._queue.cancel_join_thread()
+            self._queue.close()
+            self._queue = None
+
+    def __iter__(self) -> Iterator[WarcRecord | RecordProblem]:
+        self._queue = self._context.Queue(maxsize=self.queue_chunks)
+        self._process = self._context.Process(
+            target=_read_ahead, name="spillwatch-read-ahead", daemon=True,
+            args=(self.path, self.start_offset, self.max_payload, self.skip_offsets, self.scan_ahead,
+                  self.chunk_records, self._queue))
+        self._process.start()
+        resume = self.start_offset  # end of the last record received: where a fallback reader starts
+        while True:
+            message = self._next_message()
+            if message is None:
+                break
+            kind, payload, decompressed = message
+            self.decompressed = decompressed
+            if kind == "done":
+                return
+            if kind == "error":
+                log.warning("%s: the read-ahead process failed; reading on in this process:\n%s",
+                            self.path, payload)
+                break
+            for packed in payload:
+                if isinstance(packed, RecordProblem):
+                    yield packed
+                    continue
+                item = unpack(packed, self.path)
+                if not self.decompressed:
+                    resume = max(resume, item.offset + item.length)
+                yield item
+        self.close()
+        if self.decompressed:  # offsets in decompressed data cannot be seeked to: read it all again
+            raise OSError(f"the read-ahead process stopped inside the one-stream gzip file {self.path}; "
+                          "index the file again (or rewrite it with `warcio recompress`)")
+        yield from self._fallback(resume)
+
+    def _next_message(self) -> tuple[str, Any, bool] | None:
+        """The next chunk from the read-ahead process; None when it died without finishing."""
+        assert self._queue is not None and self._process is not None
+        while True:
+            try:
+                message: tuple[str, Any, bool] = self._queue.get(timeout=POLL_SECONDS)
+                return message
+            except queue.Empty:
+                if not self._process.is_alive():
+                    try:  # it may have put its last message just before exiting
+                        late: tuple[str, Any, bool] = self._queue.get(timeout=POLL_SECONDS)
+                        return late
+                    except queue.Empty:
+                        log.warning("%s: the read-ahead process died (exit code %s); reading on in this "
+                                    "process", self.path, self._process.exitcode)
+                        return None
+
+    def _fallback(self, resume: int) -> Iterator[WarcRecord | RecordProblem]:
+        reader = WarcReader(self.path, start_offset=resume, max_payload=self.max_payload)
+        for item in reader:
+            if isinstance(item, WarcRecord) and item.offset in self.skip_offsets:
+                _drop_payload(item)
+            yield item
+        self.decompressed = reader.decompressed
