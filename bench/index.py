@@ -19,6 +19,7 @@ import base64
 import hashlib
 import io
 import random
+import resource
 import sys
 import tempfile
 import time
@@ -127,16 +128,29 @@ def bare_read(path: Path) -> tuple[int, float, float]:
     return n, time.perf_counter() - started, time.process_time() - cpu
 
 
-def index_into(path: Path, data_dir: Path, **settings: str) -> tuple[int, int, float, float]:
+def _children_cpu() -> float:
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
+
+
+def index_into(path: Path, data_dir: Path, **settings: str) -> tuple[int, int, float, float, float]:
+    """Records, captures, wall seconds, CPU seconds of this process and of the read-ahead process."""
     config = Config(settings=resolve({}, {}, {"data_dir": str(data_dir), **settings}))
     engine = open_catalog(config.settings)
     search = open_search(config.settings)
-    started, cpu = time.perf_counter(), time.process_time()
+    started, cpu, children = time.perf_counter(), time.process_time(), _children_cpu()
     summary = index_paths([path], config, engine, search, alert=lambda conn, fid, event: None)
-    elapsed, cpu = time.perf_counter() - started, time.process_time() - cpu
+    elapsed, cpu, children = (time.perf_counter() - started, time.process_time() - cpu,
+                              _children_cpu() - children)
     search.close()
     engine.dispose()
-    return summary.records, summary.captures, elapsed, cpu
+    return summary.records, summary.captures, elapsed, cpu, children
+
+
+def _report(label: str, got: int, captures: int, seconds: float, cpu: float, children: float, bare: float) -> None:
+    ahead = f" + read-ahead process {children:.2f}s" if children else ""
+    print(f"{label} {got} records in {seconds:6.2f}s = {got / seconds:8.0f} records/s ({captures} captures); "
+          f"{seconds / bare:.1f}x the bare read (CPU: indexer {cpu:.2f}s{ahead})")
 
 
 def main() -> int:
@@ -146,6 +160,8 @@ def main() -> int:
     parser.add_argument("--table-share", type=float, default=0.1,
                         help="share of pages holding a data table (default 0.1; every page is 1.0)")
     parser.add_argument("--es-url", help="index into this Elasticsearch too")
+    parser.add_argument("--one-process", action="store_true",
+                        help="also index into SQLite without the read-ahead process (index_read_ahead_size=0)")
     parser.add_argument("--start-es", action="store_true", help="start a throw-away Elasticsearch node "
                         "(tests/services) and index into it too")
     args = parser.parse_args()
@@ -158,9 +174,10 @@ def main() -> int:
     n, bare, bare_cpu = bare_read(warc)
     print(f"bare warcio read:         {n} records in {bare:6.2f}s = {n / bare:8.0f} records/s "
           f"(CPU {bare_cpu:.2f}s)")
-    got, captures, seconds, cpu = index_into(warc, work / "sqlite")
-    print(f"index into SQLite:        {got} records in {seconds:6.2f}s = {got / seconds:8.0f} records/s "
-          f"({captures} captures); {seconds / bare:.1f}x the bare read (CPU {cpu:.2f}s, {cpu / bare_cpu:.1f}x)")
+    if args.one_process:
+        _report("index into SQLite, one process:", *index_into(warc, work / "one", index_read_ahead_size="0"),
+                bare)
+    _report("index into SQLite:       ", *index_into(warc, work / "sqlite"), bare)
     node = None
     es_url = args.es_url
     if args.start_es and not es_url:
@@ -170,12 +187,9 @@ def main() -> int:
         es_url = node.url
     try:
         if es_url:
-            got, captures, seconds, cpu = index_into(warc, work / "es", search_backend="elasticsearch",
-                                                     elasticsearch_url=es_url,
-                                                     elasticsearch_index=f"spillwatch-bench-{int(time.time())}")
-            print(f"index into Elasticsearch: {got} records in {seconds:6.2f}s = {got / seconds:8.0f} records/s "
-                  f"({captures} captures); {seconds / bare:.1f}x the bare read (CPU of this process "
-                  f"{cpu:.2f}s, {cpu / bare_cpu:.1f}x)")
+            _report("index into Elasticsearch:", *index_into(
+                warc, work / "es", search_backend="elasticsearch", elasticsearch_url=es_url,
+                elasticsearch_index=f"spillwatch-bench-{int(time.time())}"), bare)
     finally:
         if node is not None:
             node.stop()

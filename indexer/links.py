@@ -64,16 +64,18 @@ def previous_links_many(conn: Connection, surts: Sequence[str]) -> dict[str, set
     return found
 
 
-def link_rows(capture_id: int, found: Sequence[Link], surts: Sequence[str] | None = None) -> list[dict[str, object]]:
-    """``links`` rows of one page capture (``surts``: each link's SURT, when already known)."""
-    keys = surts if surts is not None and len(surts) == len(found) else [surt_key(link.url) for link in found]
-    return [{"capture_id": capture_id, "target_url": clean_text(link.url), "target_surt": key,
-             "anchor_text": clean_text(link.text)} for link, key in zip(found, keys, strict=True)
-            if len(link.url) <= MAX_URL_CHARS]
+LinkValues = tuple[str, str, str]  # target_url, target_surt, anchor_text as stored
+LinkRow = tuple[int, str, str, str]  # capture_id, then LinkValues
 
 
-def insert_links(conn: Connection, rows: Sequence[dict[str, object]]) -> None:
-    """Insert ``links`` rows (:func:`link_rows`) in one statement.
+def link_values(found: Sequence[Link]) -> list[LinkValues]:
+    """What is stored of a page's links (too long URLs left out)."""
+    return [(clean_text(link.url) or "", surt_key(link.url), clean_text(link.text) or "")
+            for link in found if len(link.url) <= MAX_URL_CHARS]
+
+
+def insert_links(conn: Connection, rows: Sequence[LinkRow]) -> None:
+    """Insert ``links`` rows in one statement.
 
     On SQLite the rows go straight to the driver's ``executemany``: the columns are plain integers
     and strings (no type processing), and a batch holds tens of thousands of links."""
@@ -81,11 +83,10 @@ def insert_links(conn: Connection, rows: Sequence[dict[str, object]]) -> None:
         return
     if conn.dialect.name == "sqlite":
         conn.exec_driver_sql(
-            "INSERT INTO links (capture_id, target_url, target_surt, anchor_text) VALUES (?, ?, ?, ?)",
-            [(r["capture_id"], r["target_url"], r["target_surt"], r["anchor_text"]) for r in rows],
-        )
+            "INSERT INTO links (capture_id, target_url, target_surt, anchor_text) VALUES (?, ?, ?, ?)", rows)
     else:
-        conn.execute(insert(links), list(rows))
+        conn.execute(insert(links), [{"capture_id": r[0], "target_url": r[1], "target_surt": r[2],
+                                      "anchor_text": r[3]} for r in rows])
 
 
 def new_document_links(before: set[str] | None, found: Sequence[Link]) -> list[Link]:

@@ -29,6 +29,7 @@ from indexer import captures_store, findings_store, links, media_types, removals
 from indexer.errors import IndexingError, RecordProblem
 from indexer.extract import Extraction, ScanFunction, extract, matcher_scan, scan_into, tables_text
 from indexer.extract_html import Link
+from indexer.links import LinkRow, LinkValues
 from indexer.loader import Loader, build_document, document_id
 from indexer.progress import Progress
 from indexer.readahead import Prepared, ReadAhead
@@ -90,7 +91,7 @@ class Step:
     significance: float = 0.0
     links: list[Link] = field(default_factory=list)
     store_links: bool = False
-    link_surts: list[str] | None = None  # SURTs of ``links`` when the read-ahead process made them
+    link_values: list[LinkValues] | None = None  # what is stored of ``links``, when already made
     new_documents: list[Link] = field(default_factory=list)
     dropped: list[str] = field(default_factory=list)  # link targets the page no longer has
     known_findings: list[tuple[int, str]] = field(default_factory=list)
@@ -404,8 +405,12 @@ class Indexer:
         info.title = extraction.title
         self._remember(document_id(info.surt, info.digest), extraction.text)
         if is_html:
-            step.links = extraction.links
-            step.link_surts = prepared.link_surts if prepared is not None else None
+            if prepared is not None:  # the read-ahead process sent the stored form of the links
+                step.link_values = prepared.link_values
+                step.links = ([Link(url, text) for url, _surt, text in prepared.link_values]
+                              if step.state is not None else [])
+            else:
+                step.links = extraction.links
             step.store_links = True
             # a URL without a version had no page content before, hence no links; the others' links
             # are read for the whole batch at once (_compare_links)
@@ -512,7 +517,9 @@ class Indexer:
             writes.change(info, step.kind, significance, state.last_capture_id if state else None, details)
             setattr(self.summary, step.kind, getattr(self.summary, step.kind) + 1)
         if step.store_links:
-            writes.links.extend(links.link_rows(info.id, step.links, step.link_surts))
+            values = step.link_values if step.link_values is not None else links.link_values(step.links)
+            capture_id = info.id
+            writes.links.extend([(capture_id, *value) for value in values])
         for link in step.new_documents:
             writes.change(info, "new_document_linked", 1.0, None,
                           {"page_url": info.url, "anchor_text": link.text}, url=link.url)
@@ -552,7 +559,7 @@ class _Writes:
     versions: list[dict[str, Any]] = field(default_factory=list)
     touches: list[dict[str, Any]] = field(default_factory=list)
     changes: list[dict[str, Any]] = field(default_factory=list)
-    links: list[dict[str, Any]] = field(default_factory=list)
+    links: list[LinkRow] = field(default_factory=list)
 
     def change(self, info: CaptureInfo, kind: str, significance: float, previous_capture_id: int | None,
                details: dict[str, Any], url: str | None = None) -> None:

@@ -43,7 +43,7 @@ from typing import Any
 from indexer import media_types
 from indexer.errors import RecordProblem
 from indexer.extract import Extraction, extract, scan_into, scannable
-from indexer.extract_html import Link
+from indexer.links import LinkValues, link_values
 from indexer.records import is_indexable_url
 from indexer.surt import surt_key
 from indexer.warc_reader import CAPTURE_TYPES, WarcReader, WarcRecord
@@ -69,7 +69,8 @@ class Prepared:
     sniffed: str
     extraction: Extraction
     has_table: bool  # an HTML page holding a <table> (the matcher reads it)
-    link_surts: list[str] = field(default_factory=list)  # SURT of each of extraction.links
+    # the page's links as stored (links.link_values); extraction.links is left empty
+    link_values: list[LinkValues] = field(default_factory=list)
     # the matcher's tables, findings and errors (scanned ahead when the indexer runs the matcher in
     # its own process); None: not scanned
     scan: tuple[list[Table], list[Finding], list[str]] | None = None
@@ -88,14 +89,16 @@ class _Ahead:
 def prepare(record: WarcRecord, ahead: _Ahead) -> None:
     """Sniff, extract (and scan) ``record`` (a response/resource) in place: sets
     ``record.prepared``, drops the payload when the indexer will not need it."""
-    if record.rec_type not in ("response", "resource") or not is_indexable_url(record.url):
+    if record.rec_type not in CAPTURE_TYPES or not is_indexable_url(record.url):
+        return
+    record.surt = surt = surt_key(record.url)
+    if record.rec_type == "revisit":
         return
     status = record.status
     holds_content = record.rec_type == "resource" or (status is not None and 200 <= status < 300)
     if record.offset in ahead.skip_offsets or not holds_content:
         _drop_payload(record)  # indexed already, or an error page: the indexer reads no payload
         return
-    surt = surt_key(record.url)
     if record.payload_digest and ahead.seen.get(surt) == record.payload_digest:
         _drop_payload(record)  # the same content as this URL's capture before: "same", not extracted
         return
@@ -107,7 +110,8 @@ def prepare(record: WarcRecord, ahead: _Ahead) -> None:
     extraction = extract(payload, record.url, record.content_type, sniffed)
     is_html = extraction.media_type in media_types.HTML_TYPES
     has_table = is_html and b"<table" in payload.lower()
-    prepared = Prepared(sniffed, extraction, has_table, [surt_key(link.url) for link in extraction.links])
+    prepared = Prepared(sniffed, extraction, has_table, link_values(extraction.links))
+    extraction.links = []
     record.prepared = prepared
     wants_scan = (has_table or not is_html) and scannable(extraction)
     if wants_scan and ahead.scan_ahead:
@@ -134,30 +138,30 @@ def pack(record: WarcRecord) -> tuple[Any, ...]:
     prepared = None
     if record.prepared is not None:
         p, e = record.prepared, record.prepared.extraction
-        prepared = (p.sniffed, p.has_table, p.link_surts, e.media_type, e.title, e.text, e.content_sha256,
-                    e.errors, [link.url for link in e.links], [link.text for link in e.links], p.scan)
+        prepared = (p.sniffed, p.has_table, p.link_values, e.media_type, e.title, e.text, e.content_sha256,
+                    e.errors, p.scan)
     return (record.path, record.offset, record.length, record.rec_type, record.url, _micros(record.date),
             record.record_id, record.status, record.content_type, record.headers, record.payload,
             record.payload_digest, record.truncated, record.payload_size, record.refers_to_uri,
-            _micros(record.refers_to_date), record.warc_truncated, record.payload_dropped, prepared)
+            _micros(record.refers_to_date), record.warc_truncated, record.payload_dropped, record.surt, prepared)
 
 
 def unpack(values: tuple[Any, ...], path: str) -> WarcRecord:
     if len(values) == 3:
         return WarcRecord(path=path, offset=values[0], length=values[1], rec_type=values[2], url="", date=_EPOCH)
     (path, offset, length, rec_type, url, date, record_id, status, content_type, headers, payload, digest,
-     truncated, payload_size, refers_to_uri, refers_to_date, warc_truncated, dropped, prepared) = values
+     truncated, payload_size, refers_to_uri, refers_to_date, warc_truncated, dropped, surt, prepared) = values
     record = WarcRecord(
         path=path, offset=offset, length=length, rec_type=rec_type, url=url, date=_datetime(date),
         record_id=record_id, status=status, content_type=content_type, headers=headers, payload=payload,
         payload_digest=digest, truncated=truncated, payload_size=payload_size, refers_to_uri=refers_to_uri,
         refers_to_date=_datetime(refers_to_date) if refers_to_date is not None else None,
-        warc_truncated=warc_truncated, payload_dropped=dropped)
+        warc_truncated=warc_truncated, payload_dropped=dropped, surt=surt)
     if prepared is not None:
-        sniffed, has_table, link_surts, media_type, title, text, sha256, errors, urls, texts, scan = prepared
+        sniffed, has_table, values, media_type, title, text, sha256, errors, scan = prepared
         extraction = Extraction(media_type=media_type, title=title, text=text, content_sha256=sha256,
-                                errors=errors, links=[Link(u, t) for u, t in zip(urls, texts, strict=True)])
-        record.prepared = Prepared(sniffed, extraction, has_table, link_surts, scan)
+                                errors=errors)
+        record.prepared = Prepared(sniffed, extraction, has_table, values, scan)
     return record
 
 

@@ -35,7 +35,9 @@ class SiteResolver:
         self._hosts.sort(key=lambda pair: -len(pair[0]))
 
     def site_id(self, url: str) -> str | None:
-        host = host_of(url)
+        return self.site_of_host(host_of(url))
+
+    def site_of_host(self, host: str) -> str | None:
         for known, site_id in self._hosts:
             if host == known or host.endswith("." + known):
                 return site_id
@@ -121,11 +123,12 @@ def is_indexable_url(url: str) -> bool:
 
 
 def capture_info(record: WarcRecord, sites: SiteResolver, crawl_site: str | None = None) -> CaptureInfo:
-    site_id = crawl_site or sites.site_id(record.url)
+    host = host_of(record.url)
+    site_id = crawl_site or sites.site_of_host(host)
     return CaptureInfo(
         record=record,
-        surt=surt_key(record.url),
+        surt=record.surt or surt_key(record.url),
         site_id=site_id,
-        search_site=site_id or host_of(record.url) or "(none)",
+        search_site=site_id or host or "(none)",
         media_type_declared=media_types.essence(record.content_type),
     )
