@@ -204,12 +204,12 @@ class Indexer:
                        resume=state.resume_offset)
         if progress is not None:
             progress.advance(state.resume_offset)
-        read_ahead = int(self.settings.index_read_ahead_size)
-        if read_ahead and size - state.resume_offset >= read_ahead:
+        read_ahead, readers = int(self.settings.index_read_ahead_size), int(self.settings.index_read_ahead_processes)
+        if read_ahead and readers and size - state.resume_offset >= read_ahead:
             with self.engine.connect() as conn:
                 done = frozenset(captures_store.file_offsets(conn, str(path)))
             with ReadAhead(path, state.resume_offset, int(self.settings.index_max_payload), done,
-                           scan_ahead=self.scan_ahead) as ahead:
+                           scan_ahead=self.scan_ahead, readers=readers) as ahead:
                 self._index_records(run, ahead, progress)
         else:
             reader = WarcReader(path, start_offset=state.resume_offset,

@@ -53,8 +53,9 @@ from spillwatch.models import Finding, Table
 log = logging.getLogger(__name__)
 
 CHUNK_RECORDS = 250
+SEGMENT_BYTES = 2**20  # what each of several read-ahead processes reads in turn
 CHUNK_BYTES = 16 * 2**20  # payload bytes per chunk (a chunk is sent early past this)
-QUEUE_CHUNKS = 6
+QUEUE_CHUNKS = 8  # per process: about a segment of pages (memory stays bounded however far it gets)
 SEEN_URLS = 500_000  # URLs whose last digest the reader remembers (forgotten all at once past this)
 POLL_SECONDS = 1.0
 SCAN_CACHE_ENTRIES = 1_000
@@ -180,37 +181,74 @@ def _drop_payload(record: WarcRecord) -> None:
 
 
 def _read_ahead(path: str, start_offset: int, max_payload: int, skip_offsets: frozenset[int],
-                scan_ahead: bool, chunk_records: int, out: Any) -> None:
-    """The read-ahead process: chunks of reader items, then "done" (or an error message)."""
-    reader = WarcReader(path, start_offset=start_offset, max_payload=max_payload)
+                scan_ahead: bool, chunk_records: int, index: int, readers: int, segment_bytes: int,
+                out: Any) -> None:
+    """Read-ahead process ``index`` of ``readers``: reads segments index, index + readers, … of the
+    file (one segment when alone).  For each: ("start", i, offset), chunks of items, ("end", i,
+    where it stopped); an error ends it with ("error", traceback)."""
     ahead = _Ahead(skip_offsets, scan_ahead)
-    chunk: list[tuple[Any, ...] | RecordProblem] = []
-    size = 0
     try:
-        for item in reader:
-            if isinstance(item, WarcRecord):
-                try:
-                    prepare(item, ahead)
-                except Exception:  # a bug on one record: the indexer extracts it itself and reports it
-                    log.debug("read-ahead of %s failed", item.url, exc_info=True)
-                    item.prepared = None
-                size += len(item.payload)
-                chunk.append(pack(item))
-            else:
-                chunk.append(item)
-            if len(chunk) >= chunk_records or size >= CHUNK_BYTES:
-                out.put(("items", chunk, reader.decompressed))
-                chunk, size = [], 0
-        out.put(("items", chunk, reader.decompressed))
-        out.put(("done", None, reader.decompressed))
+        size = Path(path).stat().st_size
+        probe = WarcReader(path)
+        with open(path, "rb") as fh:
+
+            def boundary(i: int) -> int | None:
+                """Where segment i starts: the first record start at or after its nominal start."""
+                if i == 0:
+                    return start_offset
+                nominal = start_offset + i * segment_bytes
+                return probe.find_record_start(fh, nominal) if nominal < size else None
+
+            i = index
+            while True:
+                begin = boundary(i)
+                out.put(("start", i, begin))
+                if begin is None:
+                    return
+                end = boundary(i + 1) if readers > 1 else None
+                reader = WarcReader(path, start_offset=begin, max_payload=max_payload, end_offset=end)
+                _read_segment(reader, ahead, chunk_records, out)
+                out.put(("end", i, reader.stopped_at, reader.decompressed))
+                if reader.stopped_at is None or reader.decompressed:  # the end of the file
+                    return
+                i += readers
     except Exception:  # sent to the indexer, which logs it and reads the rest of the file itself
         log.debug("read-ahead of %s failed", path, exc_info=True)
-        out.put(("error", traceback.format_exc(limit=5), reader.decompressed))
+        out.put(("error", traceback.format_exc(limit=5)))
+
+
+def _read_segment(reader: WarcReader, ahead: _Ahead, chunk_records: int, out: Any) -> None:
+    chunk: list[tuple[Any, ...] | RecordProblem] = []
+    size = 0
+    for item in reader:
+        if isinstance(item, WarcRecord):
+            try:
+                prepare(item, ahead)
+            except Exception:  # a bug on one record: the indexer extracts it itself and reports it
+                log.debug("read-ahead of %s failed", item.url, exc_info=True)
+                item.prepared = None
+            size += len(item.payload)
+            chunk.append(pack(item))
+        else:
+            chunk.append(item)
+        if len(chunk) >= chunk_records or size >= CHUNK_BYTES:
+            out.put(("items", chunk, reader.decompressed))
+            chunk, size = [], 0
+    out.put(("items", chunk, reader.decompressed))
+
+
+class _Lost(Exception):
+    """A read-ahead process died or failed: the indexer reads on by itself."""
 
 
 class ReadAhead:
-    """Iterate over a WARC file's reader items (as :class:`WarcReader` does) produced by a
-    read-ahead process.  Use as a context manager: leaving it stops the process.
+    """Iterate over a WARC file's reader items (as :class:`WarcReader` does) produced by read-ahead
+    processes.  Use as a context manager: leaving it stops the processes.
+
+    With ``readers`` > 1 the file is cut into segments of about ``segment_bytes`` (each starting at a
+    record) that the processes take in turn; the items still come out in file order.  A segment
+    must start exactly where the one before stopped: if not (a cut fell on a record stored inside
+    another record's payload), the rest of the file is read here, in order.
 
     ``scan_ahead``: also run the matcher (:func:`matcher.scan.scan_bytes`) on documents and pages
     with tables; only when the indexer itself would run it in-process (the service runs it in a
@@ -218,20 +256,23 @@ class ReadAhead:
     """
 
     def __init__(self, path: str | Path, start_offset: int = 0, max_payload: int = 200 * 2**20,
-                 skip_offsets: frozenset[int] = frozenset(), scan_ahead: bool = False,
-                 chunk_records: int = CHUNK_RECORDS, queue_chunks: int = QUEUE_CHUNKS) -> None:
+                 skip_offsets: frozenset[int] = frozenset(), scan_ahead: bool = False, readers: int = 1,
+                 segment_bytes: int = SEGMENT_BYTES, chunk_records: int = CHUNK_RECORDS,
+                 queue_chunks: int = QUEUE_CHUNKS) -> None:
         self.path = str(path)
         self.start_offset = start_offset
         self.max_payload = max_payload
         self.skip_offsets = skip_offsets
         self.scan_ahead = scan_ahead
+        self.readers = max(1, readers)
+        self.segment_bytes = segment_bytes
         self.chunk_records = chunk_records
         self.queue_chunks = queue_chunks
         self.decompressed = False
         method = "fork" if threading.active_count() == 1 else "spawn"
         self._context = multiprocessing.get_context(method)
-        self._queue: Any = None
-        self._process: BaseProcess | None = None
+        self._queues: list[Any] = []
+        self._processes: list[BaseProcess] = []
 
     def __enter__(self) -> ReadAhead:
         return self
@@ -241,66 +282,84 @@ class ReadAhead:
         self.close()
 
     def close(self) -> None:
-        if self._process is not None:
-            if self._process.is_alive():
-                self._process.kill()
-            self._process.join(10)
-            self._process = None
-        if self._queue is not None:
-            self._queue.cancel_join_thread()
-            self._queue.close()
-            self._queue = None
+        for process in self._processes:
+            if process.is_alive():
+                process.kill()
+            process.join(10)
+        for channel in self._queues:
+            channel.cancel_join_thread()
+            channel.close()
+        self._processes, self._queues = [], []
+
+    def _start(self) -> None:
+        for index in range(self.readers):
+            channel = self._context.Queue(maxsize=self.queue_chunks)
+            process = self._context.Process(
+                target=_read_ahead, name=f"spillwatch-read-ahead-{index}", daemon=True,
+                args=(self.path, self.start_offset, self.max_payload, self.skip_offsets, self.scan_ahead,
+                      self.chunk_records, index, self.readers, self.segment_bytes, channel))
+            process.start()
+            self._queues.append(channel)
+            self._processes.append(process)
 
     def __iter__(self) -> Iterator[WarcRecord | RecordProblem]:
-        self._queue = self._context.Queue(maxsize=self.queue_chunks)
-        self._process = self._context.Process(
-            target=_read_ahead, name="spillwatch-read-ahead", daemon=True,
-            args=(self.path, self.start_offset, self.max_payload, self.skip_offsets, self.scan_ahead,
-                  self.chunk_records, self._queue))
-        self._process.start()
-        resume = self.start_offset  # end of the last record received: where a fallback reader starts
-        while True:
-            message = self._next_message()
-            if message is None:
-                break
-            kind, payload, decompressed = message
-            self.decompressed = decompressed
-            if kind == "done":
-                return
-            if kind == "error":
-                log.warning("%s: the read-ahead process failed; reading on in this process:\n%s",
-                            self.path, payload)
-                break
-            for packed in payload:
-                if isinstance(packed, RecordProblem):
-                    yield packed
-                    continue
-                item = unpack(packed, self.path)
-                if not self.decompressed:
-                    resume = max(resume, item.offset + item.length)
-                yield item
+        self._start()
+        resume = self.start_offset  # where the next record starts: where reading here would go on
+        try:
+            segment = 0
+            while True:
+                reader = segment % self.readers
+                kind, number, begin = self._next_message(reader)[:3]
+                if kind != "start" or number != segment:
+                    raise _Lost(f"read-ahead process {reader} sent {kind} {number} for segment {segment}")
+                if begin is None:  # nothing starts in this segment: the one before ended the file
+                    return
+                if begin != resume:  # a false cut: the segment before did not stop where this one starts
+                    log.info("%s: segment %d starts at %s, not at %s; reading on in this process",
+                             self.path, segment, begin, resume)
+                    break
+                while True:
+                    message = self._next_message(reader)
+                    if message[0] == "end":
+                        _kind, _number, stopped_at, self.decompressed = message
+                        break
+                    self.decompressed = message[2]
+                    for packed in message[1]:
+                        if isinstance(packed, RecordProblem):
+                            yield packed
+                            continue
+                        item = unpack(packed, self.path)
+                        resume = max(resume, item.offset + item.length)
+                        yield item
+                if stopped_at is None or self.decompressed:
+                    return
+                resume = stopped_at
+                segment += 1
+        except _Lost as lost:
+            log.warning("%s: %s; reading on in this process", self.path, lost)
         self.close()
         if self.decompressed:  # offsets in decompressed data cannot be seeked to: read it all again
             raise OSError(f"the read-ahead process stopped inside the one-stream gzip file {self.path}; "
                           "index the file again (or rewrite it with `warcio recompress`)")
         yield from self._fallback(resume)
 
-    def _next_message(self) -> tuple[str, Any, bool] | None:
-        """The next chunk from the read-ahead process; None when it died without finishing."""
-        assert self._queue is not None and self._process is not None
+    def _next_message(self, reader: int) -> tuple[Any, ...]:
+        """The next message of read-ahead process ``reader``; raises :class:`_Lost` when it failed
+        or died without finishing."""
+        channel, process = self._queues[reader], self._processes[reader]
         while True:
             try:
-                message: tuple[str, Any, bool] = self._queue.get(timeout=POLL_SECONDS)
-                return message
+                message: tuple[Any, ...] = channel.get(timeout=POLL_SECONDS)
             except queue.Empty:
-                if not self._process.is_alive():
-                    try:  # it may have put its last message just before exiting
-                        late: tuple[str, Any, bool] = self._queue.get(timeout=POLL_SECONDS)
-                        return late
-                    except queue.Empty:
-                        log.warning("%s: the read-ahead process died (exit code %s); reading on in this "
-                                    "process", self.path, self._process.exitcode)
-                        return None
+                if process.is_alive():
+                    continue
+                try:  # it may have put its last message just before exiting
+                    message = channel.get(timeout=POLL_SECONDS)
+                except queue.Empty:
+                    raise _Lost(f"the read-ahead process died (exit code {process.exitcode})") from None
+            if message[0] == "error":
+                raise _Lost(f"the read-ahead process failed:\n{message[1]}")
+            return message
 
     def _fallback(self, resume: int) -> Iterator[WarcRecord | RecordProblem]:
         reader = WarcReader(self.path, start_offset=resume, max_payload=self.max_payload)

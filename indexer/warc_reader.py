@@ -145,12 +145,18 @@ class WarcReader:
 
     After iteration, ``next_offset`` is where a resumed run starts (None in decompressed mode,
     where offsets cannot be seeked to), ``decompressed`` tells whether that mode was used.
+
+    ``end_offset``: stop before the first record that starts at or after it (``stopped_at`` is then
+    that record's offset; None when the file ended first).  Not applied in decompressed mode.
     """
 
-    def __init__(self, path: str | Path, start_offset: int = 0, max_payload: int = 200 * 2**20) -> None:
+    def __init__(self, path: str | Path, start_offset: int = 0, max_payload: int = 200 * 2**20,
+                 end_offset: int | None = None) -> None:
         self.path = Path(path)
         self.label = str(path)
         self.start_offset = start_offset
+        self.end_offset = end_offset
+        self.stopped_at: int | None = None
         self.max_payload = max_payload
         self.next_offset: int | None = start_offset
         self.decompressed = False
@@ -175,6 +181,22 @@ class WarcReader:
                 offset = self._resync(fh, fail_offset + 1, gzipped)
                 if offset is None:
                     self.next_offset = self.path.stat().st_size
+                elif self._past_end(offset):
+                    return
+
+    def _past_end(self, offset: int) -> bool:
+        if self.end_offset is None or self.decompressed or offset < self.end_offset:
+            return False
+        self.stopped_at = offset
+        return True
+
+    def find_record_start(self, fh: IO[bytes], offset: int) -> int | None:
+        """Offset of the first record start at or after ``offset`` (a gzip member holding a WARC/ARC
+        header, or a ``WARC/1.`` line in a plain file); None when there is none.  It may be a false
+        start (a record stored inside another's payload): readers that split a file at such offsets
+        check that the part before ends exactly there."""
+        fh.seek(0)
+        return self._resync(fh, offset, fh.read(2) == GZIP_MAGIC[:2])
 
     def _problem_for(self, offset: int, exc: BaseException, gzipped: bool) -> RecordProblem:
         text = " ".join(str(exc).split())[:300] or exc.__class__.__name__
@@ -194,6 +216,8 @@ class WarcReader:
         try:
             for record in iterator:
                 current = iterator.offset
+                if self._past_end(current):
+                    return
                 item, problems = self._convert(record)
                 # read_to_end: gives the record's offset and length, and moves to the next record
                 offset = iterator.get_record_offset()

@@ -165,8 +165,10 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("index_max_payload", "200MB", "Largest payload the indexer reads from one WARC record; the rest "
             "is not extracted or scanned (and the capture says so).", parse_size),
     Setting("index_read_ahead_size", "8MB", "WARC files at least this large are read, sniffed and their pages "
-            "extracted by a second process while the indexer writes (two CPU cores instead of one); 0: "
+            "extracted by read-ahead processes while the indexer writes (more CPU cores than one); 0: "
             "never.", parse_size),
+    Setting("index_read_ahead_processes", 2, "Read-ahead processes per WARC file (each reads every n-th "
+            "1 MiB segment); 0: none, the indexer reads by itself.", _parse_int),
     # alerts
     Setting("min_alert_severity", "medium", "Default lowest severity that is alerted (routes may "
             "override).", _severity),

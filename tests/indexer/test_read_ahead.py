@@ -118,10 +118,32 @@ def _items(reader: Any) -> list[tuple[Any, ...]]:
             for i in reader]
 
 
-def test_the_same_records_as_the_reader(corpus: Path, two_crawls: Path) -> None:
+@pytest.mark.parametrize("readers", [1, 3])
+def test_the_same_records_as_the_reader(corpus: Path, two_crawls: Path, readers: int) -> None:
+    # three processes taking 4 KiB segments in turn: every file is cut many times, broken ones too
     for path in [two_crawls, *sorted(p for p in corpus.iterdir() if p.is_file())]:
-        with ReadAhead(path) as ahead:
+        with ReadAhead(path, readers=readers, segment_bytes=4096) as ahead:
             assert _items(ahead) == _items(WarcReader(path)), path.name
+
+
+def test_a_cut_inside_a_stored_record_is_noticed(tmp_path: Path, caplog) -> None:
+    """An uncompressed WARC whose text payload holds a WARC record: a cut there would start a
+    segment inside the payload.  The segment before stops elsewhere, so the rest is read here."""
+    inner = (b"WARC/1.0\r\nWARC-Type: response\r\nWARC-Target-URI: http://inner.example/\r\n"
+             b"WARC-Date: 2020-01-01T00:00:00Z\r\nContent-Length: 2\r\n\r\nhi\r\n\r\n")
+    filler = b"".join(b"line %d of an archived text file\n" % n for n in range(3000))
+    when = datetime(2026, 1, 5, 12, 0, tzinfo=UTC)
+    path = write_warc(tmp_path / "plain.warc", [
+        ("http://agency.example/a.txt", 200, "text/plain", filler + inner + filler, when),
+        ("http://agency.example/b.html", 200, "text/html", b"<p>after</p>", when),
+    ], gzip=False)
+    expected = _items(WarcReader(path))
+    assert [i[4] for i in expected if i[0] == "record" and len(i) > 4] == [
+        "http://agency.example/a.txt", "http://agency.example/b.html"]
+    with caplog.at_level("INFO", logger="indexer.readahead"), \
+            ReadAhead(path, readers=2, segment_bytes=len(filler) // 2) as ahead:
+        assert _items(ahead) == expected
+    assert "starts at" in caplog.text and "reading on in this process" in caplog.text
 
 
 def test_a_dead_read_ahead_process_is_replaced_by_reading_here(two_crawls: Path, caplog) -> None:
@@ -132,9 +154,8 @@ def test_a_dead_read_ahead_process_is_replaced_by_reading_here(two_crawls: Path,
         for n, item in enumerate(ahead):
             got.extend(_items([item]))
             if n == 100:  # killed mid-file: the rest comes from a reader in this process
-                assert ahead._process is not None
-                ahead._process.kill()
-                ahead._process.join(10)
+                ahead._processes[0].kill()
+                ahead._processes[0].join(10)
     assert got == expected
     assert "the read-ahead process died" in caplog.text
 

@@ -10,10 +10,10 @@ from warcio.statusandheaders import StatusAndHeaders
 from warcio.warcwriter import WARCWriter
 
 
-def write_warc(path: Path, responses: list[tuple[str, int, str, bytes, datetime]]) -> Path:
+def write_warc(path: Path, responses: list[tuple[str, int, str, bytes, datetime]], gzip: bool = True) -> Path:
     """``responses``: (url, status, content type, body, date) each."""
     with path.open("wb") as fh:
-        writer = WARCWriter(fh, gzip=True, warc_version="1.1")
+        writer = WARCWriter(fh, gzip=gzip, warc_version="1.1")
         for url, status, content_type, body, when in responses:
             http = StatusAndHeaders(f"{status} OK", [("Content-Type", content_type),
                                                      ("Content-Length", str(len(body)))], protocol="HTTP/1.1")
