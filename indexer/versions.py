@@ -10,7 +10,7 @@ token is "unchanged" (recorded with its significance), not "changed".
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -37,13 +37,74 @@ _VOLATILE = re.compile(
 )
 
 
+# Speed: ``_VOLATILE`` is tried at every position of a text (its branches start with ``\b`` and
+# lookaheads, so the regex engine cannot skip ahead), ~70 ns a character.  ``normalise`` runs it
+# only on the few "chunks" that can hold a match and leaves the rest of the text alone:
+# - every match holds a digit (``\d``), except a UUID written with letters only, which holds
+#   ``-hhhh-``: these "seeds" are found with one C-level scan;
+# - a match never spans whitespace unless a digit precedes it (a clock's ``\s*`` and its "pm"/"UTC",
+#   an ISO date's " " before the time), so a chunk is the word holding a seed, plus the next word
+#   while the last one ends with a digit.  A chunk starts after whitespace and ends before
+#   whitespace not preceded by a digit, so ``\b`` and the lookaheads see the same neighbours as in
+#   the whole text, and ``_VOLATILE.sub`` on the chunks alone masks exactly what it masks on the
+#   whole text (trailing whitespace a clock would eat at the very end of the text goes with
+#   ``split()`` either way).
+_SEED = re.compile(r"[\d-](?:(?<=\d)|(?=[0-9A-Fa-f]{4}-))")
+_DASHED_HEX = re.compile(r"-[0-9A-Fa-f]{4}-")
+_ZERO_DIGITS = bytes(0x30 if 0x30 <= c <= 0x39 else c for c in range(256))  # ASCII digits to "0"
+_CHUNK_END = re.compile(r"\S*+(?:(?<=\d)\s+\S++)*+")  # rest of the word, next words after a digit
+_WORD = re.compile(r"\S*+")
+
+
+def _seed_finder(text: str) -> Callable[[int], int]:
+    """``next_seed(pos)``: where the next seed at or after ``pos`` is, -1 when there is none."""
+    if text.isascii() and _DASHED_HEX.search(text) is None:
+        # only ASCII digits are seeds: find them with memchr on a copy whose digits are all "0"
+        # (~10x faster than a regex scan of the text)
+        find = text.encode("ascii").translate(_ZERO_DIGITS).find
+        return lambda pos: find(b"0", pos)
+    search = _SEED.search
+
+    def next_seed(pos: int) -> int:
+        seed = search(text, pos)
+        return -1 if seed is None else seed.start()
+
+    return next_seed
+
+
 def normalise(text: str) -> str:
-    """``text`` with volatile tokens replaced by a placeholder and whitespace collapsed."""
-    return " ".join(_VOLATILE.sub("\u2022", text[:MAX_COMPARED_CHARS]).split())
+    """``text`` with volatile tokens replaced by a placeholder and whitespace collapsed.
+
+    The same as ``" ".join(_VOLATILE.sub("\u2022", text[:MAX_COMPARED_CHARS]).split())``, faster (see
+    ``_SEED`` above).
+    """
+    text = text[:MAX_COMPARED_CHARS]
+    next_seed = _seed_finder(text)
+    at = next_seed(0)
+    if at < 0:
+        return " ".join(text.split())
+    size, backwards = len(text), ""
+    parts: list[str] = []
+    done = 0
+    while at >= 0:
+        if at and not text[at - 1].isspace():  # the word starts before its seed: find its start
+            backwards = backwards or text[::-1]
+            start = size - _WORD.match(backwards, size - at).end()
+        else:
+            start = at
+        end = _CHUNK_END.match(text, at).end()
+        parts.append(text[done:start])
+        parts.append(_VOLATILE.sub("\u2022", text[start:end]))
+        done = end
+        at = next_seed(end)
+    parts.append(text[done:])
+    return " ".join("".join(parts).split())
 
 
 def significance(old_text: str, new_text: str) -> float:
     """0.0 (same text once volatile tokens are masked) … 1.0 (nothing in common)."""
+    if old_text == new_text:
+        return 0.0
     a, b = normalise(old_text), normalise(new_text)
     if a == b:
         return 0.0

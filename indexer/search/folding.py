@@ -23,11 +23,25 @@ def fold_char(char: str) -> str:
     return stripped.casefold()
 
 
+class _FoldTable(dict[int, str]):
+    """``str.translate`` table: code point → :func:`fold_char` of it, filled as characters are met
+    (folding a text is then one C-level ``translate``, not a Python call per character)."""
+
+    def __missing__(self, code: int) -> str:
+        folded = fold_char(chr(code))
+        if len(self) < 65_536:  # bounded, whatever the texts hold
+            self[code] = folded
+        return folded
+
+
+_FOLDS = _FoldTable()
+
+
 def fold(text: str) -> str:
     """Lower-case, accent-free form of ``text`` (``José Müller`` → ``jose muller``)."""
     if text.isascii():  # fast path: NFKD leaves ASCII alone and casefold is lower
         return text.lower()
-    return "".join(fold_char(c) for c in text)
+    return text.translate(_FOLDS)  # = "".join(fold_char(c) for c in text)
 
 
 def tokens(text: str) -> list[str]:
@@ -43,13 +57,24 @@ def token_spans(text: str) -> Iterator[tuple[int, int, str]]:
         yield match.start(), match.end(), fold(match.group())
 
 
-# ASCII bytes to themselves when they are word characters (``\\w``: letters, digits, ``_``), else to a
-# space; non-ASCII bytes never reach it.
-_ASCII_WORDS = bytes(c if chr(c).isascii() and (chr(c).isalnum() or c == 0x5F) else 0x20 for c in range(256))
+# ASCII bytes to their lower case when they are word characters (``\\w``: letters, digits, ``_``), else
+# to a space; non-ASCII bytes never reach it.
+_ASCII_WORDS = bytes(
+    ord(chr(c).lower()) if chr(c).isascii() and (chr(c).isalnum() or c == 0x5F) else 0x20 for c in range(256)
+)
 
 
 def index_text(text: str) -> str:
     """The form both backends index: folded tokens joined by single spaces."""
-    if text.isascii():  # fast path, same tokens: non-word bytes to spaces, split, join (all C-level)
-        return b" ".join(text.encode("ascii").lower().translate(_ASCII_WORDS).split()).decode("ascii")
-    return " ".join(tokens(text))
+    if text.isascii():
+        # Fast path, same tokens, all C-level: one translate lower-cases the words and turns every
+        # other byte into a space; then runs of spaces collapse.  Splitting at double spaces (a
+        # substring search) makes a few pieces where split() would make one object per word; a
+        # piece holds single spaces only, plus maybe one at either end (strip() drops it).
+        data = text.encode("ascii").translate(_ASCII_WORDS)
+        return b" ".join([piece for piece in [part.strip() for part in data.split(b"  ")] if piece]).decode("ascii")
+    words = TOKEN.findall(text)
+    joined = " ".join(words)
+    if joined.isascii():  # non-ASCII only between words (no-break spaces, quotes, dashes): lower() folds
+        return joined.lower()
+    return " ".join(map(fold, words))

@@ -107,40 +107,65 @@ class SqliteSearch(SearchBackend):
                 ) from None
 
     def index(self, documents: Iterable[SearchDocument]) -> int:
+        # Speed: one SELECT for the ids of the whole call and one executemany per statement, not
+        # three or four statements a document.  Same rows as indexing the documents one by one: a
+        # document whose id is indexed already (or comes earlier in the call) replaces it in place,
+        # the last one of an id wins, and new documents get their rowids from SQLite in order.
+        latest: dict[str, tuple[Any, ...]] = {}  # id -> row values; keeps the order of first sight
         written = 0
+        for doc in documents:
+            text = doc.text[:MAX_TEXT_CHARS]
+            captured = as_utc(doc.captured_at)
+            latest[doc.id] = (
+                doc.url, doc.site, doc.media_type, captured.isoformat(), captured.timestamp(),
+                doc.title, text, int(doc.has_finding), doc.severity, doc.capture_id,
+                json.dumps(doc.extra, default=str), doc.id,
+            )
+            written += 1
+        ids = list(latest)
         with self._db() as db, db:
-            for doc in documents:
-                text = doc.text[:MAX_TEXT_CHARS]
-                captured = as_utc(doc.captured_at)
-                row = db.execute("SELECT rowid FROM search_docs WHERE id = ?", (doc.id,)).fetchone()
-                values = (
-                    doc.url, doc.site, doc.media_type, captured.isoformat(), captured.timestamp(),
-                    doc.title, text, int(doc.has_finding), doc.severity, doc.capture_id,
-                    json.dumps(doc.extra, default=str),
+            if not ids:
+                return 0
+            if not db.in_transaction:  # take the write lock before reading which ids exist
+                db.execute("BEGIN IMMEDIATE")
+            existing = self._rowids(db, ids)
+            new_ids = [doc_id for doc_id in ids if doc_id not in existing]
+            if existing:
+                db.executemany(
+                    "UPDATE search_docs SET url = ?, site = ?, media_type = ?, captured_at = ?,"
+                    " captured_ts = ?, title = ?, text = ?, has_finding = ?, severity = ?,"
+                    " capture_id = ?, extra = ? WHERE id = ?",
+                    [latest[doc_id] for doc_id in existing],
                 )
-                if row is None:
-                    cursor = db.execute(
-                        "INSERT INTO search_docs (url, site, media_type, captured_at, captured_ts, title,"
-                        " text, has_finding, severity, capture_id, extra, id)"
-                        " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                        (*values, doc.id),
-                    )
-                    rowid = cursor.lastrowid
-                else:
-                    rowid = row["rowid"]
-                    db.execute(
-                        "UPDATE search_docs SET url = ?, site = ?, media_type = ?, captured_at = ?,"
-                        " captured_ts = ?, title = ?, text = ?, has_finding = ?, severity = ?,"
-                        " capture_id = ?, extra = ? WHERE id = ?",
-                        (*values, doc.id),
-                    )
-                    db.execute("DELETE FROM search_fts WHERE rowid = ?", (rowid,))
-                db.execute(
-                    "INSERT INTO search_fts (rowid, title, body) VALUES (?, ?, ?)",
-                    (rowid, index_text(doc.title), index_text(text)),
+                db.executemany("DELETE FROM search_fts WHERE rowid = ?", [(r,) for r in existing.values()])
+            if new_ids:
+                db.executemany(
+                    "INSERT INTO search_docs (url, site, media_type, captured_at, captured_ts, title,"
+                    " text, has_finding, severity, capture_id, extra, id)"
+                    " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                    [latest[doc_id] for doc_id in new_ids],
                 )
-                written += 1
+                existing.update(self._rowids(db, new_ids))
+            # values[5] is the title, values[6] the (cut) text
+            db.executemany(
+                "INSERT INTO search_fts (rowid, title, body) VALUES (?, ?, ?)",
+                [(existing[doc_id], index_text(values[5]), index_text(values[6]))
+                 for doc_id, values in latest.items()],
+            )
         return written
+
+    @staticmethod
+    def _rowids(db: sqlite3.Connection, ids: list[str]) -> dict[str, int]:
+        """rowid of each of ``ids`` that is in ``search_docs`` (``IN`` lists of 500: SQLite's
+        variable limit was 999 before 3.32)."""
+        found: dict[str, int] = {}
+        for start in range(0, len(ids), 500):
+            chunk = ids[start:start + 500]
+            rows = db.execute(
+                f"SELECT id, rowid FROM search_docs WHERE id IN ({', '.join('?' * len(chunk))})", chunk
+            )
+            found.update((row[0], row[1]) for row in rows)
+        return found
 
     def delete(self, ids: Iterable[str]) -> int:
         deleted = 0
