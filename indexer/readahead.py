@@ -27,6 +27,7 @@ process from the end of the last record it received.
 
 from __future__ import annotations
 
+import gc
 import logging
 import multiprocessing
 import queue
@@ -45,7 +46,7 @@ from indexer.errors import RecordProblem
 from indexer.extract import Extraction, extract, scan_into, scannable
 from indexer.links import LinkValues, link_values
 from indexer.records import is_indexable_url
-from indexer.surt import surt_key
+from indexer.surt import host_of, surt_key
 from indexer.warc_reader import CAPTURE_TYPES, WarcReader, WarcRecord
 from matcher.scan import scan_bytes
 from spillwatch.models import Finding, Table
@@ -59,6 +60,10 @@ QUEUE_CHUNKS = 8  # per process: about a segment of pages (memory stays bounded 
 SEEN_URLS = 500_000  # URLs whose last digest the reader remembers (forgotten all at once past this)
 POLL_SECONDS = 1.0
 SCAN_CACHE_ENTRIES = 1_000
+# The cyclic garbage collector runs after this many net allocations (Python's default: 700).  Bulk
+# work creates and keeps many small objects, so at the default it spends much of its time walking
+# objects that are not garbage; an index run has few reference cycles.
+BULK_GC_THRESHOLD = (50_000, 20, 20)
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 _MICROSECOND = timedelta(microseconds=1)
 
@@ -93,6 +98,7 @@ def prepare(record: WarcRecord, ahead: _Ahead) -> None:
     if record.rec_type not in CAPTURE_TYPES or not is_indexable_url(record.url):
         return
     record.surt = surt = surt_key(record.url)
+    record.host = host_of(record.url)
     if record.rec_type == "revisit":
         return
     status = record.status
@@ -144,25 +150,27 @@ def pack(record: WarcRecord) -> tuple[Any, ...]:
     return (record.path, record.offset, record.length, record.rec_type, record.url, _micros(record.date),
             record.record_id, record.status, record.content_type, record.headers, record.payload,
             record.payload_digest, record.truncated, record.payload_size, record.refers_to_uri,
-            _micros(record.refers_to_date), record.warc_truncated, record.payload_dropped, record.surt, prepared)
+            _micros(record.refers_to_date), record.warc_truncated, record.payload_dropped, record.surt, record.host,
+            prepared)
 
 
 def unpack(values: tuple[Any, ...], path: str) -> WarcRecord:
     if len(values) == 3:
         return WarcRecord(path=path, offset=values[0], length=values[1], rec_type=values[2], url="", date=_EPOCH)
     (path, offset, length, rec_type, url, date, record_id, status, content_type, headers, payload, digest,
-     truncated, payload_size, refers_to_uri, refers_to_date, warc_truncated, dropped, surt, prepared) = values
+     truncated, payload_size, refers_to_uri, refers_to_date, warc_truncated, dropped, surt, host,
+     prepared) = values
     record = WarcRecord(
         path=path, offset=offset, length=length, rec_type=rec_type, url=url, date=_datetime(date),
         record_id=record_id, status=status, content_type=content_type, headers=headers, payload=payload,
         payload_digest=digest, truncated=truncated, payload_size=payload_size, refers_to_uri=refers_to_uri,
         refers_to_date=_datetime(refers_to_date) if refers_to_date is not None else None,
-        warc_truncated=warc_truncated, payload_dropped=dropped, surt=surt)
+        warc_truncated=warc_truncated, payload_dropped=dropped, surt=surt, host=host)
     if prepared is not None:
-        sniffed, has_table, values, media_type, title, text, sha256, errors, scan = prepared
+        sniffed, has_table, stored_links, media_type, title, text, sha256, errors, scan = prepared
         extraction = Extraction(media_type=media_type, title=title, text=text, content_sha256=sha256,
                                 errors=errors)
-        record.prepared = Prepared(sniffed, extraction, has_table, values, scan)
+        record.prepared = Prepared(sniffed, extraction, has_table, stored_links, scan)
     return record
 
 
@@ -187,6 +195,7 @@ def _read_ahead(path: str, start_offset: int, max_payload: int, skip_offsets: fr
     file (one segment when alone).  For each: ("start", i, offset), chunks of items, ("end", i,
     where it stopped); an error ends it with ("error", traceback)."""
     ahead = _Ahead(skip_offsets, scan_ahead)
+    gc.set_threshold(*BULK_GC_THRESHOLD)  # this process's own collector (see indexer.pipeline)
     try:
         size = Path(path).stat().st_size
         probe = WarcReader(path)

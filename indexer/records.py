@@ -123,7 +123,7 @@ def is_indexable_url(url: str) -> bool:
 
 
 def capture_info(record: WarcRecord, sites: SiteResolver, crawl_site: str | None = None) -> CaptureInfo:
-    host = host_of(record.url)
+    host = record.host or host_of(record.url)
     site_id = crawl_site or sites.site_of_host(host)
     return CaptureInfo(
         record=record,

@@ -71,7 +71,8 @@ class WarcRecord:
     # the payload (the record is read again from the file if the payload is needed after all)
     prepared: Prepared | None = None
     payload_dropped: bool = False
-    surt: str = ""  # the URL's SURT, when the read-ahead process computed it
+    surt: str = ""  # the URL's SURT and host, when the read-ahead process computed them
+    host: str = ""
 
 
 class _Iterator(ArchiveIterator):  # type: ignore[misc]

@@ -18,4 +18,6 @@ def as_utc(value: None) -> None: ...
 def as_utc(value: datetime | None) -> datetime | None:
     if value is None:
         return None
+    if value.tzinfo is UTC:  # the usual case, and astimezone() is not free (the indexer calls this a lot)
+        return value
     return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)

@@ -154,7 +154,8 @@ links = Table(
     "links",
     metadata,
     Column("id", Integer, primary_key=True, autoincrement=True),
-    Column("capture_id", Integer, ForeignKey("captures.id"), nullable=False, index=True),
+    # looked up by capture through uq_links_capture_target (0004_indexer dropped its own index)
+    Column("capture_id", Integer, ForeignKey("captures.id"), nullable=False),
     Column("target_url", Text, nullable=False),
     Column("target_surt", Text, nullable=False, index=True),
     Column("anchor_text", Text, nullable=False, default=""),
