@@ -116,10 +116,23 @@ def visible_text(root: etree._Element) -> str:
     etree.strip_elements(root, *INVISIBLE, etree.Comment, etree.ProcessingInstruction, with_tail=False)
     for element in root.iter(*BLOCKS):
         tail, text = element.tail, element.text
-        element.tail = "\n" + tail if tail else "\n"
-        element.text = "\n" + text if text else "\n"
+        try:
+            element.tail = "\n" + tail if tail else "\n"
+            element.text = "\n" + text if text else "\n"
+        except ValueError:  # libxml2 parsed control characters that lxml refuses to set back
+            element.tail = "\n" + _xml_safe(tail)
+            element.text = "\n" + _xml_safe(text)
     # (no space after table cells: td and th are blocks, their tails start with a line break)
     return _clean(etree.tostring(root, method="text", encoding="unicode", with_tail=False))
+
+
+# C0 control characters other than tab, line feed and carriage return: lxml refuses them in text
+# it is given, and archived pages do contain them.
+_CONTROL_TO_SPACE = dict.fromkeys([*range(0x00, 0x09), 0x0B, 0x0C, *range(0x0E, 0x20)], " ")
+
+
+def _xml_safe(text: str | None) -> str:
+    return text.translate(_CONTROL_TO_SPACE) if text else ""
 
 
 def _title(root: etree._Element) -> str:

@@ -36,6 +36,16 @@ def test_page_title_visible_text_and_links() -> None:
     ]
 
 
+def test_control_characters_in_a_page_do_not_lose_its_text_or_links() -> None:
+    # libxml2 keeps C0 control characters that lxml then refuses to set back into the tree
+    page = extract_page(b"<html><body><p>Release\x01notes</p><div>FY\x0b2023</div>after\x02div<br>end"
+                        b'<a href="/docs/roster.xlsx">Roster\x1f list</a></body></html>',
+                        "https://agency.example/")
+    assert page.text == "Release notes\nFY 2023\nafter div\nendRoster list"
+    assert [(link.url, link.text) for link in page.links] == [("https://agency.example/docs/roster.xlsx",
+                                                               "Roster list")]
+
+
 def test_documents_get_text_from_their_tables() -> None:
     data = b"Country,Book-ins\nMexico,11240\nGuatemala,6120\n"
     extraction = extract(data, "https://agency.example/r.csv", "application/octet-stream",
