@@ -54,12 +54,21 @@ def insert_captures(conn: Connection, infos: Sequence[CaptureInfo], crawl_id: in
     """Insert the captures of a batch and set each one's ``id``."""
     if not infos:
         return
-    result = conn.execute(
-        insert(captures).returning(captures.c.id, sort_by_parameter_order=True),
-        [info.row(crawl_id) for info in infos],
-    )
-    for info, row in zip(infos, result.all(), strict=True):
-        info.id = int(row[0])
+    rows = [info.row(crawl_id) for info in infos]
+    if conn.dialect.name != "sqlite":
+        result = conn.execute(insert(captures).returning(captures.c.id, sort_by_parameter_order=True), rows)
+        for info, row in zip(infos, result.all(), strict=True):
+            info.id = int(row[0])
+        return
+    # SQLite: RETURNING in parameter order makes SQLAlchemy run one INSERT per row; one executemany
+    # and one lookup by the unique (warc_file, warc_offset) are ~10x cheaper for a batch
+    conn.execute(insert(captures), rows)
+    files = {info.record.path for info in infos}
+    ids = {(str(f), int(o)): int(i) for f, o, i in conn.execute(
+        select(captures.c.warc_file, captures.c.warc_offset, captures.c.id)
+        .where(captures.c.warc_file.in_(files), captures.c.warc_offset.in_([info.record.offset for info in infos])))}
+    for info in infos:
+        info.id = ids[(info.record.path, info.record.offset)]
 
 
 def resolve_pending_revisits(conn: Connection) -> int:
