@@ -4,6 +4,7 @@ header and recognises files whose first row is already data."""
 from __future__ import annotations
 
 from collections import Counter
+from functools import lru_cache
 
 from matcher import validators as v
 from matcher.columns import GENERIC_HEADER_PREFIX
@@ -18,7 +19,12 @@ TOTAL_WORDS = frozenset({"total", "totals", "grand total", "sum", "subtotal", "t
 
 def is_total_row(row: list[str]) -> bool:
     """A row whose first filled cell (of the first two) says Total, Sum, Todos…"""
-    return any(fold(cell.strip()).rstrip(":") in TOTAL_WORDS for cell in row[:2] if cell)
+    return any(_is_total_cell(cell) for cell in row[:2] if cell)
+
+
+@lru_cache(maxsize=8192)  # pure function of the cell; checked on many rows of every table
+def _is_total_cell(cell: str) -> bool:
+    return fold(cell.strip()).rstrip(":") in TOTAL_WORDS
 
 
 def trailing_totals(rows: list[list[str]]) -> int:

@@ -11,11 +11,16 @@ from matcher.limits import Limits
 
 
 def _text(cell: etree._Element) -> str:
+    if len(cell) == 0:
+        # no child elements: itertext() would yield just cell.text (the cell's own tail is not its text)
+        return " ".join((cell.text or "").split())
     return " ".join(" ".join(cell.itertext()).split())
 
 
 def extract_html(data: bytes, limits: Limits, locator: str, deadline: float) -> Extracted:
-    parser = html.HTMLParser(no_network=True, remove_comments=True, remove_pis=True, huge_tree=False)
+    # a plain etree parser: the same tree as lxml.html's, without lxml.html's Python-level element
+    # class lookup on every element the loops below touch (nothing here needs HtmlElement methods)
+    parser = etree.HTMLParser(no_network=True, remove_comments=True, remove_pis=True, huge_tree=False)
     try:
         root = html.document_fromstring(data, parser=parser)
     except (etree.ParserError, etree.XMLSyntaxError, ValueError):

@@ -148,6 +148,9 @@ _CAMEL = re.compile(r"(?<=[a-z])(?=[A-Z])")
 _SEPARATORS = re.compile(r"[_\-./:()\[\]{}|\\,;\"'*?!]+|\s+")
 
 
+# Headers repeat from table to table (and each is normalised by several of the functions below):
+# these pure functions of the header text are cached.
+@lru_cache(maxsize=4096)
 def normalise(header: str) -> str:
     """``Date_of_Birth`` → ``date of birth``; ``A#`` → ``a #``; ``FechaNacimiento`` → ``fecha nacimiento``."""
     text = _CAMEL.sub(" ", header.strip())
@@ -172,19 +175,23 @@ def _term_index() -> tuple[dict[str, str], tuple[str, ...]]:
     return index, fuzzy
 
 
+@lru_cache(maxsize=4096)
 def is_aggregate_header(header: str) -> bool:
     return bool(_AGGREGATE.search(normalise(header)))
 
 
+@lru_cache(maxsize=4096)
 def is_year_header(header: str) -> bool:
     return bool(_YEAR_HEADER.match(normalise(header)))
 
 
+@lru_cache(maxsize=4096)
 def names_non_person(header: str) -> bool:
     """The header says the column names things, not people (``storm name``, ``company``)."""
     return bool(_NOT_A_PERSON.search(normalise(header)))
 
 
+@lru_cache(maxsize=4096)
 def has_person_role(header: str) -> bool:
     return any(word in PERSON_ROLES or word.rstrip("s") in PERSON_ROLES for word in normalise(header).split())
 

@@ -51,8 +51,18 @@ ORG_WORDS = ORG_WORDS_STRONG | ORG_WORDS_WEAK
 
 def fold(text: str) -> str:
     """Lower-case and strip accents: ``José`` → ``jose``."""
+    if text.isascii():
+        return text.lower()  # NFKD leaves ASCII as it is and ASCII has no combining marks
+    return _fold_unicode(text)
+
+
+@lru_cache(maxsize=8192)
+def _fold_unicode(text: str) -> str:
+    # cached: the same accented cells and headers recur across the tables of a run
     decomposed = unicodedata.normalize("NFKD", text)
-    return "".join(ch for ch in decomposed if not unicodedata.combining(ch)).lower()
+    if decomposed.isascii():
+        return decomposed.lower()  # e.g. a ligature: nothing left to strip (combining marks are not ASCII)
+    return "".join([ch for ch in decomposed if not unicodedata.combining(ch)]).lower()
 
 
 def _names(provider: type, attribute: str) -> set[str]:

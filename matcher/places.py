@@ -97,6 +97,7 @@ def country_codes() -> frozenset[str]:
     return frozenset(country.alpha_3 for country in pycountry.countries)
 
 
+@lru_cache(maxsize=8192)  # pure function of the cell; the same countries recur in every table
 def is_country_or_nationality(value: str) -> bool:
     stripped = value.strip()
     if len(stripped) == 3 and stripped.isupper() and stripped in country_codes():

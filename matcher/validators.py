@@ -3,6 +3,11 @@
 Each validator takes one cell string and answers with a bool (or a parsed value); the column
 typer (:mod:`matcher.columns`) counts hits over a sample of a column.  Validators never log or
 raise with the value.
+
+Most validators are pure functions of the cell text and are cached (``lru_cache``, bounded): a
+column is checked against many types, and the same values (categories, words, small numbers)
+recur from table to table of an index run.  ``parse_date`` keys its cache on the current year too
+(two-digit years pivot on it).
 """
 
 from __future__ import annotations
@@ -10,6 +15,7 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 from datetime import date
+from functools import lru_cache
 from types import MappingProxyType
 
 import phonenumbers
@@ -24,23 +30,32 @@ from matcher.names import (
     is_surname,
 )
 
+# entries per cached validator: bounded, so a scan of many distinct values cannot grow memory
+_CACHE = 8192
+
 # ---------------------------------------------------------------------------------------- numbers
 
 _NUMBER = re.compile(r"^[-+]?(\d{1,3}([,  ]\d{3})+|\d+)?([.,]\d+)?\s*%?$")
+_THOUSANDS_END = re.compile(r",\d{3}$")
+# precompiled patterns used by several validators below (re.* calls would look them up each time)
+_LETTER_WORDS = re.compile(r"[^\W\d_]+")
+_LETTER_WORDS_DOT = re.compile(r"[^\W\d_]+\.?")
 
 
+@lru_cache(maxsize=_CACHE)
 def is_number(value: str) -> bool:
     text = value.strip()
     return bool(text) and any(ch.isdigit() for ch in text) and bool(_NUMBER.match(text))
 
 
+@lru_cache(maxsize=_CACHE)
 def to_float(value: str) -> float | None:
     text = value.strip().replace(" ", "").rstrip("%")
     if not text or not is_number(value):
         return None
     if text.count(",") and not text.count("."):
         # 1,234 (thousands) vs 3,5 (decimal comma)
-        text = text.replace(",", "") if re.search(r",\d{3}$", text) else text.replace(",", ".")
+        text = text.replace(",", "") if _THOUSANDS_END.search(text) else text.replace(",", ".")
     else:
         text = text.replace(",", "")
     try:
@@ -49,6 +64,7 @@ def to_float(value: str) -> float | None:
         return None
 
 
+@lru_cache(maxsize=_CACHE)
 def is_year(value: str) -> bool:
     text = value.strip()
     if text.endswith(".0"):
@@ -61,10 +77,12 @@ _AGE_BAND = re.compile(r"^\s*(\d{1,3}\s*(-|–|to|a|à|y)\s*\d{1,3}|\d{1,3}\s*\+
                        r"(\s*(years|yrs|anos|ans))?\s*$", re.IGNORECASE)
 
 
+@lru_cache(maxsize=_CACHE)
 def is_age_band(value: str) -> bool:
     return bool(_AGE_BAND.match(value))
 
 
+@lru_cache(maxsize=_CACHE)
 def is_age(value: str) -> bool:
     number = to_float(value)
     return number is not None and 0 <= number <= 120 and (number == int(number) or value.count(".") == 1)
@@ -105,10 +123,10 @@ def _make(year: int, month: int, day: int) -> date | None:
         return None
 
 
-def _year4(year: int, digits: int) -> int:
+def _year4(year: int, digits: int, pivot: int) -> int:
     if digits == 2:
         # two-digit years: pivot on the current year (a birth year '05' is 2005, '47' is 1947)
-        return 2000 + year if year <= date.today().year % 100 else 1900 + year
+        return 2000 + year if year <= pivot else 1900 + year
     return year
 
 
@@ -122,13 +140,20 @@ def parse_date(value: str, day_first: bool = False) -> date | None:
     text = value.strip()
     if len(text) < 6 or len(text) > 40:
         return None
+    return _parse_date(text, day_first, date.today().year % 100)
+
+
+@lru_cache(maxsize=_CACHE)
+def _parse_date(text: str, day_first: bool, pivot: int) -> date | None:
+    """:func:`parse_date` of stripped text; ``pivot`` is the current year mod 100 (part of the
+    cache key, so a cached answer never outlives the year it was computed in)."""
     match = _ISO.match(text)
     if match:
         return _make(int(match.group(1)), int(match.group(2)), int(match.group(3)))
     match = _NUMERIC.match(text)
     if match:
         first, second, year_text = int(match.group(1)), int(match.group(2)), match.group(3)
-        year = _year4(int(year_text), len(year_text))
+        year = _year4(int(year_text), len(year_text), pivot)
         if day_first or first > 12 or match.group(0)[2:3] == ".":
             return _make(year, second, first) or _make(year, first, second)
         return _make(year, first, second) or _make(year, second, first)
@@ -185,6 +210,13 @@ def name_tokens(value: str) -> list[str] | None:
     ``Deputy Sheriff Isaac Smith`` (honorifics dropped), ``Anthony White (Alabama)`` (bracketed
     parts dropped).  Rejects digits, organisation words and more than six words.
     """
+    tokens = _name_tokens(value)
+    return None if tokens is None else list(tokens)
+
+
+@lru_cache(maxsize=_CACHE)
+def _name_tokens(value: str) -> tuple[str, ...] | None:
+    """:func:`name_tokens` as an immutable (cacheable) tuple; shared by the name validators."""
     if len(value) > 80:
         return None
     text = _SUFFIX.sub("", _PAREN.sub(" ", value)).strip()
@@ -193,7 +225,7 @@ def name_tokens(value: str) -> list[str] | None:
     inner = _PAREN.search(value)
     if inner and len(text.split()) == 1:
         # "Batman (Bruce Wayne)": an alias outside, the person's name inside the brackets
-        inside = name_tokens(inner.group(0)[1:-1])
+        inside = _name_tokens(inner.group(0)[1:-1])
         if inside and len(inside) >= 2:
             return inside
     if text.count(",") == 1:
@@ -209,8 +241,7 @@ def name_tokens(value: str) -> list[str] | None:
     if any(w in ORG_WORDS_STRONG for w in folded_words) or weak >= 2:
         return None
     tokens: list[str] = []
-    for token in raw:
-        folded = fold(token).strip(".")
+    for token, folded in zip(raw, folded_words, strict=True):
         if folded in HONORIFICS and len(raw) > 2:
             continue
         if folded in NAME_PARTICLES:
@@ -225,35 +256,40 @@ def name_tokens(value: str) -> list[str] | None:
         tokens.append(token)
     if not tokens or len(tokens) > 6:
         return None
-    return tokens
+    return tuple(tokens)
 
 
+@lru_cache(maxsize=_CACHE)
 def is_full_name(value: str) -> bool:
-    tokens = name_tokens(value)
+    tokens = _name_tokens(value)
     if tokens is None:
         return False
     full = [t for t in tokens if not _INITIAL.match(t)]
     return len(tokens) >= 2 and len(full) >= 1
 
 
+@lru_cache(maxsize=_CACHE)
 def is_single_name(value: str) -> bool:
-    tokens = name_tokens(value)
+    tokens = _name_tokens(value)
     return tokens is not None and 1 <= len(tokens) <= 3 and not all(_INITIAL.match(t) for t in tokens)
 
 
+@lru_cache(maxsize=_CACHE)
 def name_list_hit(value: str) -> bool:
     """Does any word of the value appear in the given-name or surname lists?"""
-    tokens = name_tokens(value) or []
+    tokens = _name_tokens(value) or ()
     return any(is_given_name(t.strip(".")) or is_surname(t.strip(".")) for t in tokens if len(t) > 2)
 
 
+@lru_cache(maxsize=_CACHE)
 def given_name_hit(value: str) -> bool:
-    tokens = name_tokens(value) or []
+    tokens = _name_tokens(value) or ()
     return any(is_given_name(t.strip(".")) for t in tokens if len(t) > 1)
 
 
+@lru_cache(maxsize=_CACHE)
 def is_organisation(value: str) -> bool:
-    words = re.findall(r"[^\W\d_]+", fold(value))
+    words = _LETTER_WORDS.findall(fold(value))
     weak = sum(1 for w in words if w in ORG_WORDS_WEAK)
     return any(w in ORG_WORDS_STRONG for w in words) or weak >= 2 or "&" in value
 
@@ -292,10 +328,14 @@ def is_passport_number(value: str) -> bool:
     return bool(_PASSPORT.match(value.strip().upper().replace(" ", "")))
 
 
+_CPF_SEPARATORS = re.compile(r"[.\-\s]")
+_CPF_DIGITS = re.compile(r"\d{11}")
+
+
 def is_cpf(value: str) -> bool:
     """Brazilian CPF with its two check digits."""
-    digits = re.sub(r"[.\-\s]", "", value.strip())
-    if not re.fullmatch(r"\d{11}", digits) or len(set(digits)) == 1:
+    digits = _CPF_SEPARATORS.sub("", value.strip())
+    if not _CPF_DIGITS.fullmatch(digits) or len(set(digits)) == 1:
         return False
     numbers = [int(d) for d in digits]
     for size in (9, 10):
@@ -307,12 +347,13 @@ def is_cpf(value: str) -> bool:
 
 
 _DNI_LETTERS = "TRWAGMYFPDXBNJZSQVHLCKE"
+_DNI = re.compile(r"([XYZ]?)(\d{7,8})([A-Z])")
 
 
 def is_dni_nie(value: str) -> bool:
     """Spanish DNI/NIE with its check letter."""
     text = value.strip().upper().replace("-", "").replace(" ", "")
-    match = re.fullmatch(r"([XYZ]?)(\d{7,8})([A-Z])", text)
+    match = _DNI.fullmatch(text)
     if not match:
         return False
     prefix, digits, letter = match.groups()
@@ -333,6 +374,7 @@ def is_curp(value: str) -> bool:
     return (10 - total % 10) % 10 == int(text[17])
 
 
+@lru_cache(maxsize=_CACHE)
 def is_national_id(value: str) -> bool:
     """An ID number that validates on its own (checksummed or unmistakable format)."""
     return is_ssn(value) or is_cpf(value) or is_dni_nie(value) or is_curp(value) or bool(_A_NUMBER.match(value.strip()))
@@ -350,18 +392,22 @@ FREE_MAIL = frozenset(
 )
 
 
+@lru_cache(maxsize=_CACHE)
 def is_email(value: str) -> bool:
     return bool(_EMAIL.match(value.strip()))
 
 
+@lru_cache(maxsize=_CACHE)
 def is_personal_email(value: str) -> bool:
     return is_email(value) and value.strip().rsplit("@", 1)[1].lower() in FREE_MAIL
 
 
 _PHONE_SHAPE = re.compile(r"^\+?[\d\s().\-]{7,22}(\s*(x|ext\.?)\s*\d{1,5})?$", re.IGNORECASE)
 _PHONE_FORMATTED = re.compile(r"^\+|\(\d{2,4}\)|\d[\s.\-]\d")
+_PHONE_DATE = re.compile(r"\d{1,4}[-/.]\d{1,2}[-/.]\d{1,4}")
 
 
+@lru_cache(maxsize=_CACHE)
 def is_phone(value: str, header_says_so: bool = False, region: str = "US") -> bool:
     """A phone number by ``phonenumbers``; without header evidence it must be written like one."""
     text = value.strip()
@@ -369,7 +415,7 @@ def is_phone(value: str, header_says_so: bool = False, region: str = "US") -> bo
         return False
     if not header_says_so and not _PHONE_FORMATTED.search(text):
         return False
-    if not header_says_so and re.fullmatch(r"\d{1,4}[-/.]\d{1,2}[-/.]\d{1,4}", text):
+    if not header_says_so and _PHONE_DATE.fullmatch(text):
         return False  # a date
     try:
         parsed = phonenumbers.parse(text, None if text.startswith("+") else region)
@@ -387,12 +433,13 @@ _STREET_WORDS = frozenset(
 _HOUSE_NUMBER = re.compile(r"(^|\s)(\d{1,6}[a-zA-Z]?|n[ºo°]\s*\d+)(\s|,|$)")
 
 
+@lru_cache(maxsize=_CACHE)
 def is_street_address(value: str) -> bool:
     """``123 Main St``, ``Calle Mayor 5``, ``12 rue de la Paix``, ``Rua das Flores, 100``."""
     text = value.strip()
     if len(text) < 5 or len(text) > 120:
         return False
-    words = re.findall(r"[^\W\d_]+\.?", fold(text))
+    words = _LETTER_WORDS_DOT.findall(fold(text))
     has_street_word = any(w.rstrip(".") in _STREET_WORDS or w in _STREET_WORDS for w in words)
     return has_street_word and bool(_HOUSE_NUMBER.search(text)) and len(words) >= 1
 
@@ -401,6 +448,7 @@ _NUMBERED = re.compile(r"^\s*(\d{1,6}[a-zA-Z]?|n[ºo°]\s*\d+),?\s+[^\W\d_]{2,}"
 _NUMBER_LAST = re.compile(r"^[^\W\d_]{2,}[^\d]*,?\s+(\d{1,6}[a-zA-Z]?|n[ºo°]\s*\d+)\b", re.UNICODE)
 
 
+@lru_cache(maxsize=_CACHE)
 def is_numbered_address(value: str) -> bool:
     """``9436 Mack Ville``, ``Rua das Flores, 100``: a house number and a name, in either order.
     Only used when the header already says the column holds addresses."""
@@ -408,14 +456,16 @@ def is_numbered_address(value: str) -> bool:
     return 5 <= len(text) <= 120 and bool(_NUMBERED.match(text) or _NUMBER_LAST.match(text))
 
 
+@lru_cache(maxsize=_CACHE)
 def is_street_name(value: str) -> bool:
-    words = re.findall(r"[^\W\d_]+", fold(value))
+    words = _LETTER_WORDS.findall(fold(value))
     return bool(words) and words[-1] in _STREET_WORDS or (bool(words) and words[0] in _STREET_WORDS)
 
 
 _POSTAL = re.compile(r"^(\d{5}(-\d{4})?|\d{5}-\d{3}|\d{4,5}|[A-Z]\d[A-Z] ?\d[A-Z]\d|[A-Z]{1,2}\d[A-Z\d]? ?\d[A-Z]{2})$")
 
 
+@lru_cache(maxsize=_CACHE)
 def is_postal_code(value: str) -> bool:
     return bool(_POSTAL.match(value.strip().upper()))
 
@@ -429,6 +479,7 @@ SEX_VALUES = frozenset(
 )
 
 
+@lru_cache(maxsize=_CACHE)
 def is_sex(value: str) -> bool:
     return fold(value.strip()) in SEX_VALUES
 
@@ -441,6 +492,7 @@ _FACILITY_WORDS = re.compile(
 )
 
 
+@lru_cache(maxsize=_CACHE)
 def is_detention_facility(value: str) -> bool:
     return bool(_FACILITY_WORDS.search(value))
 
@@ -448,6 +500,7 @@ def is_detention_facility(value: str) -> bool:
 _CASE_ID = re.compile(r"^(?=.*\d)[A-Z0-9][A-Z0-9\-/.:]{4,24}$")
 
 
+@lru_cache(maxsize=_CACHE)
 def is_case_id(value: str) -> bool:
     text = value.strip().upper()
     return bool(_CASE_ID.match(text)) and sum(ch.isdigit() for ch in text) >= 3
@@ -461,5 +514,6 @@ IMMIGRATION_STATUS = re.compile(
 )
 
 
+@lru_cache(maxsize=_CACHE)
 def is_immigration_status(value: str) -> bool:
     return bool(IMMIGRATION_STATUS.search(value))
