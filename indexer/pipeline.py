@@ -18,6 +18,7 @@ import logging
 import time
 from collections import OrderedDict
 from collections.abc import Callable, Iterable, Iterator, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
@@ -173,10 +174,11 @@ class Indexer:
     # ------------------------------------------------------------------ files
 
     def index_paths(self, paths: Iterable[str | Path], crawl_id: int | None = None) -> IndexSummary:
-        with _fewer_collections():
-            return self._index_paths(paths, crawl_id)
+        with _fewer_collections(), ThreadPoolExecutor(1, thread_name_prefix="spillwatch-search") as writer:
+            return self._index_paths(paths, crawl_id, writer)
 
-    def _index_paths(self, paths: Iterable[str | Path], crawl_id: int | None) -> IndexSummary:
+    def _index_paths(self, paths: Iterable[str | Path], crawl_id: int | None,
+                     search_writer: ThreadPoolExecutor) -> IndexSummary:
         started = time.monotonic()
         files = discover(paths)
         total = sum(p.stat().st_size for p in files)
@@ -184,7 +186,7 @@ class Indexer:
             for path in files:
                 progress.file(path.name)
                 try:
-                    self.index_file(path, crawl_id=crawl_id, progress=progress)
+                    self._index_file(path, search_writer, crawl_id=crawl_id, progress=progress)
                 except OSError as exc:  # unreadable file: report it, index the others
                     self._count_problem(RecordProblem(
                         str(path), 0, f"cannot read the file: {exc.strerror or exc.__class__.__name__}",
@@ -195,7 +197,8 @@ class Indexer:
         self.summary.seconds = round(time.monotonic() - started, 3)
         return self.summary
 
-    def index_file(self, path: Path, crawl_id: int | None = None, progress: Progress | None = None) -> None:
+    def _index_file(self, path: Path, search_writer: ThreadPoolExecutor, crawl_id: int | None = None,
+                    progress: Progress | None = None) -> None:
         path = path.resolve()
         size = path.stat().st_size
         state = open_file(self.engine, path, crawl_id)
@@ -207,7 +210,7 @@ class Indexer:
         self.summary.files += 1
         crawl_key = f"crawl:{state.crawl_id}" if state.crawl_id is not None else f"file:{path}"
         run = _FileRun(state=state, path=path, crawl_key=crawl_key, records=state.records,
-                       resume=state.resume_offset)
+                       resume=state.resume_offset, search_writer=search_writer)
         if progress is not None:
             progress.advance(state.resume_offset)
         read_ahead, readers = int(self.settings.index_read_ahead_size), int(self.settings.index_read_ahead_processes)
@@ -307,8 +310,12 @@ class Indexer:
             writes = _Writes()
             for step in steps:
                 self._apply(conn, run, step, writes)
+            # the search documents are written in a thread while this one writes the catalog rows
+            # (both drivers wait for I/O and SQLite without holding the GIL); the catalog commits
+            # only once the search backend has them
+            search = run.search_writer.submit(self.loader.flush)
             writes.flush(conn)
-            self.summary.documents += self.loader.flush()
+            self.summary.documents += search.result()
             save_progress(conn, run.state, resume_offset=0 if reader.decompressed else run.resume,
                           records=run.records, size=run.state.size,
                           problems=merge_problems(run.state.problems, problems))
@@ -607,6 +614,7 @@ class _FileRun:
     crawl_key: str
     records: int
     resume: int
+    search_writer: ThreadPoolExecutor  # writes search documents while the catalog rows are written
 
 
 def index_paths(
