@@ -5,7 +5,8 @@ documents out.  Resumable and idempotent.
 
 Records are handled in batches.  For each batch the catalog is read first (which captures exist
 already, each URL's latest version), then payloads are extracted and scanned (no transaction
-open), then one transaction writes everything — captures, versions, changes, links, findings, the
+open; for large files most of that was done ahead by read-ahead processes, :mod:`indexer.readahead`),
+then one transaction writes everything — captures, versions, changes, links, findings, the
 alert outbox rows, the search documents (bulk, stable ids) and the file's resume offset.  A crash
 loses at most the batch in flight, and a rerun skips what was committed: indexing a WARC twice
 changes nothing.
@@ -380,14 +381,17 @@ class Indexer:
         return Step(info, "none", state)
 
     def _payload(self, record: WarcRecord, original: tuple[int, str, int] | None) -> tuple[bytes, str]:
-        if record.rec_type != "revisit" and record.payload_dropped:  # dropped by the read-ahead process
-            original = (0, record.path, record.offset)
-        elif record.rec_type != "revisit":
+        """The payload of a capture: its own, or that of the record a revisit refers to."""
+        if record.rec_type == "revisit":
+            if original is None:
+                return b"", record.content_type
+            where = (original[1], original[2])
+        elif record.payload_dropped:  # the read-ahead process did not send it: read the record again
+            where = (record.path, record.offset)
+        else:
             return record.payload, record.content_type
-        if original is None:
-            return b"", record.content_type
         try:
-            source = read_record_at(original[1], original[2], int(self.settings.index_max_payload))
+            source = read_record_at(where[0], where[1], int(self.settings.index_max_payload))
         except LookupError as exc:
             log.warning("%s: the record holding its payload is unreadable: %s", record.url, exc)
             return b"", record.content_type

@@ -1,28 +1,28 @@
-"""Reading ahead: a second process reads a WARC file and extracts its pages while the indexer
-writes the previous batch, so an index run uses two CPU cores instead of one.
+"""Reading ahead: read-ahead processes read a WARC file and extract its pages while the indexer
+plans and writes, so an index run uses more CPU cores than one.
 
-The read-ahead process runs :class:`~indexer.warc_reader.WarcReader` over the file and, for every
+Each read-ahead process runs :class:`~indexer.warc_reader.WarcReader` and, for every
 response/resource record with content, does what needs no catalog: sniffing the media type,
-extracting the title, visible text and links (:func:`indexer.extract.extract`) and the links'
-SURTs.  The records go to the indexer in order, in chunks, through a bounded queue (at most
-``QUEUE_CHUNKS`` chunks wait, so memory stays bounded however far the reader gets ahead).  The
-indexer still decides everything (new, changed, same), runs the matcher and writes: the reader's
-work is a head start it may use or ignore, never a decision.
+extracting the title, visible text and links (:func:`indexer.extract.extract`), the URL's and the
+links' SURTs, and — when the indexer runs the matcher in its own process (the CLI) — the matcher.
+With several processes, the file is cut into segments of about ``SEGMENT_BYTES`` that they take in
+turn.  Records go to the indexer in file order, in chunks, as plain tuples, through one bounded
+queue per process (at most ``QUEUE_CHUNKS`` chunks wait, so memory stays bounded however far the
+readers get ahead).  The indexer still decides everything (new, changed, same) and writes: the
+readers' work is a head start it may use or ignore, never a decision.
 
-When the indexer runs the matcher in its own process (the CLI), the read-ahead process runs it
-too, on documents and on pages with tables.
-
-What the reader leaves out:
+What the readers leave out:
 - records an earlier run indexed (their offsets are passed in) and records whose URL already had
-  the same payload digest earlier in the file: their payload is dropped (``payload_dropped``);
-  should the indexer need it after all, it reads the record again from the file;
+  the same payload digest earlier in the reader's part of the file: their payload is dropped
+  (``payload_dropped``); should the indexer need it after all, it reads the record again;
 - the payload of an extracted page without a ``<table>``, and of anything already scanned (only
   the matcher reads payloads).
 
-The process is forked when this process runs no other thread (cheap, nothing to import again) and
-spawned otherwise (forking a threaded process, such as ``spillwatch run``, can copy a lock held by
-another thread).  If it dies (killed, out of memory), the indexer goes on reading in its own
-process from the end of the last record it received.
+The processes are forked when this process runs no other thread (cheap, nothing to import again)
+and spawned otherwise (forking a threaded process, such as ``spillwatch run``, can copy a lock held
+by another thread).  If one dies (killed, out of memory) or fails, or a segment does not start where
+the one before it stopped, the indexer reads the rest of the file in its own process from the end
+of the last record it received.
 """
 
 from __future__ import annotations
