@@ -95,7 +95,9 @@ def generate(path: Path, pages: int, documents: int, table_share: float = 0.1, s
                     k = i - pages
                     kind, ctype, _builder = DOCS[k % 4]
                     url = f"http://agency.example/docs/{k}.{kind}"
-                    body = doc_bodies[kind] + (b"" if kind in ("xlsx", "pdf") else f"\n{k}".encode())
+                    # CSV and JSON documents differ by a line or by trailing white space (still valid JSON)
+                    body = doc_bodies[kind] + (b"" if kind in ("xlsx", "pdf") else
+                                               f"\n{k}".encode() if kind == "csv" else b" " * (k + 1))
                 stamp_text = (when + timedelta(seconds=i)).strftime("%Y-%m-%dT%H:%M:%SZ")
                 digest = _digest(body)
                 http = StatusAndHeaders("200 OK", [("Content-Type", ctype), ("Content-Length", str(len(body)))],
