@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import multiprocessing
 from pathlib import Path
+
+import pytest
 
 from indexer.search import SearchQuery
 from spillwatch.catalog.schema import captures, changes, versions, warc_files
@@ -60,9 +63,11 @@ def test_indexing_twice_changes_nothing(make_indexer, catalog, search_backend, c
     assert after == before
 
 
-def test_interrupted_run_resumes_where_it_stopped(make_indexer, catalog, search_backend, corpus: Path) -> None:
+@pytest.mark.parametrize("read_ahead", ["0", "1"], ids=["one process", "read-ahead processes"])
+def test_interrupted_run_resumes_where_it_stopped(make_indexer, catalog, search_backend, corpus: Path,
+                                                  read_ahead: str) -> None:
     path = corpus / "pywb__dupes.warc.gz"
-    clean = make_indexer()
+    clean = make_indexer(index_read_ahead_size=read_ahead)
     clean.batch_size = 3
 
     class Crash(Exception):
@@ -86,10 +91,12 @@ def test_interrupted_run_resumes_where_it_stopped(make_indexer, catalog, search_
         raise AssertionError("the run should have been interrupted")
     finally:
         search_backend.index = original_index
+    # the read-ahead processes were stopped with the run
+    assert not [p for p in multiprocessing.active_children() if p.name.startswith("spillwatch-read-ahead")]
     state = rows(catalog, warc_files)[0]
     assert state["status"] == "indexing" and 0 < state["resume_offset"] < path.stat().st_size
     partial = count(catalog, captures)
-    resumed = make_indexer().index_paths([path])
+    resumed = make_indexer(index_read_ahead_size=read_ahead).index_paths([path])
     assert partial > 0 and resumed.captures == 12 - partial
     assert count(catalog, captures) == 12
     assert rows(catalog, warc_files)[0]["status"] == "indexed"
