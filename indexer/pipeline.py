@@ -170,6 +170,7 @@ class Indexer:
         self.sites = SiteResolver(config.sites)
         self._texts: OrderedDict[str, str] = OrderedDict()
         self._scanned: dict[str, tuple[list[Table], list[Finding]]] = {}
+        self._batch_texts: dict[str, str] = {}  # previous versions' texts from the search backend
         self.summary = IndexSummary()
 
     # ------------------------------------------------------------------ files
@@ -302,6 +303,7 @@ class Indexer:
             states = versions.latest_versions(conn, [i.surt for i in todo])
             digests = [i.digest for i in todo] + [d for v in states.values() for d in (v.payload_digest, v.last_digest)]
             known = findings_store.ids_for_digests(conn, digests)
+            self._fetch_previous_texts(todo, states)
             steps = [self._safe_plan(conn, info, states.get(info.surt), known, problems) for info in todo]
             self._compare_links(conn, steps)
         for info in batch:  # extracted: the payloads are not needed any more
@@ -478,10 +480,25 @@ class Indexer:
         self._scanned[sha256] = (tables, findings)
         return tables, findings
 
+    def _fetch_previous_texts(self, todo: list[CaptureInfo], states: dict[str, versions.VersionState]) -> None:
+        """The texts of the versions this batch's captures may change, from their search documents
+        (one request) rather than by reading and extracting their WARC records again one by one."""
+        wanted: set[str] = set()
+        for info in todo:
+            state = states.get(info.surt)
+            if (state is not None and info.holds_content and state.removed_at is None
+                    and not state.same_content(info.digest)):
+                key = document_id(state.surt, state.payload_digest)
+                if key not in self._texts:
+                    wanted.add(key)
+        self._batch_texts = self.loader.backend.texts(wanted) if wanted else {}
+
     def _previous_text(self, state: versions.VersionState) -> str:
         key = document_id(state.surt, state.payload_digest)
         if key in self._texts:
             return self._texts[key]
+        if key in self._batch_texts:  # the search document holds the text extracted then
+            return self._batch_texts[key]
         try:
             record = read_record_at(state.text_file, state.text_offset, int(self.settings.index_max_payload))
         except LookupError as exc:

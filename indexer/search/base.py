@@ -41,6 +41,16 @@ class SearchBackend(abc.ABC):
     def get(self, doc_id: str) -> SearchDocument | None:
         """The stored document, or None."""
 
+    def texts(self, doc_ids: Iterable[str]) -> dict[str, str]:
+        """The stored text of each of these documents that exists (one round trip where the backend
+        allows it; the indexer reads previous versions' texts from here)."""
+        found: dict[str, str] = {}
+        for doc_id in doc_ids:
+            document = self.get(doc_id)
+            if document is not None:
+                found[doc_id] = document.text
+        return found
+
     @abc.abstractmethod
     def count(self) -> int:
         """Number of documents."""

@@ -240,6 +240,16 @@ class ElasticsearchSearch(SearchBackend):
             capture_id=src.get("capture_id"), extra=src.get("extra") or {},
         )
 
+    def texts(self, doc_ids: Iterable[str]) -> dict[str, str]:
+        wanted = list(dict.fromkeys(doc_ids))
+        if not wanted:
+            return {}
+        try:  # multi-get is real-time: no refresh needed for documents just written
+            response = self.client.mget(index=self.index_name, ids=wanted, source_includes=["text"])
+        except (TransportConnectionError, ConnectionTimeout) as exc:
+            raise self._unavailable(exc) from None
+        return {str(d["_id"]): str(d["_source"].get("text", "")) for d in response["docs"] if d.get("found")}
+
     def count(self) -> int:
         self.refresh()
         return int(self.client.count(index=self.index_name)["count"])

@@ -263,6 +263,17 @@ class SqliteSearch(SearchBackend):
             extra=json.loads(row["extra"]),
         )
 
+    def texts(self, doc_ids: Iterable[str]) -> dict[str, str]:
+        wanted = list(dict.fromkeys(doc_ids))
+        found: dict[str, str] = {}
+        with self._db() as db:
+            for start in range(0, len(wanted), 500):  # (SQLite's limit on bound variables)
+                chunk = wanted[start:start + 500]
+                marks = ",".join("?" * len(chunk))  # only placeholders are formatted into the SQL
+                found.update((str(r[0]), str(r[1])) for r in db.execute(
+                    f"SELECT id, text FROM search_docs WHERE id IN ({marks})", chunk))
+        return found
+
     def count(self) -> int:
         with self._db() as db:
             return int(db.execute("SELECT count(*) FROM search_docs").fetchone()[0])

@@ -42,6 +42,13 @@ def test_round_trip_get(search_backend: SearchBackend) -> None:
     assert search_backend.get("missing") is None
 
 
+def test_texts_of_several_documents_at_once(search_backend: SearchBackend) -> None:
+    search_backend.index([doc("a", "Détention: 12 releases"), doc("b", "second text"), doc("c", "")])
+    # no refresh: the indexer reads texts it wrote in the batch before
+    assert search_backend.texts(["a", "c", "missing", "a"]) == {"a": "Détention: 12 releases", "c": ""}
+    assert search_backend.texts([]) == {}
+
+
 def test_reindexing_same_id_replaces(search_backend: SearchBackend) -> None:
     search_backend.index([doc("a", "old wording about parole")])
     search_backend.index([doc("a", "new wording about asylum")])
