@@ -28,6 +28,7 @@ of the last record it received.
 from __future__ import annotations
 
 import gc
+import itertools
 import logging
 import multiprocessing
 import queue
@@ -314,6 +315,7 @@ class ReadAhead:
     def __iter__(self) -> Iterator[WarcRecord | RecordProblem]:
         self._start()
         resume = self.start_offset  # where the next record starts: where reading here would go on
+        received = 0  # items passed on (a decompressed file is read again here without them)
         try:
             segment = 0
             while True:
@@ -329,11 +331,18 @@ class ReadAhead:
                     break
                 while True:
                     message = self._next_message(reader)
+                    decompressed = message[3] if message[0] == "end" else message[2]
+                    if decompressed and segment > 0:
+                        # a gzip member holding several records in the middle of the file: the reader
+                        # went back to read the whole file decompressed; so does the fallback, in order
+                        self.decompressed = True
+                        raise _Lost(f"segment {segment} holds a gzip member of several records")
+                    self.decompressed = decompressed
                     if message[0] == "end":
-                        _kind, _number, stopped_at, self.decompressed = message
+                        stopped_at = message[2]
                         break
-                    self.decompressed = message[2]
                     for packed in message[1]:
+                        received += 1
                         if isinstance(packed, RecordProblem):
                             yield packed
                             continue
@@ -348,9 +357,9 @@ class ReadAhead:
             log.warning("%s: %s; reading on in this process", self.path, lost)
         self.close()
         if self.decompressed:  # offsets in decompressed data cannot be seeked to: read it all again
-            raise OSError(f"the read-ahead process stopped inside the one-stream gzip file {self.path}; "
-                          "index the file again (or rewrite it with `warcio recompress`)")
-        yield from self._fallback(resume)
+            yield from itertools.islice(self._fallback(self.start_offset), received, None)
+        else:
+            yield from self._fallback(resume)
 
     def _next_message(self, reader: int) -> tuple[Any, ...]:
         """The next message of read-ahead process ``reader``; raises :class:`_Lost` when it failed

@@ -4,6 +4,7 @@ one process, the same records and problems from every corpus file, and a fallbac
 from __future__ import annotations
 
 import csv
+import gzip
 import io
 import json
 import sqlite3
@@ -158,6 +159,40 @@ def test_a_dead_read_ahead_process_is_replaced_by_reading_here(two_crawls: Path,
                 ahead._processes[0].join(10)
     assert got == expected
     assert "the read-ahead process died" in caplog.text
+
+
+def test_a_dead_read_ahead_process_in_a_one_stream_gzip_file(corpus: Path, caplog) -> None:
+    """Its offsets are positions in the decompressed data: the file is read again from the start
+    here, without what was already received."""
+    path = corpus / "warcio__example-bad-non-chunked.warc.gz"
+    expected = _items(WarcReader(path))
+    assert len(expected) > 4 and "one gzip stream" in expected[1][2]
+    got: list[tuple[Any, ...]] = []
+    with ReadAhead(path, chunk_records=1, queue_chunks=1) as ahead:
+        for n, item in enumerate(ahead):
+            got.extend(_items([item]))
+            if n == 2:
+                ahead._processes[0].kill()
+                ahead._processes[0].join(10)
+    assert got == expected
+    assert "the read-ahead process died" in caplog.text
+
+
+def test_a_member_of_several_records_in_a_later_segment(tmp_path: Path, caplog) -> None:
+    """One gzip member per record, then one member holding several: the reader of that segment
+    would read the whole file again decompressed; the records still come once each, in order."""
+    when = datetime(2026, 1, 5, 12, 0, tzinfo=UTC)
+    pages = [(f"http://agency.example/p{n}.html", 200, "text/html", b"<p>%d</p>" % n + b" " * 3000, when)
+             for n in range(40)]
+    head = write_warc(tmp_path / "head.warc.gz", pages[:30])
+    tail = write_warc(tmp_path / "tail.warc", pages[30:], gzip=False)
+    path = tmp_path / "mixed.warc.gz"
+    path.write_bytes(head.read_bytes() + gzip.compress(tail.read_bytes()))
+    expected = _items(WarcReader(path))
+    assert any(i[0] == "problem" and "one gzip stream" in i[2] for i in expected)
+    with ReadAhead(path, readers=2, segment_bytes=path.stat().st_size // 3) as ahead:
+        assert _items(ahead) == expected
+    assert "holds a gzip member of several records" in caplog.text
 
 
 def test_forks_when_alone_and_spawns_beside_other_threads(two_crawls: Path) -> None:
