@@ -22,7 +22,8 @@ The processes are forked when this process runs no other thread (cheap, nothing 
 and spawned otherwise (forking a threaded process, such as ``spillwatch run``, can copy a lock held
 by another thread).  If one dies (killed, out of memory) or fails, or a segment does not start where
 the one before it stopped, the indexer reads the rest of the file in its own process from the end
-of the last record it received.
+of the last record it received (in decompressed mode, where offsets cannot be seeked to: the whole
+file again, without the items already passed on).
 """
 
 from __future__ import annotations
