@@ -17,7 +17,10 @@ from spillwatch.catalog.schema import deliveries
 from spillwatch.errors import ConfigError
 
 if TYPE_CHECKING:
+    from sqlalchemy import Engine
+
     from spillwatch.cli import Context
+    from spillwatch.config import Config
 
 KINDS = ", ".join(NOTIFIERS)
 
@@ -81,6 +84,11 @@ def run_test(ctx: Context) -> int:
             ids = enqueue_test(conn, config, ctx.args.route)
     except LookupError as exc:
         raise ConfigError([f"alerts test: {exc}"]) from None
+    return _send_now(ctx, engine, config, ids)
+
+
+def _send_now(ctx: Context, engine: Engine, config: Config, ids: list[int]) -> int:
+    """Dispatch these deliveries at once and print how each went; 0 when all were sent."""
     dispatcher = Dispatcher(engine, config, environ=ctx.environ)
     try:
         dispatcher.run_once(only_ids=ids)
@@ -137,14 +145,7 @@ def run_retry(ctx: Context) -> int:
     print(f"reset {len(reset)} deliver{'y' if len(reset) == 1 else 'ies'}: {', '.join(map(str, reset))}")
     if args.no_send:
         return 0
-    dispatcher = Dispatcher(engine, config, environ=ctx.environ)
-    try:
-        dispatcher.run_once(only_ids=reset)
-    finally:
-        dispatcher.close()
-    lines = _status_lines(engine, reset)
-    print("\n".join(lines))
-    return 0 if all(": sent" in line for line in lines) else 1
+    return _send_now(ctx, engine, config, reset)
 
 
 def run_dispatch(ctx: Context) -> int:
