@@ -14,14 +14,22 @@ MIN_BOX_WIDTH = 4.0
 MIN_BOX_HEIGHT = 4.0
 
 
-def _is_dark(color: Any) -> bool:
+def _components(color: Any) -> list[float] | None:
+    """A pdfplumber colour as numbers (grey, RGB or CMYK); None when absent or a pattern colour
+    space (not a plain fill)."""
     if color is None:
-        return False
+        return None
     values = list(color) if isinstance(color, list | tuple) else [color]
     try:
-        numbers = [float(v) for v in values]
+        return [float(v) for v in values]
     except (TypeError, ValueError):
-        return False  # a pattern colour space: not a plain fill
+        return None
+
+
+def _is_dark(color: Any) -> bool:
+    numbers = _components(color)
+    if numbers is None:
+        return False
     if len(numbers) == 1:
         return numbers[0] <= 0.2
     if len(numbers) == 3:
@@ -33,12 +41,8 @@ def _is_dark(color: Any) -> bool:
 
 
 def _is_light(color: Any) -> bool:
-    if color is None:
-        return False
-    values = list(color) if isinstance(color, list | tuple) else [color]
-    try:
-        numbers = [float(v) for v in values]
-    except (TypeError, ValueError):
+    numbers = _components(color)
+    if numbers is None:
         return False
     if len(numbers) in (1, 3):
         return min(numbers) >= 0.8
