@@ -47,7 +47,7 @@ from indexer import media_types
 from indexer.errors import RecordProblem
 from indexer.extract import Extraction, extract, scan_into, scannable
 from indexer.links import LinkValues, link_values
-from indexer.records import is_indexable_url
+from indexer.records import holds_content, is_indexable_url
 from indexer.surt import host_of, surt_key
 from indexer.warc_reader import CAPTURE_TYPES, WarcReader, WarcRecord
 from matcher.scan import scan_bytes
@@ -103,9 +103,7 @@ def prepare(record: WarcRecord, ahead: _Ahead) -> None:
     record.host = host_of(record.url)
     if record.rec_type == "revisit":
         return
-    status = record.status
-    holds_content = record.rec_type == "resource" or (status is not None and 200 <= status < 300)
-    if record.offset in ahead.skip_offsets or not holds_content:
+    if record.offset in ahead.skip_offsets or not holds_content(record):
         _drop_payload(record)  # indexed already, or an error page: the indexer reads no payload
         return
     if record.payload_digest and ahead.seen.get(surt) == record.payload_digest:

@@ -76,13 +76,7 @@ class CaptureInfo:
 
     @property
     def holds_content(self) -> bool:
-        """A 2xx response, a resource, or a revisit of one: the URL served this payload."""
-        if self.record.rec_type == "resource":
-            return True
-        status = self.record.status
-        if self.record.rec_type == "revisit":
-            return status is None or 200 <= status < 300
-        return status is not None and 200 <= status < 300
+        return holds_content(self.record)
 
     @property
     def is_gone(self) -> bool:
@@ -115,6 +109,16 @@ class CaptureInfo:
             "warc_length": rec.length,
             "crawl_id": crawl_id,
         }
+
+
+def holds_content(record: WarcRecord) -> bool:
+    """A 2xx response, a resource, or a revisit of one: the URL served this payload."""
+    if record.rec_type == "resource":
+        return True
+    status = record.status
+    if record.rec_type == "revisit":
+        return status is None or 200 <= status < 300
+    return status is not None and 200 <= status < 300
 
 
 def is_indexable_url(url: str) -> bool:

@@ -128,7 +128,7 @@ class SqliteSearch(SearchBackend):
                 return 0
             if not db.in_transaction:  # take the write lock before reading which ids exist
                 db.execute("BEGIN IMMEDIATE")
-            existing = self._rowids(db, ids)
+            existing = self._by_id(db, "rowid", ids)
             new_ids = [doc_id for doc_id in ids if doc_id not in existing]
             if existing:
                 db.executemany(
@@ -145,7 +145,7 @@ class SqliteSearch(SearchBackend):
                     " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                     [latest[doc_id] for doc_id in new_ids],
                 )
-                existing.update(self._rowids(db, new_ids))
+                existing.update(self._by_id(db, "rowid", new_ids))
             # values[5] is the title, values[6] the (cut) text
             db.executemany(
                 "INSERT INTO search_fts (rowid, title, body) VALUES (?, ?, ?)",
@@ -155,14 +155,14 @@ class SqliteSearch(SearchBackend):
         return written
 
     @staticmethod
-    def _rowids(db: sqlite3.Connection, ids: list[str]) -> dict[str, int]:
-        """rowid of each of ``ids`` that is in ``search_docs`` (``IN`` lists of 500: SQLite's
-        variable limit was 999 before 3.32)."""
-        found: dict[str, int] = {}
+    def _by_id(db: sqlite3.Connection, column: str, ids: list[str]) -> dict[str, Any]:
+        """``column`` (a name from this module, never from input) of each of ``ids`` that is in
+        ``search_docs`` (``IN`` lists of 500: SQLite's variable limit was 999 before 3.32)."""
+        found: dict[str, Any] = {}
         for start in range(0, len(ids), 500):
             chunk = ids[start:start + 500]
             rows = db.execute(
-                f"SELECT id, rowid FROM search_docs WHERE id IN ({', '.join('?' * len(chunk))})", chunk
+                f"SELECT id, {column} FROM search_docs WHERE id IN ({', '.join('?' * len(chunk))})", chunk
             )
             found.update((row[0], row[1]) for row in rows)
         return found
@@ -264,15 +264,8 @@ class SqliteSearch(SearchBackend):
         )
 
     def texts(self, doc_ids: Iterable[str]) -> dict[str, str]:
-        wanted = list(dict.fromkeys(doc_ids))
-        found: dict[str, str] = {}
         with self._db() as db:
-            for start in range(0, len(wanted), 500):  # (SQLite's limit on bound variables)
-                chunk = wanted[start:start + 500]
-                marks = ",".join("?" * len(chunk))  # only placeholders are formatted into the SQL
-                found.update((str(r[0]), str(r[1])) for r in db.execute(
-                    f"SELECT id, text FROM search_docs WHERE id IN ({marks})", chunk))
-        return found
+            return self._by_id(db, "text", list(dict.fromkeys(doc_ids)))
 
     def count(self) -> int:
         with self._db() as db:
