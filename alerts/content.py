@@ -19,9 +19,9 @@ from urllib.parse import unquote, urlsplit
 
 from sqlalchemy import Connection, select
 
-from spillwatch.catalog.schema import captures, findings, links, sites
-from spillwatch.config import Config
-from spillwatch.timestamps import as_utc
+from core.catalog.schema import captures, findings, links, sites
+from core.config import Config
+from core.timestamps import as_utc
 
 KIND_LABELS = {
     "person_table": "Table of people",

@@ -50,9 +50,9 @@ from alerts.outbox import (
 from alerts.ratelimit import RateLimiter
 from alerts.render import Renderer
 from alerts.retry import RetryPolicy
-from spillwatch.catalog.schema import deliveries
-from spillwatch.config import Channel, Config
-from spillwatch.errors import ConfigError
+from core.catalog.schema import deliveries
+from core.config import Channel, Config
+from core.errors import ConfigError
 
 log = logging.getLogger(__name__)
 

@@ -1,6 +1,6 @@
 """HTTP POST for the Slack and webhook notifiers, through the egress guard (DESIGN §5 rule 1).
 
-The URL is checked by :mod:`spillwatch.egress` on every send: http/https only; the host is resolved
+The URL is checked by :mod:`core.egress` on every send: http/https only; the host is resolved
 and every address checked (loopback, private, link-local, CGNAT and metadata ranges are refused unless
 ``allow_private_addresses`` is set); the connection goes to the checked address (pinned) with the
 original ``Host`` header and TLS SNI/certificate name.  Redirects are never followed: a webhook that
@@ -18,7 +18,7 @@ from urllib.parse import urlsplit, urlunsplit
 import httpx
 
 from alerts.errors import DeliveryError
-from spillwatch.egress import EgressDenied, address_problem, check_url, resolve_host
+from core.egress import EgressDenied, address_problem, check_url, resolve_host
 
 
 @dataclass(frozen=True)

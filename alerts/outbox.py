@@ -24,10 +24,10 @@ from sqlalchemy import ColumnElement, Connection, and_, insert, or_, select, upd
 from sqlalchemy.dialects import postgresql, sqlite
 
 from alerts.routes import Target, effective_routes, find_route, targets_for
-from spillwatch.catalog.schema import deliveries, findings
-from spillwatch.config import Config
-from spillwatch.models import Severity
-from spillwatch.timestamps import as_utc
+from core.catalog.schema import deliveries, findings
+from core.config import Config
+from core.models import Severity
+from core.timestamps import as_utc
 
 log = logging.getLogger(__name__)
 

@@ -14,7 +14,7 @@ from sqlalchemy import Connection
 from alerts.content import Envelope, load_alert
 from alerts.outbox import delivery_key, utcnow
 from alerts.render import Renderer, render_email, render_slack, render_webhook
-from spillwatch.config import Config
+from core.config import Config
 
 _UNSAFE = re.compile(r"[^A-Za-z0-9._-]+")
 

@@ -13,8 +13,8 @@ from dataclasses import dataclass
 from datetime import datetime, time, timedelta
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from spillwatch.config import Config, QuietHours, Route
-from spillwatch.models import Severity
+from core.config import Config, QuietHours, Route
+from core.models import Severity
 
 DEFAULT_ROUTE = "default"
 

@@ -16,9 +16,9 @@ import time
 
 from alerts.dispatcher import Dispatcher
 from alerts.outbox import enqueue_for_finding
-from spillwatch.catalog import open_catalog
-from spillwatch.config import Alerts, Channel, Config, Route
-from spillwatch.settings import resolve
+from core.catalog import open_catalog
+from core.config import Alerts, Channel, Config, Route
+from core.settings import resolve
 from tests.alerts.rows import insert_finding, insert_site, people
 from tests.alerts.servers import SlackLikeServer, SmtpServer
 

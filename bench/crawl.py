@@ -18,7 +18,7 @@ from pathlib import Path
 
 from crawler.job import CrawlJob, crawl_name
 from crawler.run import run_crawl
-from spillwatch.agency_site import CSV_TYPE, XLSX_TYPE, AgencySite
+from spillwatch.demo.agency_site import CSV_TYPE, XLSX_TYPE, AgencySite
 
 FANOUT = 10
 

@@ -25,8 +25,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from core.models import FindingKind  # noqa: E402
 from matcher.scan import ScanResult, scan_bytes, scan_file  # noqa: E402
-from spillwatch.models import FindingKind  # noqa: E402
 
 BASELINE = re.compile(
     r"name|nombre|nom\b|nome|dob|birth|naissance|nacimiento|nascimento|ssn|social|passport|pasaporte|"

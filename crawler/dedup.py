@@ -130,7 +130,7 @@ def catalog_previous(catalog_url: str, site_id: str) -> dict[str, Previous]:
     """Latest full capture (response or revisit with a digest) per URL of ``site_id`` in the catalog."""
     from sqlalchemy import create_engine, select
 
-    from spillwatch.catalog.schema import captures
+    from core.catalog.schema import captures
 
     engine = create_engine(catalog_url)
     found: dict[str, Previous] = {}

@@ -1,4 +1,4 @@
-"""Egress guard for the crawler (DESIGN §5 rule 1), built on :mod:`spillwatch.egress`.
+"""Egress guard for the crawler (DESIGN §5 rule 1), built on :mod:`core.egress`.
 
 Two parts, so that the address checked is the address connected to (no DNS rebinding):
 
@@ -26,8 +26,8 @@ from twisted.internet import defer
 from twisted.internet.error import DNSLookupError
 from twisted.python.failure import Failure
 
+from core.egress import EgressDenied, address_problem, check_url
 from crawler.scope import host_in
-from spillwatch.egress import EgressDenied, address_problem, check_url
 
 if TYPE_CHECKING:
     from scrapy.crawler import Crawler

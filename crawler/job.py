@@ -9,8 +9,8 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
-from spillwatch.config import DOCUMENT_TYPES, Site
-from spillwatch.settings import Settings, parse_duration
+from core.config import DOCUMENT_TYPES, Site
+from core.settings import Settings, parse_duration
 
 # The catalog URL may hold a database password: it reaches the crawl process through this
 # environment variable, never through the job file.

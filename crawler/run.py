@@ -28,12 +28,12 @@ from typing import IO, Any
 from sqlalchemy import insert, select, update
 from sqlalchemy.engine import Engine
 
+from core.config import Config
+from core.settings import Settings
 from crawler.job import CATALOG_URL_ENV, CrawlJob, job_adhoc, job_for_site, job_for_urls
 from crawler.manifest import Manifest
 from crawler.progress import COUNTERS
 from crawler.repair import crawl_is_running, repair_open_files
-from spillwatch.config import Config
-from spillwatch.settings import Settings
 
 logger = logging.getLogger(__name__)
 
@@ -111,7 +111,7 @@ def crawl_site(config: Config, site_id: str, *, catalog: Engine | None = None,
                on_progress: ProgressCallback | None = None, crawl_id: int | None = None,
                stop: threading.Event | None = None, **overrides: Any) -> Manifest:
     """Full crawl of a configured site; ``overrides`` set :class:`CrawlJob` fields (e.g. max_pages)."""
-    from spillwatch.catalog import open_catalog
+    from core.catalog import open_catalog
 
     site = config.site(site_id)
     engine = catalog if catalog is not None else open_catalog(config.settings)
@@ -126,7 +126,7 @@ def fetch_urls(config: Config, site_id: str, urls: list[str], *, catalog: Engine
                on_progress: ProgressCallback | None = None, crawl_id: int | None = None,
                stop: threading.Event | None = None) -> Manifest:
     """Fetch exactly ``urls`` (depth 0) with the site's policy: for watch-page bursts."""
-    from spillwatch.catalog import open_catalog
+    from core.catalog import open_catalog
 
     site = config.site(site_id)
     engine = catalog if catalog is not None else open_catalog(config.settings)
@@ -220,7 +220,7 @@ def _url(engine: Engine) -> str:
 
 
 def _insert_crawl(catalog: Engine, manifest: Manifest) -> int:
-    from spillwatch.catalog.schema import crawls
+    from core.catalog.schema import crawls
 
     with catalog.begin() as connection:
         result = connection.execute(insert(crawls).values(
@@ -233,7 +233,7 @@ def _insert_crawl(catalog: Engine, manifest: Manifest) -> int:
 
 
 def _claim_crawl(catalog: Engine, manifest: Manifest, crawl_id: int) -> int:
-    from spillwatch.catalog.schema import crawls
+    from core.catalog.schema import crawls
 
     with catalog.begin() as connection:
         connection.execute(update(crawls).where(crawls.c.id == crawl_id).values(
@@ -245,7 +245,7 @@ def _claim_crawl(catalog: Engine, manifest: Manifest, crawl_id: int) -> int:
 def _close_abandoned_crawls(catalog: Engine, job: CrawlJob) -> None:
     """Rows still ``running`` for crawls of this folder whose process is gone (the service itself was
     killed mid-crawl): mark them ``failed``; their WARC files have just been repaired."""
-    from spillwatch.catalog.schema import crawls
+    from core.catalog.schema import crawls
 
     with catalog.begin() as connection:
         rows = connection.execute(select(crawls.c.id, crawls.c.manifest_path).where(
@@ -263,7 +263,7 @@ def _close_abandoned_crawls(catalog: Engine, job: CrawlJob) -> None:
 
 
 def _finish_crawl(catalog: Engine, manifest: Manifest) -> None:
-    from spillwatch.catalog.schema import crawls, warc_files
+    from core.catalog.schema import crawls, warc_files
 
     assert manifest.crawl_id is not None
     with catalog.begin() as connection:

@@ -33,10 +33,10 @@ from scrapy.utils.defer import deferred_from_coro
 from warcio.recordloader import ArcWarcRecord
 from warcio.statusandheaders import StatusAndHeaders
 
+from core import __version__
 from crawler.dedup import DedupState, Previous, warc_date
 from crawler.limits import TRUNCATED
 from crawler.warc_files import WarcFiles
-from spillwatch import __version__
 
 if TYPE_CHECKING:
     from scrapy.crawler import Crawler

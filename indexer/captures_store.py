@@ -7,8 +7,8 @@ from datetime import datetime
 
 from sqlalchemy import Connection, and_, case, insert, select
 
+from core.catalog.schema import captures
 from indexer.records import CaptureInfo
-from spillwatch.catalog.schema import captures
 
 CONTENT_TYPES = ("response", "resource")
 

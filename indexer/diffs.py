@@ -16,13 +16,13 @@ from dataclasses import dataclass, field
 
 from sqlalchemy import Engine, select
 
+from core.catalog.schema import captures
+from core.models import Table
 from indexer import media_types
 from indexer.extract import Extraction, extract, matcher_scan, scan_into
 from indexer.versions import significance
 from indexer.warc_reader import read_record_at
 from matcher.masking import mask_text
-from spillwatch.catalog.schema import captures
-from spillwatch.models import Table
 
 MAX_DIFF_LINES = 5000
 MAX_TABLE_ROWS = 1000

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass
 from typing import Any
 
-from spillwatch.errors import SpillwatchError
+from core.errors import SpillwatchError
 
 
 class IndexingError(SpillwatchError):

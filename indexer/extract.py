@@ -13,10 +13,10 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Protocol
 
+from core.models import Finding, Table
 from indexer import extract_html, media_types
 from indexer.extract_html import Link
 from matcher.scan import scan_bytes
-from spillwatch.models import Finding, Table
 
 MAX_TABLE_TEXT_ROWS = 2000
 TEXT_TYPES = frozenset({"text/plain", "application/json", "application/xml", "text/xml", "text/csv",

@@ -18,9 +18,9 @@ from datetime import datetime
 
 from sqlalchemy import Connection, insert, select
 
-from spillwatch.catalog.schema import finding_events, findings, versions
-from spillwatch.models import Finding, Severity, Table
-from spillwatch.timestamps import as_utc
+from core.catalog.schema import finding_events, findings, versions
+from core.models import Finding, Severity, Table
+from core.timestamps import as_utc
 
 log = logging.getLogger(__name__)
 

@@ -11,11 +11,11 @@ from collections.abc import Sequence
 
 from sqlalchemy import Connection, func, insert, select
 
+from core.catalog.schema import captures, changes, links, versions
 from indexer import media_types
 from indexer.extract_html import Link
 from indexer.records import clean_text
 from indexer.surt import surt_key
-from spillwatch.catalog.schema import captures, changes, links, versions
 
 CONTENT_CHANGES = ("new", "changed", "unchanged", "reappeared")
 # Longer link targets are not stored (unique index entries have a size limit in PostgreSQL).

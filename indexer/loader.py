@@ -11,8 +11,8 @@ import logging
 from collections.abc import Sequence
 from datetime import datetime
 
+from core.models import SearchDocument
 from indexer.search import SearchBackend
-from spillwatch.models import SearchDocument
 
 log = logging.getLogger(__name__)
 

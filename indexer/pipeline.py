@@ -29,6 +29,10 @@ from typing import Any
 from sqlalchemy import Connection, Engine, insert
 
 from alerts.outbox import enqueue_for_finding
+from core.catalog.schema import captures, changes
+from core.config import Config
+from core.models import Finding, Table
+from core.timestamps import as_utc
 from indexer import captures_store, findings_store, links, media_types, removals, versions
 from indexer.errors import IndexingError, RecordProblem
 from indexer.extract import Extraction, ScanFunction, extract, matcher_scan, scan_into, tables_text
@@ -42,10 +46,6 @@ from indexer.search import SearchBackend
 from indexer.surt import surt_key
 from indexer.warc_files import WarcFileState, merge_problems, open_file, save_progress
 from indexer.warc_reader import CAPTURE_TYPES, READ_ERRORS, WarcReader, WarcRecord, read_record_at
-from spillwatch.catalog.schema import captures, changes
-from spillwatch.config import Config
-from spillwatch.models import Finding, Table
-from spillwatch.timestamps import as_utc
 
 log = logging.getLogger(__name__)
 
@@ -271,7 +271,7 @@ class Indexer:
     def _crawl_site(self, crawl_id: int | None) -> str | None:
         if crawl_id is None:
             return None
-        from spillwatch.catalog.schema import crawls
+        from core.catalog.schema import crawls
 
         with self.engine.connect() as conn:
             site = conn.execute(crawls.select().with_only_columns(crawls.c.site_id)

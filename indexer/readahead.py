@@ -43,6 +43,7 @@ from pathlib import Path
 from types import TracebackType
 from typing import Any
 
+from core.models import Finding, Table
 from indexer import media_types
 from indexer.errors import RecordProblem
 from indexer.extract import Extraction, extract, scan_into, scannable
@@ -51,7 +52,6 @@ from indexer.records import holds_content, is_indexable_url
 from indexer.surt import host_of, surt_key
 from indexer.warc_reader import CAPTURE_TYPES, WarcReader, WarcRecord
 from matcher.scan import scan_bytes
-from spillwatch.models import Finding, Table
 
 log = logging.getLogger(__name__)
 

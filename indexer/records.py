@@ -8,10 +8,10 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+from core.timestamps import as_utc
 from indexer import media_types
 from indexer.surt import host_of, surt_key
 from indexer.warc_reader import WarcRecord
-from spillwatch.timestamps import as_utc
 
 GONE_STATUSES = frozenset({404, 410})
 

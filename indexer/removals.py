@@ -14,11 +14,11 @@ from datetime import datetime
 
 from sqlalchemy import ColumnElement, Connection, and_, func, insert, or_, select
 
+from core.catalog.schema import captures, changes, versions
+from core.timestamps import as_utc
 from indexer import findings_store, links
 from indexer.surt import surt_key
 from indexer.versions import latest_versions
-from spillwatch.catalog.schema import captures, changes, versions
-from spillwatch.timestamps import as_utc
 
 
 def dropped_links(conn: Connection, scope: ColumnElement[bool]) -> set[str]:

@@ -19,8 +19,8 @@ from rapidfuzz.distance import Indel
 from sqlalchemy import Connection, bindparam, func, select
 from sqlalchemy.orm import aliased
 
-from spillwatch.catalog.schema import captures, versions
-from spillwatch.timestamps import as_utc
+from core.catalog.schema import captures, versions
+from core.timestamps import as_utc
 
 # Longest text compared (both sides are cut here; beyond it differences hardly move the ratio).
 MAX_COMPARED_CHARS = 50_000

@@ -16,8 +16,8 @@ from pathlib import Path
 from sqlalchemy import Connection, Engine, insert, select
 from sqlalchemy.exc import IntegrityError
 
+from core.catalog.schema import warc_files
 from indexer.errors import RecordProblem
-from spillwatch.catalog.schema import warc_files
 
 log = logging.getLogger(__name__)
 

@@ -17,6 +17,7 @@ from datetime import date
 from functools import lru_cache
 from itertools import compress
 
+from core.models import Table
 from matcher import validators as v
 from matcher.lexicon import (
     has_person_role,
@@ -27,7 +28,6 @@ from matcher.lexicon import (
 )
 from matcher.masking import mask_text
 from matcher.places import is_country_or_nationality
-from spillwatch.models import Table
 
 GENERIC_HEADER_PREFIX = "column "
 _WORK = re.compile(r"\b(office|work|business|desk|agency|oficina|trabajo|bureau|travail|trabalho|escritorio)\b")

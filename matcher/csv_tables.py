@@ -16,12 +16,12 @@ from functools import partial
 from itertools import islice
 from typing import IO
 
+from core.models import Table
 from matcher.errors import LimitExceeded, ScanError
 from matcher.extracted import Extracted
 from matcher.headers import LOOKAHEAD, split_header, trailing_totals
 from matcher.limits import Limits
 from matcher.textcodec import detect_encoding, looks_binary
-from spillwatch.models import Table
 
 HEAD_BYTES = 65536
 DELIMITERS = (",", ";", "\t", "|")

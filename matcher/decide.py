@@ -13,11 +13,11 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date
 
+from core.models import Severity, Table
 from matcher import validators as v
 from matcher.columns import ColumnEvidence, safe_header
 from matcher.headers import is_total_row
 from matcher.lexicon import is_year_header
-from spillwatch.models import Severity, Table
 
 MIN_ROWS = 3
 IDENTIFYING = frozenset({"person_name", "gov_id", "email", "phone", "address"})

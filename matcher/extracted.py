@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from spillwatch.models import Table
+from core.models import Table
 
 
 @dataclass

@@ -5,13 +5,13 @@ from __future__ import annotations
 
 import re
 
+from core.models import ColumnType, Finding, FindingKind, Severity, Table
 from matcher.columns import ColumnEvidence, safe_header, type_columns
 from matcher.decide import Decision, decide, looks_like_minors
 from matcher.extracted import Extracted, HiddenItem, RedactionHit
 from matcher.limits import Limits
 from matcher.masking import mask_row, mask_value
 from matcher.validators import is_email, is_national_id, is_phone, parse_date
-from spillwatch.models import ColumnType, Finding, FindingKind, Severity, Table
 
 _TOKEN = re.compile(r"[\w.@+\-/]+", re.UNICODE)
 

@@ -6,11 +6,11 @@ from __future__ import annotations
 from collections import Counter
 from functools import lru_cache
 
+from core.models import Table
 from matcher import validators as v
 from matcher.columns import GENERIC_HEADER_PREFIX
 from matcher.lexicon import is_aggregate_header, is_year_header, match_header
 from matcher.names import fold
-from spillwatch.models import Table
 
 LOOKAHEAD = 30
 TOTAL_WORDS = frozenset({"total", "totals", "grand total", "sum", "subtotal", "total general", "todos",

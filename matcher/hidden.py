@@ -15,9 +15,9 @@ from dataclasses import dataclass, field
 
 from lxml import etree
 
+from core.models import Table
 from matcher.containers import iter_elements, parse_xml, read_member
 from matcher.limits import Limits
-from spillwatch.models import Table
 
 NS = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
 REL_NS = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}"

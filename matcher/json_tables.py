@@ -6,11 +6,11 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from core.models import Table
 from matcher.errors import ScanError
 from matcher.extracted import Extracted
 from matcher.headers import split_header
 from matcher.limits import Limits
-from spillwatch.models import Table
 
 MAX_DEPTH = 4
 

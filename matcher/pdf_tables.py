@@ -12,12 +12,12 @@ import pdfplumber
 from pdfminer.pdfdocument import PDFPasswordIncorrect
 from pdfplumber.utils.exceptions import PdfminerException
 
+from core.models import Table
 from matcher.errors import EncryptedFile, ScanError
 from matcher.extracted import Extracted, RedactionHit
 from matcher.headers import split_header, trailing_totals
 from matcher.limits import Limits
 from matcher.redaction import text_under_boxes
-from spillwatch.models import Table
 
 MIN_TEXT_ROWS = 3
 LINE_TOLERANCE = 2.0  # points: words whose top edges differ by less are on one line

@@ -15,6 +15,7 @@ import time
 from dataclasses import dataclass, field
 from typing import IO
 
+from core.models import Finding, Table
 from matcher import sniff as mt
 from matcher.archive import extract_gzip, extract_zip
 from matcher.csv_tables import extract_delimited
@@ -27,7 +28,6 @@ from matcher.json_tables import extract_json
 from matcher.limits import DEFAULT_LIMITS, Limits
 from matcher.pdf_tables import extract_pdf
 from matcher.spreadsheet import extract_spreadsheet
-from spillwatch.models import Finding, Table
 
 log = logging.getLogger("spillwatch.matcher")
 

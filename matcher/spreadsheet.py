@@ -12,6 +12,7 @@ from typing import Any
 
 from python_calamine import CalamineError, CalamineWorkbook, PasswordError, SheetTypeEnum, SheetVisibleEnum
 
+from core.models import Table
 from matcher import hidden as xl
 from matcher.containers import check_xml_parts, check_zip, open_zip
 from matcher.errors import EncryptedFile, LimitExceeded, ScanError
@@ -19,7 +20,6 @@ from matcher.extracted import Extracted, HiddenItem
 from matcher.headers import LOOKAHEAD, is_total_row, split_header
 from matcher.limits import Limits
 from matcher.sniff import ODS, XLS, XLSM, XLSX
-from spillwatch.models import Table
 
 KIND = {XLSX: "XLSX", XLSM: "XLSM", XLS: "XLS", ODS: "ODS"}
 

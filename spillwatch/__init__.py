@@ -1,3 +1,6 @@
-"""Spillwatch: the kernel (settings, shared dataclasses, errors, catalog, CLI, service loop)."""
+"""Spillwatch's application shell (the top floor): the CLI and its commands, the service loop and
+scheduler, and the demo.  The only package that wires the stages together (docs/architecture.md)."""
 
-__version__ = "0.1.0"
+from core import __version__
+
+__all__ = ["__version__"]

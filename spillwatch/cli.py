@@ -16,10 +16,10 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from core.config import Config, load_config
+from core.errors import ConfigError, SpillwatchError
+from core.logs import configure_logging
 from spillwatch import __version__
-from spillwatch.config import Config, load_config
-from spillwatch.errors import ConfigError, SpillwatchError
-from spillwatch.logs import configure_logging
 
 COMMAND_MODULES: tuple[str, ...] = (
     "spillwatch.commands.check_config",

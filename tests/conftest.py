@@ -18,8 +18,8 @@ from typing import Any
 import pytest
 from sqlalchemy import Engine
 
-from spillwatch.catalog.db import create_catalog_engine, upgrade
-from spillwatch.settings import Settings, resolve
+from core.catalog.db import create_catalog_engine, upgrade
+from core.settings import Settings, resolve
 
 IN_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
 SERVICE_TIMINGS: dict[str, float] = {}

@@ -14,7 +14,7 @@ from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
 from sqlalchemy import Connection, insert, select, update
 
-from spillwatch.catalog.schema import USER_ROLES, users
+from core.catalog.schema import USER_ROLES, users
 
 ROLE_RANK = {"viewer": 1, "analyst": 2, "admin": 3}
 MIN_PASSWORD_LENGTH = 10

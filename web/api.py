@@ -15,8 +15,8 @@ from flask_wtf.csrf import CSRFProtect
 from sqlalchemy import select
 from werkzeug.wrappers import Response
 
-from spillwatch.catalog.schema import FINDING_STATUSES, findings
-from spillwatch.errors import ServiceUnavailable
+from core.catalog.schema import FINDING_STATUSES, findings
+from core.errors import ServiceUnavailable
 from web import accounts
 from web.accounts import Account
 from web.archive import ArchiveError, content_capture, extract, get_capture, has_findings, mask_lines, read_payload

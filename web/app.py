@@ -15,9 +15,9 @@ from werkzeug.exceptions import HTTPException
 from werkzeug.middleware.proxy_fix import ProxyFix
 from werkzeug.wrappers import Response
 
-from spillwatch.catalog import open_catalog
-from spillwatch.config import Config
-from spillwatch.settings import Settings
+from core.catalog import open_catalog
+from core.config import Config
+from core.settings import Settings
 from web import api, auth, templating
 from web.crawl_queue import queue_trigger
 from web.origins import current_replay_origin, replay_origin
@@ -60,8 +60,8 @@ def create_app(config: Config | Settings, *, engine: Engine | None = None,
                crawl_now: CrawlTrigger | None = None) -> Flask:
     """The web UI and JSON API.
 
-    ``config``: a :class:`~spillwatch.config.Config` (settings, sites, alert routes) or bare
-    :class:`~spillwatch.settings.Settings`.  ``engine``: an open catalog (default: ``open_catalog``).
+    ``config``: a :class:`~core.config.Config` (settings, sites, alert routes) or bare
+    :class:`~core.settings.Settings`.  ``engine``: an open catalog (default: ``open_catalog``).
     ``crawl_now(site_id) -> message``: what the "crawl now" button calls (default: queue a full crawl in
     the catalog's crawl queue, which the service's crawl worker runs).
     """

@@ -15,10 +15,10 @@ from sqlalchemy import Connection, select
 from warcio.archiveiterator import ArchiveIterator
 from warcio.exceptions import ArchiveLoadFailed
 
+from core.catalog.schema import captures, findings
+from core.models import Table
 from matcher.columns import safe_header, type_columns
 from matcher.masking import mask_row, mask_text
-from spillwatch.catalog.schema import captures, findings
-from spillwatch.models import Table
 
 MAX_PAYLOAD = 200 * 2**20
 MAX_PREVIEW_ROWS = 50

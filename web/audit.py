@@ -10,7 +10,7 @@ from typing import Any
 
 from sqlalchemy import Connection, Engine, insert, select
 
-from spillwatch.catalog.schema import audit_log, users
+from core.catalog.schema import audit_log, users
 
 # Actions that expose unmasked personal data; the audit page can filter on them.
 UNMASKED_ACTIONS = ("view_unmasked", "replay", "download", "api_view_unmasked")

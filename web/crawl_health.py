@@ -9,9 +9,9 @@ from typing import Any
 from apscheduler.triggers.cron import CronTrigger
 from sqlalchemy import Connection, func, select
 
-from spillwatch.catalog.schema import crawls
-from spillwatch.config import Schedule, Site
-from spillwatch.settings import parse_duration
+from core.catalog.schema import crawls
+from core.config import Schedule, Site
+from core.settings import parse_duration
 
 
 @dataclass

@@ -7,8 +7,8 @@ from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import Engine, select
 
-from spillwatch.catalog.schema import service_leases
-from spillwatch.service.schedule import enqueue_crawl
+from core.catalog.schema import service_leases
+from crawler.queue import enqueue_crawl
 from web.state import CrawlTrigger
 
 # The service renews its lease every few seconds; older than this, no service is running.

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from spillwatch import __version__
+from core import __version__
 
 
 def _param(name: str, description: str, schema: dict[str, Any], where: str = "query",

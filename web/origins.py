@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flask import request
 
-from spillwatch.settings import Settings
+from core.settings import Settings
 from web.state import state
 
 WILDCARD_HOSTS = ("", "0.0.0.0", "::", "[::]")

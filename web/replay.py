@@ -20,10 +20,10 @@ from flask import Flask, abort
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 from werkzeug.wrappers import Response
 
+from core.catalog import open_catalog
+from core.config import Config
+from core.settings import Settings
 from indexer.media_types import essence
-from spillwatch.catalog import open_catalog
-from spillwatch.config import Config
-from spillwatch.settings import Settings
 from web.archive import ArchiveError, content_capture, get_capture, read_payload
 from web.origins import ui_origin
 from web.secret import secret_key

@@ -10,7 +10,7 @@ from __future__ import annotations
 import os
 import secrets
 
-from spillwatch.settings import Settings
+from core.settings import Settings
 
 FILE_NAME = "web-secret-key"
 

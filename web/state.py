@@ -14,8 +14,8 @@ from typing import TYPE_CHECKING
 from flask import current_app
 from sqlalchemy import Engine
 
-from spillwatch.config import Config
-from spillwatch.settings import Settings
+from core.config import Config
+from core.settings import Settings
 from web.ratelimit import LoginLimiter
 
 if TYPE_CHECKING:

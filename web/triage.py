@@ -14,8 +14,8 @@ from typing import Any
 
 from sqlalchemy import Connection, insert, select, update
 
-from spillwatch.catalog.schema import finding_events, findings, users
-from spillwatch.timestamps import as_utc
+from core.catalog.schema import finding_events, findings, users
+from core.timestamps import as_utc
 
 TRANSITIONS: dict[str, tuple[str, ...]] = {
     "new": ("confirmed", "dismissed"),

@@ -8,8 +8,8 @@ from alerts.notifiers.base import DeliveryError, NotConfigured, Notifier
 from alerts.notifiers.email import EmailNotifier
 from alerts.notifiers.slack import SlackNotifier
 from alerts.notifiers.webhook import WebhookNotifier
-from spillwatch.config import Channel
-from spillwatch.settings import Settings
+from core.config import Channel
+from core.settings import Settings
 
 NOTIFIERS: Mapping[str, type[Notifier]] = {
     EmailNotifier.kind: EmailNotifier,

@@ -16,8 +16,8 @@ from typing import Any, ClassVar
 from alerts.content import Envelope
 from alerts.errors import DeliveryError, NotConfigured
 from alerts.render import Renderer
-from spillwatch.config import Channel
-from spillwatch.settings import Settings
+from core.config import Channel
+from core.settings import Settings
 
 __all__ = ["DeliveryError", "NotConfigured", "Notifier"]
 

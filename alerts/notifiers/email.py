@@ -16,8 +16,8 @@ from email.message import EmailMessage
 from alerts.content import Envelope
 from alerts.notifiers.base import DeliveryError, NotConfigured, Notifier
 from alerts.render import Renderer, render_email
-from spillwatch.config import Channel
-from spillwatch.settings import Settings
+from core.config import Channel
+from core.settings import Settings
 
 
 class EmailNotifier(Notifier):

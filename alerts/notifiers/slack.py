@@ -16,8 +16,8 @@ from alerts.content import Envelope
 from alerts.http import GuardedPoster, answer_error
 from alerts.notifiers.base import NotConfigured, Notifier
 from alerts.render import Renderer, render_slack
-from spillwatch.config import Channel
-from spillwatch.settings import Settings
+from core.config import Channel
+from core.settings import Settings
 
 
 class SlackNotifier(Notifier):

@@ -24,8 +24,8 @@ from alerts.content import Envelope
 from alerts.http import GuardedPoster, answer_error
 from alerts.notifiers.base import NotConfigured, Notifier
 from alerts.render import Renderer, render_webhook
-from spillwatch.config import Channel
-from spillwatch.settings import Settings
+from core.config import Channel
+from core.settings import Settings
 
 
 def sign(secret: str, timestamp: str, body: bytes) -> str:

@@ -9,9 +9,9 @@
 
 from __future__ import annotations
 
+from core.settings import Settings
 from indexer.search.base import SearchBackend
 from indexer.search.query import SearchHit, SearchQuery, SearchResult, parse_query
-from spillwatch.settings import Settings
 
 __all__ = ["SearchBackend", "SearchHit", "SearchQuery", "SearchResult", "open_search", "parse_query"]
 

@@ -9,8 +9,8 @@ from __future__ import annotations
 import abc
 from collections.abc import Iterable
 
+from core.models import SearchDocument
 from indexer.search.query import SearchQuery, SearchResult
-from spillwatch.models import SearchDocument
 
 # Longest text stored per document; longer extracted text is cut (and says so in ``extra``).
 MAX_TEXT_CHARS = 1_000_000

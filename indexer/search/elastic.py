@@ -19,6 +19,9 @@ from elastic_transport import ConnectionError as TransportConnectionError
 from elastic_transport import ConnectionTimeout
 from elasticsearch import ApiError, Elasticsearch, NotFoundError, helpers
 
+from core.errors import ServiceUnavailable
+from core.models import SearchDocument
+from core.timestamps import as_utc
 from indexer.search.base import MAX_TEXT_CHARS, SearchBackend
 from indexer.search.folding import index_text
 from indexer.search.highlight import highlight
@@ -31,9 +34,6 @@ from indexer.search.query import (
     Term,
     parse_query,
 )
-from spillwatch.errors import ServiceUnavailable
-from spillwatch.models import SearchDocument
-from spillwatch.timestamps import as_utc
 
 log = logging.getLogger(__name__)
 

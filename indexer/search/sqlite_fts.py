@@ -17,6 +17,9 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
+from core.errors import ServiceUnavailable
+from core.models import SearchDocument
+from core.timestamps import as_utc
 from indexer.search.base import MAX_TEXT_CHARS, SearchBackend
 from indexer.search.folding import index_text
 from indexer.search.highlight import highlight
@@ -29,9 +32,6 @@ from indexer.search.query import (
     Term,
     parse_query,
 )
-from spillwatch.errors import ServiceUnavailable
-from spillwatch.models import SearchDocument
-from spillwatch.timestamps import as_utc
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS search_docs (

@@ -12,15 +12,15 @@ from typing import TYPE_CHECKING, Any
 from alerts.dispatcher import Dispatcher
 from alerts.notifiers import NOTIFIERS
 from alerts.outbox import enqueue_test, list_deliveries, retry
-from spillwatch.catalog import open_catalog
-from spillwatch.catalog.schema import deliveries
-from spillwatch.errors import ConfigError
+from core.catalog import open_catalog
+from core.catalog.schema import deliveries
+from core.errors import ConfigError
 
 if TYPE_CHECKING:
     from sqlalchemy import Engine
 
+    from core.config import Config
     from spillwatch.cli import Context
-    from spillwatch.config import Config
 
 KINDS = ", ".join(NOTIFIERS)
 

@@ -6,8 +6,8 @@ import argparse
 import sys
 from typing import TYPE_CHECKING
 
-from spillwatch.config import load_config
-from spillwatch.errors import ConfigError
+from core.config import load_config
+from core.errors import ConfigError
 
 if TYPE_CHECKING:
     from spillwatch.cli import Context

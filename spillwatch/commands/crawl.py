@@ -8,7 +8,7 @@ import time
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from spillwatch.errors import ConfigError
+from core.errors import ConfigError
 
 if TYPE_CHECKING:
     from spillwatch.cli import Context

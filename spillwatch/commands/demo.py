@@ -19,7 +19,7 @@ STAGES = (
     ("matcher", "matcher.scan"),
     ("alerts", "alerts.dispatcher"),
     ("web UI", "web.app"),
-    ("demo story", "spillwatch.demo_story"),
+    ("demo story", "spillwatch.demo.story"),
 )
 
 
@@ -44,5 +44,5 @@ def run(ctx: Context) -> int:
             file=sys.stderr,
         )
         return 3
-    story = importlib.import_module("spillwatch.demo_story")
+    story = importlib.import_module("spillwatch.demo.story")
     return int(story.run(ctx.config(), once=ctx.args.once))

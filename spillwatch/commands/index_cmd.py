@@ -32,9 +32,9 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 
 def run(ctx: Context) -> int:
+    from core.catalog import open_catalog
     from indexer.pipeline import index_paths
     from indexer.search import open_search
-    from spillwatch.catalog import open_catalog
 
     config = ctx.config()
     engine = open_catalog(config.settings)

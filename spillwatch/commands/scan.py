@@ -14,10 +14,10 @@ import sys
 from collections.abc import Iterator
 from typing import TYPE_CHECKING, TextIO
 
+from core.models import Finding, Severity
+from core.settings import parse_size
 from matcher.isolation import IsolatedScanner
 from matcher.scan import ScanResult, scan_file
-from spillwatch.models import Finding, Severity
-from spillwatch.settings import parse_size
 
 if TYPE_CHECKING:
     from spillwatch.cli import Context

@@ -10,7 +10,7 @@ import threading
 from types import FrameType
 from typing import TYPE_CHECKING, Any
 
-from spillwatch.errors import ConfigError
+from core.errors import ConfigError
 
 if TYPE_CHECKING:
     from spillwatch.cli import Context
@@ -32,7 +32,7 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 
 def run(ctx: Context) -> int:
-    from spillwatch.catalog import open_catalog
+    from core.catalog import open_catalog
     from web import create_app, create_replay_app
     from web.accounts import all_accounts
     from web.server import serve

@@ -6,7 +6,7 @@ import argparse
 import json
 from typing import TYPE_CHECKING
 
-from spillwatch.settings import SETTINGS
+from core.settings import SETTINGS
 
 if TYPE_CHECKING:
     from spillwatch.cli import Context

@@ -11,8 +11,8 @@ import getpass
 import sys
 from typing import TYPE_CHECKING
 
-from spillwatch.catalog.schema import USER_ROLES
-from spillwatch.errors import ConfigError
+from core.catalog.schema import USER_ROLES
+from core.errors import ConfigError
 
 if TYPE_CHECKING:
     from sqlalchemy import Engine
@@ -60,7 +60,7 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 
 def _engine(ctx: Context) -> Engine:
-    from spillwatch.catalog import open_catalog
+    from core.catalog import open_catalog
 
     return open_catalog(ctx.config().settings)
 

@@ -16,7 +16,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import SQLAlchemyError
 from werkzeug.middleware.dispatcher import DispatcherMiddleware
 
-from spillwatch.catalog import schema as s
+from core.catalog import schema as s
 from spillwatch.service.metrics import metrics_text
 
 if TYPE_CHECKING:

@@ -14,9 +14,9 @@ from datetime import UTC, datetime, timedelta
 from sqlalchemy import Engine, delete, insert, select, update
 from sqlalchemy.exc import IntegrityError
 
-from spillwatch.catalog.schema import service_leases
-from spillwatch.errors import SpillwatchError
-from spillwatch.timestamps import as_utc
+from core.catalog.schema import service_leases
+from core.errors import SpillwatchError
+from core.timestamps import as_utc
 
 
 class LeaseHeld(SpillwatchError):

@@ -32,9 +32,9 @@ from typing import Any
 
 from sqlalchemy import Engine, and_, select, update
 
-from spillwatch.catalog import open_catalog
-from spillwatch.catalog import schema as s
-from spillwatch.config import Config
+from core.catalog import open_catalog
+from core.catalog import schema as s
+from core.config import Config
 from spillwatch.service.lease import Lease, LeaseHeld
 from spillwatch.service.schedule import build_scheduler
 

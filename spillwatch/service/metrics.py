@@ -15,8 +15,8 @@ from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily, Histo
 from prometheus_client.registry import Collector
 from sqlalchemy import Engine, func, select
 
-from spillwatch.catalog import schema as s
-from spillwatch.timestamps import as_utc
+from core.catalog import schema as s
+from core.timestamps import as_utc
 
 LATENCY_BUCKETS = (5.0, 10.0, 20.0, 30.0, 60.0, 120.0, 300.0, 900.0, 3600.0)
 

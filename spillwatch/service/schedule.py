@@ -9,7 +9,6 @@ service object (persistent APScheduler jobs can only name module-level functions
 
 from __future__ import annotations
 
-import json
 from datetime import UTC, datetime
 from typing import Any
 
@@ -17,13 +16,14 @@ from apscheduler.jobstores.sqlalchemy import SQLAlchemyJobStore
 from apscheduler.schedulers.background import BackgroundScheduler
 from apscheduler.triggers.cron import CronTrigger
 from apscheduler.triggers.interval import IntervalTrigger
-from sqlalchemy import Engine, and_, func, insert, select
+from sqlalchemy import Engine, func, select
 
-from spillwatch.catalog import schema as s
-from spillwatch.catalog.db import create_catalog_engine
-from spillwatch.config import Config, Site
-from spillwatch.settings import parse_duration
-from spillwatch.timestamps import as_utc
+from core.catalog import schema as s
+from core.catalog.db import create_catalog_engine
+from core.config import Config, Site
+from core.settings import parse_duration
+from core.timestamps import as_utc
+from crawler.queue import enqueue_crawl
 
 JOBSTORE_TABLE = "apscheduler_jobs"
 
@@ -38,27 +38,6 @@ def request_crawl(catalog_url: str, site_id: str, kind: str, seeds: list[str]) -
         return enqueue_crawl(engine, site_id, kind, seeds)
     finally:
         engine.dispose()
-
-
-def enqueue_crawl(engine: Engine, site_id: str, kind: str, seeds: list[str] | None = None) -> bool:
-    """Insert a ``queued`` crawl row; False when an identical crawl is already queued or running.
-
-    The request (seeds) is kept as JSON in ``message`` until the worker starts the crawl.
-    """
-    request = json.dumps({"seeds": sorted(seeds or [])})
-    with engine.begin() as conn:
-        busy = conn.execute(
-            select(s.crawls.c.id).where(and_(s.crawls.c.site_id == site_id, s.crawls.c.kind == kind,
-                                             s.crawls.c.message == request,
-                                             s.crawls.c.status.in_(("queued", "running"))))
-        ).first()
-        if busy is not None:
-            return False
-        conn.execute(insert(s.crawls).values(
-            site_id=site_id, kind=kind, status="queued", started_at=datetime.now(UTC), warc_files=[],
-            message=request,
-        ))
-    return True
 
 
 def last_full_crawls(engine: Engine) -> dict[str, datetime]:

@@ -8,9 +8,9 @@ from typing import Any
 import pytest
 from sqlalchemy import Engine
 
-from spillwatch.catalog import open_catalog
-from spillwatch.config import Alerts, Channel, Config, Route, Site
-from spillwatch.settings import Settings
+from core.catalog import open_catalog
+from core.config import Alerts, Channel, Config, Route, Site
+from core.settings import Settings
 from tests.alerts.rows import Person, insert_site, people
 from tests.alerts.servers import SlackLikeServer, SmtpServer
 

@@ -17,7 +17,7 @@ from typing import Any
 from faker import Faker
 from sqlalchemy import Connection, insert
 
-from spillwatch.catalog.schema import captures, findings, links, sites
+from core.catalog.schema import captures, findings, links, sites
 
 
 @dataclass(frozen=True)

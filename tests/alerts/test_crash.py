@@ -15,9 +15,9 @@ import yaml
 from sqlalchemy import select
 
 from alerts.outbox import enqueue_for_finding
-from spillwatch.catalog import open_catalog
-from spillwatch.catalog.schema import deliveries
-from spillwatch.config import load_config
+from core.catalog import open_catalog
+from core.catalog.schema import deliveries
+from core.config import load_config
 from tests.alerts.rows import insert_finding, insert_site
 
 ROOT = Path(__file__).resolve().parents[2]

@@ -14,8 +14,8 @@ from alerts.dispatcher import Dispatcher
 from alerts.notifiers import build_notifier
 from alerts.outbox import enqueue_for_finding
 from alerts.retry import RetryPolicy
-from spillwatch.catalog.schema import deliveries
-from spillwatch.config import Channel, Route
+from core.catalog.schema import deliveries
+from core.config import Channel, Route
 from tests.alerts.rows import insert_finding
 from tests.alerts.servers import free_port
 

@@ -6,9 +6,9 @@ import typing
 from pathlib import Path
 
 from alerts.notifiers import NOTIFIERS
+from core.config import NOTIFIER_KINDS, Channel
+from core.settings import SETTINGS
 from spillwatch.cli import build_parser
-from spillwatch.config import NOTIFIER_KINDS, Channel
-from spillwatch.settings import SETTINGS
 
 DOCS = (Path(__file__).resolve().parents[2] / "docs" / "alerts.md").read_text(encoding="utf-8")
 

@@ -11,8 +11,8 @@ from aiosmtpd.smtp import AuthResult
 from alerts.dispatcher import Dispatcher
 from alerts.notifiers.email import EmailNotifier
 from alerts.outbox import enqueue_for_finding
-from spillwatch.catalog.schema import deliveries
-from spillwatch.config import Channel, Route
+from core.catalog.schema import deliveries
+from core.config import Channel, Route
 from tests.alerts.rows import insert_finding, leaks, mask_name
 from tests.alerts.servers import SmtpServer
 from tests.alerts.tls import make_certificates

@@ -17,8 +17,8 @@ from sqlalchemy import select, update
 
 from alerts.dispatcher import Dispatcher
 from alerts.outbox import enqueue_for_finding, utcnow
-from spillwatch.catalog.schema import deliveries, findings
-from spillwatch.config import Channel, Route
+from core.catalog.schema import deliveries, findings
+from core.config import Channel, Route
 from tests.alerts.rows import insert_finding, leaks, mask_id, mask_name
 
 

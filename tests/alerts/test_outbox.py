@@ -8,8 +8,8 @@ import pytest
 from sqlalchemy import select, update
 
 from alerts.outbox import enqueue_for_finding, enqueue_test, retry
-from spillwatch.catalog.schema import deliveries, findings
-from spillwatch.config import Alerts, Channel, Config, Route
+from core.catalog.schema import deliveries, findings
+from core.config import Alerts, Channel, Config, Route
 from tests.alerts.conftest import SITE
 from tests.alerts.rows import insert_finding, insert_site
 

@@ -13,7 +13,7 @@ from jinja2.exceptions import SecurityError
 from alerts.content import AlertContent, Envelope, example_alert, safe_cell
 from alerts.preview import write_preview
 from alerts.render import Renderer, render_email, render_slack, slack_limits_problems
-from spillwatch.config import Config
+from core.config import Config
 
 T = datetime(2022, 11, 28, 15, 4, tzinfo=UTC)
 
@@ -115,7 +115,7 @@ def test_preview_writes_what_would_have_been_sent(item, tmp_path):
 
 def test_finding_previews_from_the_catalog(engine, make_config, crowd, tmp_path):
     from alerts.preview import write_finding_previews
-    from spillwatch.config import Channel
+    from core.config import Channel
     from tests.alerts.rows import insert_finding, leaks
 
     config = make_config([Channel(name="m", kind="email", to=["alerts@ngo.example.org"])])

@@ -7,8 +7,8 @@ from datetime import UTC, datetime
 import pytest
 
 from alerts.routes import DEFAULT_ROUTE, digest_due, due_time, effective_routes, quiet_hours_end, targets_for
-from spillwatch.config import Alerts, Channel, Config, QuietHours, Route
-from spillwatch.models import Severity
+from core.config import Alerts, Channel, Config, QuietHours, Route
+from core.models import Severity
 
 T = datetime(2022, 11, 28, 15, 4, 30, tzinfo=UTC)  # a Monday afternoon, UTC
 MAIL = Channel(name="mail", kind="email", to=["a@ngo.example"])

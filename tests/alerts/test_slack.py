@@ -10,8 +10,8 @@ import pytest
 from alerts.dispatcher import Dispatcher
 from alerts.outbox import enqueue_for_finding
 from alerts.render import slack_limits_problems
-from spillwatch.catalog.schema import deliveries
-from spillwatch.config import Channel, Route
+from core.catalog.schema import deliveries
+from core.config import Channel, Route
 from tests.alerts.rows import insert_finding
 
 SLACK = Channel(name="ngo-slack", kind="slack", url_env="NGO_SLACK_URL", rate_limit_per_minute=100)

@@ -9,8 +9,8 @@ import json
 
 from alerts.dispatcher import Dispatcher
 from alerts.outbox import enqueue_for_finding
-from spillwatch.catalog.schema import deliveries
-from spillwatch.config import Channel, Route
+from core.catalog.schema import deliveries
+from core.config import Channel, Route
 from tests.alerts.rows import insert_finding, leaks
 from tests.alerts.servers import SlackLikeServer
 

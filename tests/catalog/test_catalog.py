@@ -10,9 +10,9 @@ import pytest
 from sqlalchemy import Engine, insert, inspect, select, text, update
 from sqlalchemy.exc import IntegrityError
 
-from spillwatch.catalog import open_catalog, upgrade
-from spillwatch.catalog import schema as s
-from spillwatch.settings import Settings
+from core.catalog import open_catalog, upgrade
+from core.catalog import schema as s
+from core.settings import Settings
 
 NOW = datetime(2022, 11, 28, 14, 0, tzinfo=UTC)
 
@@ -115,7 +115,7 @@ def test_open_catalog_uses_database_url(make_settings: Callable[..., Settings], 
 
 
 def test_unreachable_database_is_a_clear_error(make_settings: Callable[..., Settings]) -> None:
-    from spillwatch.errors import ServiceUnavailable
+    from core.errors import ServiceUnavailable
 
     settings = make_settings(database_url="postgresql+psycopg://nobody:secret@127.0.0.1:1/none")
     with pytest.raises(ServiceUnavailable) as info:

@@ -15,7 +15,7 @@ from warcio.archiveiterator import ArchiveIterator
 from crawler.job import CrawlJob, crawl_name
 from crawler.manifest import Manifest
 from crawler.run import run_crawl
-from spillwatch.agency_site import AgencySite
+from spillwatch.demo.agency_site import AgencySite
 
 MAX_SIZE = 1_000_000
 QUERY_VARIANTS = 5

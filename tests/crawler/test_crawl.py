@@ -6,7 +6,7 @@ import gzip
 from pathlib import Path
 
 from crawler.repair import good_prefix
-from spillwatch.agency_site import AgencySite
+from spillwatch.demo.agency_site import AgencySite
 from tests.crawler.conftest import MAX_SIZE, QUERY_VARIANTS, CrawlResult, gzip_members, payload_of, warcio_check
 
 

@@ -6,7 +6,7 @@ from pathlib import Path
 
 from crawler.egress import PrivateAddressPolicy
 from crawler.run import run_crawl
-from spillwatch.agency_site import AgencySite
+from spillwatch.demo.agency_site import AgencySite
 from tests.crawler.conftest import fast_job
 
 

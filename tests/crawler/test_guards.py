@@ -6,11 +6,11 @@ from pathlib import Path
 
 import pytest
 
+from core.config import Site
+from core.settings import resolve
 from crawler.job import CrawlJob, job_adhoc, job_for_site, job_for_urls
 from crawler.scope import Scope, link_kind
 from crawler.traps import TrapGuard
-from spillwatch.config import Site
-from spillwatch.settings import resolve
 
 
 @pytest.mark.parametrize(("url", "kind"), [

@@ -12,7 +12,7 @@ from pathlib import Path
 from crawler.repair import crawl_is_running, repair_file, repair_open_files
 from crawler.run import run_crawl
 from crawler.warc_files import gzip_member
-from spillwatch.agency_site import AgencySite
+from spillwatch.demo.agency_site import AgencySite
 from tests.crawler.conftest import fast_job, read_records, warcio_check
 
 

@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pytest
 
-from spillwatch.agency_site import AgencySite
+from spillwatch.demo.agency_site import AgencySite
 from tests.crawler.conftest import CrawlResult, payload_of
 
 

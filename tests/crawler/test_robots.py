@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from crawler.run import run_crawl
-from spillwatch.agency_site import AgencySite
+from spillwatch.demo.agency_site import AgencySite
 from tests.crawler.conftest import fast_job
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from crawler.run import run_crawl
-from spillwatch.agency_site import AgencySite
+from spillwatch.demo.agency_site import AgencySite
 from tests.crawler.conftest import fast_job, gzip_members, read_records, warcio_check
 
 

@@ -11,12 +11,12 @@ from pathlib import Path
 import pytest
 from sqlalchemy import insert, select
 
+from core.catalog import open_catalog
+from core.catalog.schema import captures, crawls, warc_files
+from core.config import load_config
 from crawler.run import fetch_urls
-from spillwatch.agency_site import AgencySite
-from spillwatch.catalog import open_catalog
-from spillwatch.catalog.schema import captures, crawls, warc_files
 from spillwatch.cli import main
-from spillwatch.config import load_config
+from spillwatch.demo.agency_site import AgencySite
 from tests.crawler.conftest import read_records
 
 CSV = "/statistics/releases/fy2022-by-country.csv"

@@ -24,12 +24,12 @@ import pytest
 from faker import Faker
 from sqlalchemy import select
 
-from spillwatch.agency_site import AgencySite
-from spillwatch.catalog import schema as s
-from spillwatch.config import Alerts, Channel, Config, Route, Site, WatchPage
+from core.catalog import schema as s
+from core.config import Alerts, Channel, Config, Route, Site, WatchPage
+from core.settings import Settings
+from crawler.queue import enqueue_crawl
+from spillwatch.demo.agency_site import AgencySite
 from spillwatch.service.loop import Service, wait_for
-from spillwatch.service.schedule import enqueue_crawl
-from spillwatch.settings import Settings
 from tests.alerts.servers import SlackLikeServer, SmtpServer
 from tests.services.procs import free_port
 

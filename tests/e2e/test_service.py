@@ -16,10 +16,10 @@ import pytest
 from sqlalchemy import insert, select
 from sqlalchemy.exc import OperationalError
 
-from spillwatch.agency_site import AgencySite
-from spillwatch.catalog import schema as s
-from spillwatch.catalog.db import create_catalog_engine
-from spillwatch.config import load_config
+from core.catalog import schema as s
+from core.catalog.db import create_catalog_engine
+from core.config import load_config
+from spillwatch.demo.agency_site import AgencySite
 from spillwatch.service.loop import Service, wait_for
 from tests.services.procs import free_port
 

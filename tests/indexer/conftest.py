@@ -9,9 +9,9 @@ from typing import Any
 import pytest
 from sqlalchemy import Engine, func, select
 
+from core.catalog import schema
+from core.config import Config
 from indexer.pipeline import Indexer
-from spillwatch.catalog import schema
-from spillwatch.config import Config
 
 CORPUS = Path(__file__).resolve().parents[2] / ".." / "shared" / "corpus" / "warcs"
 

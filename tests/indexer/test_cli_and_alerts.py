@@ -8,11 +8,11 @@ from pathlib import Path
 
 from sqlalchemy import create_engine, func, select
 
+from core.catalog.schema import deliveries, findings
+from core.config import Alerts, Channel, Config, Route
 from indexer.pipeline import Indexer
 from indexer.search import open_search
-from spillwatch.catalog.schema import deliveries, findings
 from spillwatch.cli import main
-from spillwatch.config import Alerts, Channel, Config, Route
 from tests.indexer.test_two_crawls import detainee_csv
 from tests.indexer.warc_builder import write_warc
 
@@ -51,7 +51,7 @@ def test_new_finding_is_queued_for_alerting_once(tmp_path: Path, make_settings) 
     config = Config(settings=settings, alerts=Alerts(
         channels=[Channel(name="ngo", kind="email", to=["alerts@ngo.example.org"])],
         routes=[Route(name="urgent", channels=["ngo"], min_severity="medium")]))
-    from spillwatch.catalog import open_catalog
+    from core.catalog import open_catalog
 
     engine = open_catalog(settings)
     search = open_search(settings)
@@ -71,7 +71,7 @@ def test_new_finding_is_queued_for_alerting_once(tmp_path: Path, make_settings) 
 
 def test_a_bug_on_one_record_does_not_stop_the_run(tmp_path: Path, make_settings) -> None:
     settings = make_settings()
-    from spillwatch.catalog import open_catalog
+    from core.catalog import open_catalog
 
     engine = open_catalog(settings)
     search = open_search(settings)
@@ -96,7 +96,7 @@ def test_a_bug_on_one_record_does_not_stop_the_run(tmp_path: Path, make_settings
 
 def test_a_person_table_in_a_page_stays_one_finding_when_the_page_is_edited(tmp_path: Path, make_settings) -> None:
     settings = make_settings()
-    from spillwatch.catalog import open_catalog
+    from core.catalog import open_catalog
 
     engine = open_catalog(settings)
     search = open_search(settings)

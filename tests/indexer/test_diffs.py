@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
+from core.catalog.schema import captures
 from indexer.diffs import CaptureNotFound, table_diff, text_diff
-from spillwatch.catalog.schema import captures
 from tests.indexer.conftest import rows
 from tests.indexer.test_two_crawls import detainee_csv
 from tests.indexer.warc_builder import write_warc

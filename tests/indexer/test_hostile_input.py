@@ -6,7 +6,7 @@ import os
 from datetime import UTC, datetime
 from pathlib import Path
 
-from spillwatch.catalog.schema import captures, changes, links
+from core.catalog.schema import captures, changes, links
 from tests.indexer.conftest import count, rows
 from tests.indexer.warc_builder import write_warc
 

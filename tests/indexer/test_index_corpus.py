@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
+from core.catalog.schema import captures, changes, versions, warc_files
 from indexer.search import SearchQuery
-from spillwatch.catalog.schema import captures, changes, versions, warc_files
 from tests.indexer.conftest import count, rows
 
 

@@ -12,10 +12,10 @@ from typing import Any
 
 from sqlalchemy import select
 
+from core.catalog import open_catalog, schema
+from core.config import Config
 from indexer.pipeline import Indexer
 from indexer.search import open_search
-from spillwatch.catalog import open_catalog, schema
-from spillwatch.config import Config
 from tests.indexer.warc_builder import write_warc
 
 PAGE = ("<html><head><title>Statistics</title></head><body><h1>Detention statistics</h1><p>{body}</p>"

@@ -20,14 +20,14 @@ import pytest
 from sqlalchemy import select
 
 from bench.index import generate
+from core.catalog import open_catalog, schema
+from core.config import Config
 from indexer.errors import RecordProblem
 from indexer.pipeline import Indexer
 from indexer.readahead import ReadAhead
 from indexer.search import open_search
 from indexer.warc_reader import CAPTURE_TYPES, WarcReader, WarcRecord
 from matcher.scan import scan_bytes
-from spillwatch.catalog import open_catalog, schema
-from spillwatch.config import Config
 from tests.indexer.test_two_crawls import detainee_csv
 from tests.indexer.warc_builder import write_warc
 

@@ -7,12 +7,12 @@ from pathlib import Path
 
 import pytest
 
+from core.catalog import open_catalog
+from core.catalog.schema import captures, changes, findings
+from core.config import Config
 from indexer.pipeline import Indexer
 from indexer.search import open_search
-from spillwatch.agency_site import CSV_TYPE, AgencySite
-from spillwatch.catalog import open_catalog
-from spillwatch.catalog.schema import captures, changes, findings
-from spillwatch.config import Config
+from spillwatch.demo.agency_site import CSV_TYPE, AgencySite
 from tests.indexer.conftest import count, rows
 from tests.indexer.test_two_crawls import ABOUT_V2, detainee_csv
 

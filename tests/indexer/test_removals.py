@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
+from core.catalog.schema import changes, versions
 from indexer import removals
-from spillwatch.catalog.schema import changes, versions
 from tests.indexer.conftest import rows
 from tests.indexer.warc_builder import write_warc
 

@@ -11,9 +11,9 @@ from pathlib import Path
 import pytest
 from faker import Faker
 
+from core.catalog.schema import captures, changes, finding_events, findings, versions
 from indexer.search import SearchQuery
-from spillwatch.agency_site import CSV_TYPE, AgencySite, aggregate_csv
-from spillwatch.catalog.schema import captures, changes, finding_events, findings, versions
+from spillwatch.demo.agency_site import CSV_TYPE, AgencySite, aggregate_csv
 from tests.indexer.conftest import count, rows
 from tests.indexer.crawl_helper import crawl
 

@@ -7,8 +7,8 @@ from pathlib import Path
 
 from sqlalchemy import insert
 
+from core.catalog.schema import captures, crawls, warc_files
 from indexer.pipeline import discover
-from spillwatch.catalog.schema import captures, crawls, warc_files
 from tests.indexer.conftest import rows
 from tests.indexer.warc_builder import write_warc
 

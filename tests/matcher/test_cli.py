@@ -6,8 +6,8 @@ import json
 
 import pytest
 
+from core.models import Finding
 from spillwatch.cli import main
-from spillwatch.models import Finding
 from tests.matcher import synthetic as syn
 
 

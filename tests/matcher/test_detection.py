@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import pytest
 
+from core.models import FindingKind
 from matcher.scan import scan_bytes
-from spillwatch.models import FindingKind
 from tests.matcher.synthetic import corpus
 
 CASES = corpus()

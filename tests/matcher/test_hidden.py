@@ -7,8 +7,8 @@ import io
 
 import openpyxl
 
+from core.models import FindingKind
 from matcher.scan import scan_bytes
-from spillwatch.models import FindingKind
 from tests.matcher import synthetic as syn
 
 

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
+from core.models import FindingKind
 from matcher.scan import scan_bytes
-from spillwatch.models import FindingKind
 from tests.matcher import synthetic as syn
 
 

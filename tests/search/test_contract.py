@@ -9,9 +9,9 @@ from typing import Any
 
 import pytest
 
+from core.models import SearchDocument
 from indexer.search import SearchQuery, open_search
 from indexer.search.base import SearchBackend
-from spillwatch.models import SearchDocument
 
 T0 = datetime(2022, 11, 28, 9, 0, tzinfo=UTC)
 

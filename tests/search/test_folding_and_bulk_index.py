@@ -7,10 +7,10 @@ from pathlib import Path
 
 import pytest
 
+from core.models import SearchDocument
 from indexer.search import SearchQuery
 from indexer.search.folding import fold, index_text
 from indexer.search.sqlite_fts import SqliteSearch
-from spillwatch.models import SearchDocument
 
 
 @pytest.mark.parametrize(("text", "indexed"), [

@@ -18,9 +18,9 @@ from sqlalchemy import Engine, select
 from warcio.statusandheaders import StatusAndHeaders
 from warcio.warcwriter import WARCWriter
 
+from core.catalog.schema import captures, findings
+from core.config import Config, Schedule, Site
 from indexer.pipeline import index_paths
-from spillwatch.catalog.schema import captures, findings
-from spillwatch.config import Config, Schedule, Site
 
 BASE = "https://agency.example.gov"
 DAY1 = datetime(2022, 11, 27, 9, 0, tzinfo=UTC)

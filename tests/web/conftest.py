@@ -15,10 +15,10 @@ from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import Engine
 
+from core.catalog import open_catalog
+from core.config import Config
+from core.settings import Settings, resolve
 from indexer.search import open_search
-from spillwatch.catalog import open_catalog
-from spillwatch.config import Config
-from spillwatch.settings import Settings, resolve
 from tests.web.archive import Archive, build_archive, site_config
 from web import accounts, create_app
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
-from spillwatch.catalog.schema import audit_log, finding_events
+from core.catalog.schema import audit_log, finding_events
 from tests.web.conftest import WebEnv
 
 

@@ -129,7 +129,7 @@ def test_admin_pages_need_admin(shared_env: WebEnv, page: str) -> None:
 def test_argon2_hashes_only(shared_env: WebEnv) -> None:
     from sqlalchemy import select
 
-    from spillwatch.catalog.schema import users
+    from core.catalog.schema import users
 
     with shared_env.engine.connect() as conn:
         hashes = list(conn.execute(select(users.c.password_hash)).scalars())

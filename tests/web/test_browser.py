@@ -19,7 +19,7 @@ from typing import Any
 import pytest
 from sqlalchemy import select
 
-from spillwatch.catalog.schema import findings
+from core.catalog.schema import findings
 from tests.web.archive import XSS_NAME
 from tests.web.conftest import PASSWORDS, WebEnv, build_env, close_env, settings_for
 from web import create_replay_app

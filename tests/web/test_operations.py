@@ -6,7 +6,7 @@ from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import insert, select
 
-from spillwatch.catalog.schema import crawls, deliveries
+from core.catalog.schema import crawls, deliveries
 from tests.web.conftest import WebEnv
 
 
@@ -72,7 +72,7 @@ def test_sites_show_crawl_history_and_health(env: WebEnv) -> None:
 
 
 def test_crawl_now_says_whether_a_service_will_run_it(env: WebEnv) -> None:
-    from spillwatch.catalog.schema import service_leases
+    from core.catalog.schema import service_leases
 
     first = env.client("analyst").post("/sites/agency/crawl", follow_redirects=True).get_data(as_text=True)
     assert "no service is running" in first

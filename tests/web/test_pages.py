@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import select
 
-from spillwatch.catalog.schema import audit_log
+from core.catalog.schema import audit_log
 from tests.web.archive import XSS_NAME
 from tests.web.conftest import WebEnv
 
@@ -166,7 +166,7 @@ def test_sites_pages(shared_env: WebEnv) -> None:
 
 
 def test_crawl_now_queues_a_crawl(env: WebEnv) -> None:
-    from spillwatch.catalog.schema import crawls
+    from core.catalog.schema import crawls
 
     assert env.client("viewer").post("/sites/agency/crawl").status_code == 403
     response = env.client("analyst").post("/sites/agency/crawl", follow_redirects=True)

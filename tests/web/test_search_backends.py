@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from spillwatch.settings import Settings
+from core.settings import Settings
 from tests.web.conftest import WebEnv
 
 HIT = re.compile(r'<article class="hit">\s*<h3>\s*<a href="/captures/(\d+)">')

@@ -6,7 +6,7 @@ from typing import Any
 
 from sqlalchemy import select
 
-from spillwatch.catalog.schema import finding_events, findings
+from core.catalog.schema import finding_events, findings
 from tests.web.conftest import WebEnv, settings_for
 
 

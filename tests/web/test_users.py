@@ -14,8 +14,8 @@ from pathlib import Path
 import pytest
 from sqlalchemy import select
 
-from spillwatch.catalog import open_catalog
-from spillwatch.catalog.schema import audit_log
+from core.catalog import open_catalog
+from core.catalog.schema import audit_log
 from spillwatch.cli import main
 from tests.web.conftest import WebEnv
 from web import accounts
@@ -78,7 +78,7 @@ def test_users_cli(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pyte
     assert re.search(r"root\s+analyst\s+enabled\s+api token", capsys.readouterr().out)
     assert main(["--data-dir", data, "users", "disable", "nobody"]) == 2
     assert "no user named 'nobody'" in capsys.readouterr().err
-    from spillwatch.settings import resolve
+    from core.settings import resolve
 
     engine = open_catalog(resolve({"data_dir": data}, {}, {}))
     with engine.connect() as conn:

@@ -7,7 +7,7 @@ from sqlalchemy import func, select
 from werkzeug.wrappers import Response
 
 from alerts.outbox import retry
-from spillwatch.catalog.schema import DELIVERY_STATES, deliveries
+from core.catalog.schema import DELIVERY_STATES, deliveries
 from web.auth import require_role
 from web.state import state
 

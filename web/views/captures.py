@@ -18,10 +18,10 @@ from flask_login import current_user
 from sqlalchemy import Connection, select
 from werkzeug.wrappers import Response
 
+from core.catalog.schema import captures, findings, versions
 from indexer.diffs import CaptureNotFound, table_diff, text_diff
 from indexer.media_types import essence
 from matcher.masking import mask_text
-from spillwatch.catalog.schema import captures, findings, versions
 from web.archive import (
     ArchiveError,
     content_capture,

@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask import Blueprint, render_template
 from sqlalchemy import func, or_, select
 
-from spillwatch.catalog.schema import changes, deliveries, findings
+from core.catalog.schema import changes, deliveries, findings
 from web.crawl_health import site_health
 from web.state import state
 

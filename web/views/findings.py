@@ -10,7 +10,7 @@ from flask_login import current_user
 from sqlalchemy import ColumnElement, Connection, case, func, select
 from werkzeug.wrappers import Response
 
-from spillwatch.catalog.schema import FINDING_STATUSES, captures, findings, users
+from core.catalog.schema import FINDING_STATUSES, captures, findings, users
 from web.auth import require_role
 from web.state import state
 from web.triage import (

@@ -9,7 +9,7 @@ from __future__ import annotations
 from flask import Blueprint, render_template, request
 from flask_login import current_user
 
-from spillwatch.errors import ServiceUnavailable
+from core.errors import ServiceUnavailable
 from web.policy import snippet_masked
 from web.search_args import SearchArgsError, parse_search_args
 from web.state import state

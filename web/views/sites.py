@@ -8,8 +8,8 @@ from flask import Blueprint, abort, flash, redirect, render_template, url_for
 from sqlalchemy import select
 from werkzeug.wrappers import Response
 
-from spillwatch.catalog.schema import crawls
-from spillwatch.errors import SpillwatchError
+from core.catalog.schema import crawls
+from core.errors import SpillwatchError
 from web.auth import require_role
 from web.crawl_health import site_health
 from web.crawl_queue import service_running

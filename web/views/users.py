@@ -6,7 +6,7 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from flask_login import current_user
 from werkzeug.wrappers import Response
 
-from spillwatch.catalog.schema import USER_ROLES
+from core.catalog.schema import USER_ROLES
 from web import accounts
 from web.accounts import AccountError
 from web.audit import recent, record

@@ -1,5 +1,5 @@
 """The catalog: SQL schema, migrations and the engine factory (DESIGN §3 contract 2)."""
 
-from spillwatch.catalog.db import open_catalog, upgrade
+from core.catalog.db import open_catalog, upgrade
 
 __all__ = ["open_catalog", "upgrade"]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from spillwatch.egress import EgressDenied, address_problem, check_url
+from core.egress import EgressDenied, address_problem, check_url
 
 
 @pytest.mark.parametrize("url", [

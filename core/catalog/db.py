@@ -10,8 +10,8 @@ from alembic.config import Config as AlembicConfig
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.exc import OperationalError
 
-from spillwatch.errors import ServiceUnavailable
-from spillwatch.settings import Settings
+from core.errors import ServiceUnavailable
+from core.settings import Settings
 
 MIGRATIONS = Path(__file__).with_name("migrations")
 

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from spillwatch.errors import ConfigError
+from core.errors import ConfigError
 
 ENV_PREFIX = "SPILLWATCH_"
 

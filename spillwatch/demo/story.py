@@ -1,9 +1,9 @@
 """The demo story behind ``spillwatch demo``: from a file published to an alert, on this machine only.
 
-1. A simulated agency site starts on 127.0.0.1 (:mod:`spillwatch.agency_site`).
+1. A simulated agency site starts on 127.0.0.1 (:mod:`spillwatch.demo.agency_site`).
 2. ``spillwatch run``'s service crawls and indexes it (SQLite catalog and search, nothing to install).
 3. The site publishes a new release on its statistics page: an XLSX whose visible sheet is aggregate
-   and whose hidden sheet lists (synthetic) detainees (:mod:`spillwatch.demo_data`).
+   and whose hidden sheet lists (synthetic) detainees (:mod:`spillwatch.demo.data`).
 4. The watch page picks it up, the document is fetched at once, the matcher flags it, and the alert
    is printed and written to ``DATA_DIR/demo/outbox`` as the .eml and Slack JSON that would have been
    sent (no mail server or Slack needed).
@@ -28,14 +28,14 @@ from alerts.content import Envelope
 from alerts.notifiers.base import Notifier
 from alerts.preview import write_preview
 from alerts.render import Renderer
-from spillwatch.agency_site import XLSX_TYPE, AgencySite
-from spillwatch.catalog import schema as s
-from spillwatch.config import Alerts, Channel, Config, Route, Site, WatchPage
-from spillwatch.demo_data import release_workbook
+from core.catalog import schema as s
+from core.config import Alerts, Channel, Config, Route, Site, WatchPage
+from core.settings import Settings
+from core.timestamps import as_utc
+from crawler.queue import enqueue_crawl
+from spillwatch.demo.agency_site import XLSX_TYPE, AgencySite
+from spillwatch.demo.data import release_workbook
 from spillwatch.service.loop import Service, wait_for
-from spillwatch.service.schedule import enqueue_crawl
-from spillwatch.settings import Settings
-from spillwatch.timestamps import as_utc
 
 SITE_ID = "demo-agency"
 RELEASE_PATH = "/statistics/releases/fy2023-detention-statistics.xlsx"

@@ -8,7 +8,7 @@ import logging
 import sys
 from datetime import UTC, datetime
 
-from spillwatch.settings import Settings
+from core.settings import Settings
 
 
 class JsonFormatter(logging.Formatter):

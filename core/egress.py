@@ -18,7 +18,7 @@ import socket
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
-from spillwatch.errors import SpillwatchError
+from core.errors import SpillwatchError
 
 ALLOWED_SCHEMES = ("http", "https")
 

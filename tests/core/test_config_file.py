@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from spillwatch.config import load_config
-from spillwatch.errors import ConfigError
+from core.config import load_config
+from core.errors import ConfigError
 
 ROOT = Path(__file__).resolve().parents[2]
 EXAMPLE = ROOT / "config" / "spillwatch.example.yml"

@@ -7,9 +7,9 @@ from pathlib import Path
 
 from pydantic import BaseModel
 
+from core.config import ConfigFile
+from core.settings import SETTINGS
 from spillwatch.cli import build_parser
-from spillwatch.config import ConfigFile
-from spillwatch.settings import SETTINGS
 
 ROOT = Path(__file__).resolve().parents[2]
 README = (ROOT / "README.md").read_text(encoding="utf-8")

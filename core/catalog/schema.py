@@ -2,7 +2,7 @@
 
 The catalog is shared by every stage (the crawler records crawls and reads the previous capture's
 validators, the indexer writes captures and findings, alerts own the outbox, the web UI triages), so
-it lives in the kernel.  Changes to it are Alembic migrations in ``spillwatch/catalog/migrations``;
+it lives in the kernel.  Changes to it are Alembic migrations in ``core/catalog/migrations``;
 this module is the current shape the migrations produce.
 
 Idempotency is built into unique keys: a capture is keyed by (warc_file, warc_offset), a finding by

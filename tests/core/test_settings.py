@@ -6,9 +6,9 @@ from pathlib import Path
 
 import pytest
 
-from spillwatch.config import load_config
-from spillwatch.errors import ConfigError
-from spillwatch.settings import SETTINGS, parse_duration, parse_size, resolve
+from core.config import load_config
+from core.errors import ConfigError
+from core.settings import SETTINGS, parse_duration, parse_size, resolve
 
 
 def test_defaults() -> None:

@@ -18,8 +18,8 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
-from spillwatch.errors import ConfigError
-from spillwatch.settings import Settings, parse_duration, resolve
+from core.errors import ConfigError
+from core.settings import Settings, parse_duration, resolve
 
 SITE_ID = re.compile(r"^[a-z0-9][a-z0-9_-]{0,63}$")
 DOCUMENT_TYPES = ("html", "pdf", "csv", "tsv", "xls", "xlsx", "ods", "docx", "json", "zip")
