@@ -47,6 +47,7 @@ from alerts.outbox import (
     mark_sent,
     utcnow,
 )
+from alerts.planner import plan_events
 from alerts.ratelimit import RateLimiter
 from alerts.render import Renderer
 from alerts.retry import RetryPolicy
@@ -70,6 +71,7 @@ class DispatchStats:
     deferred: int = 0
     rate_limited: int = 0
     messages: int = 0
+    planned: int = 0  # deliveries created from finding events at the start of the pass
     errors: list[str] = field(default_factory=list)
     rate_limit_wait: float = 0.0  # seconds until the first rate-limited channel may send again
 
@@ -113,8 +115,11 @@ class Dispatcher:
     # -- public API -------------------------------------------------------------------------------
 
     def run_once(self, only_ids: Sequence[int] | None = None) -> DispatchStats:
-        """Send every delivery due now (or only ``only_ids`` among them); returns what happened."""
+        """Plan new finding events into deliveries (:mod:`alerts.planner`), then send every delivery
+        due now (or only ``only_ids`` among them, without planning); returns what happened."""
         stats = DispatchStats()
+        if only_ids is None:
+            stats.planned = plan_events(self.engine, self.config, self.clock())
         with self.engine.begin() as conn:
             due = due_deliveries(conn, self.clock(), self.batch_size, only_ids)
         for unit in self._units(due):

@@ -141,7 +141,7 @@ def index_into(path: Path, data_dir: Path, **settings: str) -> tuple[int, int, f
     engine = open_catalog(config.settings)
     search = open_search(config.settings)
     started, cpu, children = time.perf_counter(), time.process_time(), _children_cpu()
-    summary = index_paths([path], config, engine, search, alert=lambda conn, fid, event: None)
+    summary = index_paths([path], config, engine, search)
     elapsed, cpu, children = (time.perf_counter() - started, time.process_time() - cpu,
                               _children_cpu() - children)
     search.close()

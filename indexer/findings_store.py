@@ -5,14 +5,15 @@ crawl, captured by any crawler) never creates a second finding.  A table inside 
 keyed by the table's own cells, so edits around it do not duplicate it.  Each finding keeps its exposure:
 ``first_seen`` / ``last_seen`` (captures serving that content), ``removed_at`` (every URL serving it
 is gone) and ``reappeared_at`` (served again after that).  A new finding and a reappearance are
-handed to the alerts outbox in the same transaction.
+recorded as ``finding_events`` rows (``new``, ``reappeared``) in the same transaction; the alerts side
+turns those events into deliveries (:mod:`alerts.planner`), so the indexer never sends anything.
 """
 
 from __future__ import annotations
 
 import hashlib
 import logging
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -23,10 +24,6 @@ from core.models import Finding, Severity, Table
 from core.timestamps import as_utc
 
 log = logging.getLogger(__name__)
-
-# (conn, finding id, event "new"|"reappeared") -> None; see pipeline.alert_hook
-AlertHook = Callable[[Connection, int, str], None]
-
 
 def content_key(content_sha256: str, finding: Finding, table_digests: dict[str, str] | None = None) -> str:
     """``sha256:<file bytes>:<kind>:<locator hash>``; for a table in an HTML page,
@@ -63,7 +60,7 @@ def worst_severity(values: Iterable[str]) -> str | None:
 
 def store(
     conn: Connection, found: list[Finding], *, content_sha256: str, capture_id: int, url: str,
-    payload_digest: str, site_id: str | None, seen: datetime, now: datetime, alert: AlertHook | None,
+    payload_digest: str, site_id: str | None, seen: datetime, now: datetime,
     table_digests: dict[str, str] | None = None,
 ) -> list[StoredFinding]:
     """Insert new findings of one payload, or extend the exposure of known ones."""
@@ -73,7 +70,7 @@ def store(
         row = conn.execute(select(findings.c.id, findings.c.severity).where(findings.c.content_key == key)).first()
         if row is not None:
             stored.append(StoredFinding(int(row[0]), str(row[1]), created=False))
-            _seen_again(conn, int(row[0]), seen, alert, payload_digest)
+            _seen_again(conn, int(row[0]), seen, payload_digest)
             continue
         data = finding.to_dict()
         finding_id = int(conn.execute(
@@ -88,14 +85,19 @@ def store(
         # counts and types only: never the sample or a cell value
         log.info("new finding %d: %s, %s, %d rows, capture %d", finding_id, data["kind"], data["severity"],
                  data["rows"], capture_id)
-        if alert is not None:
-            alert(conn, finding_id, "new")
+        _event(conn, finding_id, "new", seen)
         stored.append(StoredFinding(finding_id, data["severity"], created=True))
     return stored
 
 
-def _seen_again(conn: Connection, finding_id: int, seen: datetime, alert: AlertHook | None,
-                payload_digest: str | None = None) -> None:
+def _event(conn: Connection, finding_id: int, event: str, at: datetime) -> None:
+    """A ``new`` or ``reappeared`` event: what the alert planner turns into deliveries."""
+    conn.execute(insert(finding_events), {"finding_id": finding_id, "at": as_utc(at), "user_id": None,
+                                          "event": event, "from_status": None, "to_status": None, "note": "",
+                                          "alerts_planned_at": None})
+
+
+def _seen_again(conn: Connection, finding_id: int, seen: datetime, payload_digest: str | None = None) -> None:
     row = conn.execute(select(findings.c.last_seen, findings.c.removed_at).where(findings.c.id == finding_id)).one()
     last_seen, removed_at = as_utc(row[0]), row[1]
     values: dict[str, object] = {}
@@ -109,12 +111,8 @@ def _seen_again(conn: Connection, finding_id: int, seen: datetime, alert: AlertH
     if values:
         conn.execute(findings.update().where(findings.c.id == finding_id).values(**values))
     if reappeared:
-        conn.execute(insert(finding_events), {"finding_id": finding_id, "at": as_utc(seen), "user_id": None,
-                                              "event": "reappeared", "from_status": None, "to_status": None,
-                                              "note": ""})
+        _event(conn, finding_id, "reappeared", seen)
         log.info("finding %d reappeared", finding_id)
-        if alert is not None:
-            alert(conn, finding_id, "reappeared")
 
 
 def ids_for_digests(conn: Connection, digests: Iterable[str]) -> dict[str, list[tuple[int, str]]]:
@@ -129,10 +127,10 @@ def ids_for_digests(conn: Connection, digests: Iterable[str]) -> dict[str, list[
     return found
 
 
-def seen_again(conn: Connection, finding_ids: Iterable[int], seen: datetime, alert: AlertHook | None) -> None:
+def seen_again(conn: Connection, finding_ids: Iterable[int], seen: datetime) -> None:
     """The content of these findings was captured again at ``seen`` (identical capture, revisit)."""
     for finding_id in finding_ids:
-        _seen_again(conn, finding_id, seen, alert)
+        _seen_again(conn, finding_id, seen)
 
 
 def content_removed(conn: Connection, digests: Iterable[str], surt: str, at: datetime) -> int:

@@ -14,6 +14,7 @@ from sqlalchemy import Connection, func, insert, select
 from core.catalog.schema import captures, changes, links, versions
 from indexer import media_types
 from indexer.extract_html import Link
+from indexer.prepared import LinkValues
 from indexer.records import clean_text
 from indexer.surt import surt_key
 
@@ -64,7 +65,6 @@ def previous_links_many(conn: Connection, surts: Sequence[str]) -> dict[str, set
     return found
 
 
-LinkValues = tuple[str, str, str]  # target_url, target_surt, anchor_text as stored
 LinkRow = tuple[int, str, str, str]  # capture_id, then LinkValues
 
 

@@ -6,8 +6,9 @@ documents out.  Resumable and idempotent.
 Records are handled in batches.  For each batch the catalog is read first (which captures exist
 already, each URL's latest version), then payloads are extracted and scanned (no transaction
 open; for large files most of that was done ahead by read-ahead processes, :mod:`indexer.readahead`),
-then one transaction writes everything — captures, versions, changes, links, findings, the
-alert outbox rows, the search documents (bulk, stable ids) and the file's resume offset.  A crash
+then one transaction writes everything — captures, versions, changes, links, findings and their
+events (which the alerts side turns into deliveries), the search documents (bulk, stable ids) and
+the file's resume offset.  A crash
 loses at most the batch in flight, and a rerun skips what was committed: indexing a WARC twice
 changes nothing.
 """
@@ -28,7 +29,6 @@ from typing import Any
 
 from sqlalchemy import Connection, Engine, insert
 
-from alerts.outbox import enqueue_for_finding
 from core.catalog.schema import captures, changes
 from core.config import Config
 from core.models import Finding, Table
@@ -135,13 +135,6 @@ def first_record_date(path: Path) -> datetime:
         return datetime.fromtimestamp(0, UTC)
 
 
-def alert_hook(config: Config) -> findings_store.AlertHook:
-    def hook(conn: Connection, finding_id: int, event: str) -> None:
-        enqueue_for_finding(conn, finding_id, event, config)
-
-    return hook
-
-
 class Indexer:
     """Indexes WARC/ARC files into the catalog and the search backend (one indexer at a time)."""
 
@@ -152,7 +145,6 @@ class Indexer:
         search: SearchBackend,
         *,
         scan: ScanFunction | None = None,
-        alert: findings_store.AlertHook | None = None,
         progress: bool = False,
         batch_size: int = BATCH_SIZE,
         clock: Callable[[], datetime] = lambda: datetime.now(UTC),
@@ -163,7 +155,6 @@ class Indexer:
         self.loader = Loader(search)
         self.scan = scan if scan is not None else matcher_scan()
         self.scan_ahead = scan is None  # the read-ahead process may run the same in-process matcher
-        self.alert = alert if alert is not None else alert_hook(config)
         self.progress_enabled = progress
         self.batch_size = batch_size
         self.clock = clock
@@ -530,7 +521,7 @@ class Indexer:
             assert state is not None
             writes.touches.append({"b_id": state.id, "b_capture": info.id, "b_seen": at})
             if step.known_findings:
-                findings_store.seen_again(conn, [fid for fid, _sev in step.known_findings], at, self.alert)
+                findings_store.seen_again(conn, [fid for fid, _sev in step.known_findings], at)
         elif step.kind == "removed":
             assert state is not None
             versions.mark_removed(conn, state.id, at)
@@ -570,14 +561,14 @@ class Indexer:
             stored = findings_store.store(
                 conn, extraction.findings, content_sha256=extraction.content_sha256, capture_id=info.id,
                 url=info.url, payload_digest=info.digest, site_id=info.site_id, seen=at, now=self.clock(),
-                alert=self.alert, table_digests=(
+                table_digests=(
                     {t.locator: findings_store.table_digest(t) for t in extraction.tables if t.locator}
                     if extraction.media_type in media_types.HTML_TYPES else None),
             )
             self.summary.findings += sum(1 for s in stored if s.created)
             severities.extend(s.severity for s in stored)
         elif step.known_findings:
-            findings_store.seen_again(conn, [fid for fid, _ in step.known_findings], at, self.alert)
+            findings_store.seen_again(conn, [fid for fid, _ in step.known_findings], at)
         self.loader.add(build_document(
             surt=info.surt, payload_digest=info.digest, url=info.url, site=info.search_site,
             media_type=extraction.media_type, captured_at=at, title=extraction.title, text=extraction.text,
@@ -641,10 +632,9 @@ class _FileRun:
 def index_paths(
     paths: Sequence[str | Path], config: Config, engine: Engine, search: SearchBackend, *,
     crawl_id: int | None = None, progress: bool = False, scan: ScanFunction | None = None,
-    alert: findings_store.AlertHook | None = None,
 ) -> IndexSummary:
     """Index WARC/ARC files or folders (the service loop's entry point); resumable and idempotent."""
-    indexer = Indexer(config, engine, search, scan=scan, alert=alert, progress=progress)
+    indexer = Indexer(config, engine, search, scan=scan, progress=progress)
     return indexer.index_paths(paths, crawl_id=crawl_id)
 
 

@@ -36,7 +36,6 @@ import queue
 import threading
 import traceback
 from collections.abc import Iterator
-from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from multiprocessing.process import BaseProcess
 from pathlib import Path
@@ -47,7 +46,8 @@ from core.models import Finding, Table
 from indexer import media_types
 from indexer.errors import RecordProblem
 from indexer.extract import Extraction, extract, scan_into, scannable
-from indexer.links import LinkValues, link_values
+from indexer.links import link_values
+from indexer.prepared import Prepared
 from indexer.records import holds_content, is_indexable_url
 from indexer.surt import host_of, surt_key
 from indexer.warc_reader import CAPTURE_TYPES, WarcReader, WarcRecord
@@ -68,20 +68,6 @@ SCAN_CACHE_ENTRIES = 1_000
 BULK_GC_THRESHOLD = (50_000, 20, 20)
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 _MICROSECOND = timedelta(microseconds=1)
-
-
-@dataclass
-class Prepared:
-    """The read-ahead process's work on one record with content."""
-
-    sniffed: str
-    extraction: Extraction
-    has_table: bool  # an HTML page holding a <table> (the matcher reads it)
-    # the page's links as stored (links.link_values); extraction.links is left empty
-    link_values: list[LinkValues] = field(default_factory=list)
-    # the matcher's tables, findings and errors (scanned ahead when the indexer runs the matcher in
-    # its own process); None: not scanned
-    scan: tuple[list[Table], list[Finding], list[str]] | None = None
 
 
 class _Ahead:

@@ -31,7 +31,7 @@ from warcio.timeutils import iso_date_to_datetime
 from indexer.errors import RecordProblem
 
 if TYPE_CHECKING:
-    from indexer.readahead import Prepared
+    from indexer.prepared import Prepared
 
 log = logging.getLogger(__name__)
 
@@ -67,7 +67,7 @@ class WarcRecord:
     refers_to_uri: str = ""
     refers_to_date: datetime | None = None
     warc_truncated: str = ""
-    # set by the read-ahead process (indexer.readahead): its extraction, and whether it dropped
+    # set by the read-ahead process (indexer.readahead, indexer.prepared): its extraction, and whether it dropped
     # the payload (the record is read again from the file if the payload is needed after all)
     prepared: Prepared | None = None
     payload_dropped: bool = False

@@ -203,6 +203,9 @@ finding_events = Table(
     Column("from_status", String(16), nullable=True),
     Column("to_status", String(16), nullable=True),
     Column("note", Text, nullable=False, default=""),
+    # new | reappeared events wait here (NULL) until the alert planner has created their deliveries
+    Column("alerts_planned_at", TS, nullable=True),  # 0005_alert_planning
+    Index("ix_finding_events_unplanned", "alerts_planned_at", "event"),
 )
 
 DELIVERY_STATES = ("pending", "sending", "sent", "failed", "dead")

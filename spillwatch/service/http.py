@@ -10,17 +10,16 @@ from __future__ import annotations
 import json
 from collections.abc import Callable, Iterable
 from datetime import UTC, datetime
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import Engine, select
 from sqlalchemy.exc import SQLAlchemyError
 from werkzeug.middleware.dispatcher import DispatcherMiddleware
 
 from core.catalog import schema as s
+from core.config import Config
 from spillwatch.service.metrics import metrics_text
-
-if TYPE_CHECKING:
-    from spillwatch.service.loop import Service
+from spillwatch.service.state import ServiceState
 
 StartResponse = Callable[..., Any]
 
@@ -32,20 +31,24 @@ def _respond(start_response: StartResponse, status: str, body: bytes, content_ty
 
 
 class ServiceHttp:
-    def __init__(self, service: Service) -> None:
-        self.service = service
+    def __init__(self, config: Config, engine: Engine, state: ServiceState,
+                 scheduler_running: Callable[[], bool]) -> None:
+        self.config = config
+        self.engine = engine
+        self.state = state
+        self.scheduler_running = scheduler_running
         self.servers: Any = None
 
     def healthz(self, environ: dict[str, Any], start_response: StartResponse) -> Iterable[bytes]:
-        state = self.service.state
+        state = self.state
         report: dict[str, Any] = {
             "status": "ok", "started_at": state.started_at.isoformat(), "stopping": state.stopping,
             "current_crawl": state.current_crawl, "crawls_run": state.crawls_run,
             "files_indexed": state.files_indexed,
-            "scheduler": bool(self.service.scheduler is not None and self.service.scheduler.running),
+            "scheduler": self.scheduler_running(),
         }
         try:
-            with self.service.engine.connect() as conn:
+            with self.engine.connect() as conn:
                 conn.execute(select(s.service_leases.c.name).limit(1)).all()
             report["catalog"] = "ok"
         except SQLAlchemyError as exc:
@@ -58,18 +61,18 @@ class ServiceHttp:
         return _respond(start_response, status, json.dumps(report).encode(), "application/json")
 
     def metrics(self, environ: dict[str, Any], start_response: StartResponse) -> Iterable[bytes]:
-        body = metrics_text(self.service.engine, [site.id for site in self.service.config.sites])
+        body = metrics_text(self.engine, [site.id for site in self.config.sites])
         return _respond(start_response, "200 OK", body, "text/plain; version=0.0.4; charset=utf-8")
 
     def start(self) -> None:
         from web import create_app, create_replay_app
         from web.server import serve
 
-        settings = self.service.settings
-        ui = create_app(self.service.config, engine=self.service.engine)
+        settings = self.config.settings
+        ui = create_app(self.config, engine=self.engine)
         ui.wsgi_app = DispatcherMiddleware(ui.wsgi_app, {  # type: ignore[method-assign]
             "/healthz": self.healthz, "/metrics": self.metrics})
-        replay = create_replay_app(self.service.config)
+        replay = create_replay_app(self.config)
         self.servers = serve(ui, settings.web_host, settings.web_port, replay, settings.replay_host,
                              settings.replay_port)
 

@@ -24,7 +24,6 @@ import signal
 import threading
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 from types import FrameType
@@ -37,22 +36,11 @@ from core.catalog import schema as s
 from core.config import Config
 from spillwatch.service.lease import Lease, LeaseHeld
 from spillwatch.service.schedule import build_scheduler
+from spillwatch.service.state import ServiceState
 
 log = logging.getLogger("spillwatch.service")
 
 HEARTBEAT_SECONDS = 10.0
-
-
-@dataclass
-class ServiceState:
-    """What /healthz reports; updated by the workers."""
-
-    started_at: datetime = field(default_factory=lambda: datetime.now(UTC))
-    stopping: bool = False
-    current_crawl: str | None = None
-    last_error: str = ""
-    crawls_run: int = 0
-    files_indexed: int = 0
 
 
 class Service:
@@ -104,7 +92,8 @@ class Service:
         if self.serve_http:
             from spillwatch.service.http import ServiceHttp
 
-            self.http = ServiceHttp(self)
+            self.http = ServiceHttp(self.config, self.engine, self.state,
+                                    lambda: bool(self.scheduler is not None and self.scheduler.running))
             self.http.start()
         log.info("spillwatch run: %d site(s) scheduled, catalog %s", len(self.config.sites),
                  self.engine.url.render_as_string(hide_password=True))

@@ -30,7 +30,7 @@ def make_indexer(catalog: Engine, search_backend: Any, make_settings: Callable[.
 
     def factory(**settings: Any) -> Indexer:
         config = Config(settings=make_settings(**settings))
-        return Indexer(config, catalog, search_backend, alert=lambda conn, fid, event: None)
+        return Indexer(config, catalog, search_backend)
 
     yield factory
 

@@ -8,6 +8,7 @@ from pathlib import Path
 
 from sqlalchemy import create_engine, func, select
 
+from alerts.planner import plan_events
 from core.catalog.schema import deliveries, findings
 from core.config import Alerts, Channel, Config, Route
 from indexer.pipeline import Indexer
@@ -64,6 +65,13 @@ def test_new_finding_is_queued_for_alerting_once(tmp_path: Path, make_settings) 
     Indexer(config, engine, search).index_paths([warc])
     with create_engine(settings.catalog_url).connect() as conn:
         assert conn.execute(select(func.count()).select_from(findings)).scalar_one() == 1
+        # the indexer records the event and sends nothing; the alerts side plans it, once
+        assert conn.execute(select(func.count()).select_from(deliveries)).scalar_one() == 0
+    assert plan_events(engine, config) == 1
+    assert plan_events(engine, config) == 0
+    Indexer(config, engine, search).index_paths([warc])
+    assert plan_events(engine, config) == 0
+    with create_engine(settings.catalog_url).connect() as conn:
         queued = conn.execute(select(deliveries.c.event, deliveries.c.channel)).all()
     assert queued == [("new", "ngo")]
     search.close()
@@ -87,8 +95,7 @@ def test_a_bug_on_one_record_does_not_stop_the_run(tmp_path: Path, make_settings
 
         return scan_bytes(data, filename=filename, media_type=media_type)
 
-    summary = Indexer(Config(settings=settings), engine, search, scan=scan,
-                      alert=lambda conn, fid, event: None).index_paths([warc])
+    summary = Indexer(Config(settings=settings), engine, search, scan=scan).index_paths([warc])
     assert summary.captures == 2 and summary.findings == 1 and summary.warnings == 1
     assert "TypeError" in summary.problems[0].message and "bad.csv" in summary.problems[0].message
     search.close()
@@ -109,7 +116,7 @@ def test_a_person_table_in_a_page_stays_one_finding_when_the_page_is_edited(tmp_
                "</body></html>".encode()
 
     later = datetime(2026, 3, 2, tzinfo=UTC)
-    summary = Indexer(Config(settings=settings), engine, search, alert=lambda *a: None).index_paths([
+    summary = Indexer(Config(settings=settings), engine, search).index_paths([
         write_warc(tmp_path / "a.warc.gz", [("http://agency.example/bookins", 200, "text/html",
                                              page("Weekly book-ins."), DAY)]),
         write_warc(tmp_path / "b.warc.gz", [("http://agency.example/bookins", 200, "text/html",
@@ -123,7 +130,7 @@ def test_a_person_table_in_a_page_stays_one_finding_when_the_page_is_edited(tmp_
     assert row.first_seen.replace(tzinfo=UTC) == DAY and row.last_seen.replace(tzinfo=UTC) == later
     # a later capture with only a timestamp changed: still the same exposure, seen later
     latest = datetime(2026, 3, 3, tzinfo=UTC)
-    third = Indexer(Config(settings=settings), engine, search, alert=lambda *a: None).index_paths([
+    third = Indexer(Config(settings=settings), engine, search).index_paths([
         write_warc(tmp_path / "c.warc.gz", [("http://agency.example/bookins", 200, "text/html",
                                              page("Weekly book-ins. " + "A long note on methodology, sources "
                                                   "and revisions of earlier weeks. " * 40 + " 10:42:13"),

@@ -59,11 +59,11 @@ def run(data_dir: Path, paths: tuple[Path, Path], make_settings: Callable[..., A
     engine = open_catalog(config.settings)
     search = open_search(config.settings)
     try:
-        Indexer(config, engine, search, alert=lambda conn, fid, event: None).index_paths([paths[0]])
+        Indexer(config, engine, search).index_paths([paths[0]])
         if drop_search:  # the second run must read the previous texts from the WARC records
             search.clear()
             assert search.texts(["anything"]) == {}
-        Indexer(config, engine, search, alert=lambda conn, fid, event: None).index_paths([paths[1]])
+        Indexer(config, engine, search).index_paths([paths[1]])
         with engine.connect() as conn:
             return [tuple(r) for r in conn.execute(
                 select(schema.changes.c.url, schema.changes.c.kind, schema.changes.c.significance)

@@ -65,7 +65,7 @@ def index_into(data_dir: Path, paths: list[Path], make_settings: Callable[..., A
     engine = open_catalog(config.settings)
     search = open_search(config.settings)
     try:
-        summary = Indexer(config, engine, search, alert=lambda conn, fid, event: None,
+        summary = Indexer(config, engine, search,
                           **indexer_args).index_paths(paths)
         with engine.connect() as conn:
             catalog = {table.name: [{k: v for k, v in row.items() if k not in VOLATILE}

@@ -27,12 +27,12 @@ def test_two_crawls_by_the_real_crawler(make_settings, tmp_path: Path) -> None:
     with AgencySite() as site:
         first = crawler_run.crawl_adhoc(site.url("/"), out, settings, max_pages=50, allow_private=True)
         assert first.warc_files, first.reason
-        Indexer(Config(settings=settings), engine, search, alert=lambda *a: None).index_paths(first.warc_files)
+        Indexer(Config(settings=settings), engine, search).index_paths(first.warc_files)
         site.set_page("/about/", ABOUT_V2)
         leak = site.publish("/statistics/releases/detainees-fy2023.csv", detainee_csv(), CSV_TYPE)
         second = crawler_run.crawl_adhoc(site.url("/"), out, settings, max_pages=50, allow_private=True)
         new_files = [p for p in second.warc_files if p not in first.warc_files]
-        summary = Indexer(Config(settings=settings), engine, search, alert=lambda *a: None).index_paths(new_files)
+        summary = Indexer(Config(settings=settings), engine, search).index_paths(new_files)
     assert summary.errors == 0, summary.problems
     assert summary.new == 1 and summary.changed >= 1 and summary.findings == 1
     assert [c["kind"] for c in rows(engine, changes, changes.c.url == site.url("/about/"), order=changes.c.id)] \

@@ -128,8 +128,8 @@ def build_archive(config: Config, engine: Engine, search: Any, folder: Path,
         (XSS_URL, "text/csv", b"District,Count\n<b>North</b>,12\nSouth,9\n", DAY2),
         (f"{BASE}/files/release.zip", "application/zip", zipped(XSS_NAME, detainee_csv(12, seed=5)), DAY2),
     ])
-    index_paths([folder / "crawl1.warc.gz"], config, engine, search, alert=lambda conn, fid, event: None)
-    index_paths([folder / "crawl2.warc.gz"], config, engine, search, alert=lambda conn, fid, event: None)
+    index_paths([folder / "crawl1.warc.gz"], config, engine, search)
+    index_paths([folder / "crawl2.warc.gz"], config, engine, search)
     search.refresh()
     with engine.connect() as conn:
         ids = {(r.url, r.captured_at.replace(tzinfo=UTC) if r.captured_at.tzinfo is None else r.captured_at): r.id
