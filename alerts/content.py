@@ -1,4 +1,4 @@
-"""What an alert says, built from catalog rows — and only what may leave (DESIGN §5 rule 4).
+"""What an alert says, built from catalog rows — and only what may leave (docs/architecture.md §5 rule 4).
 
 An :class:`AlertContent` holds the site, page, file name and URL, times, severity, number of records,
 column *types*, whether the finding is hidden content or a failed redaction, a masked sample and a link
@@ -21,6 +21,7 @@ from sqlalchemy import Connection, select
 
 from core.catalog.schema import captures, findings, links, sites
 from core.config import Config
+from core.models import Severity
 from core.timestamps import as_utc
 
 KIND_LABELS = {
@@ -231,6 +232,6 @@ class Envelope:
 
     @property
     def top_severity(self) -> str:
-        order = ["low", "medium", "high", "critical"]
+        order = list(Severity.names())
         known = [i.severity for i in self.items if i.severity in order]
         return max(known, key=order.index) if known else "unknown"

@@ -1,4 +1,4 @@
-"""HTTP POST for the Slack and webhook notifiers, through the egress guard (DESIGN §5 rule 1).
+"""HTTP POST for the Slack and webhook notifiers, through the egress guard (docs/architecture.md §5 rule 1).
 
 The URL is checked by :mod:`core.egress` on every send: http/https only; the host is resolved
 and every address checked (loopback, private, link-local, CGNAT and metadata ranges are refused unless

@@ -3,17 +3,15 @@
 
 from __future__ import annotations
 
-import json
 import re
-from email.message import EmailMessage
 from pathlib import Path
-from typing import Any
 
 from sqlalchemy import Connection
 
 from alerts.content import Envelope, load_alert
+from alerts.notifiers import NOTIFIERS
 from alerts.outbox import delivery_key, utcnow
-from alerts.render import Renderer, render_email, render_slack, render_webhook
+from alerts.render import Renderer
 from core.config import Config
 
 _UNSAFE = re.compile(r"[^A-Za-z0-9._-]+")
@@ -25,30 +23,20 @@ def preview_name(envelope: Envelope) -> str:
 
 def write_preview(envelope: Envelope, folder: str | Path, *, kind: str, sender: str = "spillwatch@localhost",
                   recipients: list[str] | None = None, renderer: Renderer | None = None) -> Path:
-    """Render ``envelope`` for notifier ``kind`` (email, slack or webhook) and save it; returns the file."""
+    """Render ``envelope`` for notifier ``kind`` (a key of :data:`alerts.notifiers.NOTIFIERS`) and save
+    it; returns the file."""
+    try:
+        notifier = NOTIFIERS[kind]
+    except KeyError:
+        raise ValueError(f"unknown notifier kind {kind!r}; expected one of: {', '.join(NOTIFIERS)}") from None
     out = Path(folder)
     out.mkdir(parents=True, exist_ok=True)
-    name = preview_name(envelope)
-    if kind == "email":
-        message: EmailMessage = render_email(envelope, sender=sender, recipients=recipients or [sender],
-                                             renderer=renderer)
-        path = out / f"{name}.eml"
-        path.write_bytes(message.as_bytes())
-        return path
-    body: dict[str, Any]
-    if kind == "slack":
-        body = render_slack(envelope)
-    elif kind == "webhook":
-        body = render_webhook(envelope)
-    else:
-        raise ValueError(f"unknown notifier kind {kind!r}; expected email, slack or webhook")
-    path = out / f"{name}.{kind}.json"
-    path.write_text(json.dumps(body, indent=2, ensure_ascii=False), encoding="utf-8")
-    return path
+    return notifier.write_preview(envelope, out / preview_name(envelope), sender=sender,
+                                  recipients=list(recipients or []), renderer=renderer)
 
 
 def write_finding_previews(conn: Connection, config: Config, finding_id: int, folder: str | Path, *,
-                           event: str = "new", kinds: tuple[str, ...] = ("email", "slack", "webhook"),
+                           event: str = "new", kinds: tuple[str, ...] | None = None,
                            renderer: Renderer | None = None) -> list[Path]:
     """What a finding's alert would look like on each notifier kind, written to ``folder`` (one file
     per kind), without sending anything.  For the demo and for checking templates."""
@@ -57,4 +45,4 @@ def write_finding_previews(conn: Connection, config: Config, finding_id: int, fo
                         "immediate", [item], utcnow())
     recipients = sorted({a for c in config.alerts.channels if c.kind == "email" for a in c.to})
     return [write_preview(envelope, folder, kind=kind, sender=config.settings.smtp_from,
-                          recipients=recipients or None, renderer=renderer) for kind in kinds]
+                          recipients=recipients or None, renderer=renderer) for kind in kinds or tuple(NOTIFIERS)]

@@ -19,13 +19,23 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from core.errors import ConfigError
+from core.models import FindingKind, Severity
 from core.settings import Settings, parse_duration, resolve
 
 SITE_ID = re.compile(r"^[a-z0-9][a-z0-9_-]{0,63}$")
+# The vocabularies of the config file, each listed once: document types the crawler follows, the
+# notifier kinds (alerts/notifiers/ registers one class per kind; tests/alerts/test_registry.py
+# checks both sides), finding kinds and severities from core.models.
 DOCUMENT_TYPES = ("html", "pdf", "csv", "tsv", "xls", "xlsx", "ods", "docx", "json", "zip")
-FINDING_KINDS = ("person_table", "hidden_content", "failed_redaction")
-SEVERITIES = ("low", "medium", "high", "critical")
+FINDING_KINDS = tuple(kind.value for kind in FindingKind)
+SEVERITIES = Severity.names()
 NOTIFIER_KINDS = ("email", "slack", "webhook")
+
+
+def _one_of(value: str, choices: tuple[str, ...], what: str) -> str:
+    if value not in choices:
+        raise ValueError(f"unknown {what} {value!r}; expected one of: {', '.join(map(repr, choices))}")
+    return value
 
 
 class _Strict(BaseModel):
@@ -81,9 +91,7 @@ class Site(_Strict):
     exclude: list[str] = Field(default_factory=list)
     max_depth: int = Field(default=5, ge=0)
     max_pages: int = Field(default=10_000, ge=1)
-    follow_types: list[Literal["html", "pdf", "csv", "tsv", "xls", "xlsx", "ods", "docx", "json", "zip"]] = (
-        Field(default_factory=lambda: list(DOCUMENT_TYPES))
-    )
+    follow_types: list[str] = Field(default_factory=lambda: list(DOCUMENT_TYPES))
     sitemaps: bool = True
     obey_robots: bool = True
     allow_private_addresses: bool = False
@@ -113,16 +121,26 @@ class Site(_Strict):
     def _delay(cls, value: str | int | float | None) -> str | int | float | None:
         return None if value is None else _check_duration(value)
 
+    @field_validator("follow_types")
+    @classmethod
+    def _known_types(cls, values: list[str]) -> list[str]:
+        return [_one_of(value, DOCUMENT_TYPES, "document type") for value in values]
+
 
 class Channel(_Strict):
     """Where alerts go. Secrets (webhook URLs, HMAC keys) are named by environment variable."""
 
     name: str
-    kind: Literal["email", "slack", "webhook"]
+    kind: str
     to: list[str] = Field(default_factory=list)
     url_env: str | None = None
     secret_env: str | None = None
     rate_limit_per_minute: int = Field(default=20, ge=1)
+
+    @field_validator("kind")
+    @classmethod
+    def _known_kind(cls, value: str) -> str:
+        return _one_of(value, NOTIFIER_KINDS, "notifier kind")
 
     @model_validator(mode="after")
     def _kind_fields(self) -> Channel:
@@ -165,12 +183,20 @@ class Route(_Strict):
     name: str
     channels: list[str] = Field(min_length=1)
     sites: list[str] = Field(default_factory=lambda: ["*"])
-    kinds: list[Literal["person_table", "hidden_content", "failed_redaction"]] = Field(
-        default_factory=lambda: list(FINDING_KINDS)
-    )
-    min_severity: Literal["low", "medium", "high", "critical"] = "medium"
+    kinds: list[str] = Field(default_factory=lambda: list(FINDING_KINDS))
+    min_severity: str = "medium"
     mode: Literal["immediate", "hourly", "daily"] = "immediate"
     quiet_hours: QuietHours | None = None
+
+    @field_validator("kinds")
+    @classmethod
+    def _known_kinds(cls, values: list[str]) -> list[str]:
+        return [_one_of(value, FINDING_KINDS, "finding kind") for value in values]
+
+    @field_validator("min_severity")
+    @classmethod
+    def _known_severity(cls, value: str) -> str:
+        return _one_of(value, SEVERITIES, "severity")
 
 
 class Alerts(_Strict):
@@ -293,7 +319,8 @@ def parse_config_text(
     if not isinstance(data, dict):
         return None, {}, positions, [f"{label}:1: (top level): expected a mapping with keys settings, "
                                      "sites, alerts"]
-    raw_settings = data.get("settings") if isinstance(data.get("settings"), dict) else {}
+    given = data.get("settings")
+    raw_settings: dict[str, Any] = given if isinstance(given, dict) else {}
     try:
         parsed: ConfigFile | None = ConfigFile.model_validate(data)
     except ValidationError as exc:
@@ -336,6 +363,7 @@ def _semantic_problems(cfg: ConfigFile, positions: Mapping[tuple[Any, ...], int]
     """Cross-references that a per-field model cannot check."""
     problems: list[str] = []
     site_ids: set[str] = set()
+    loc: tuple[str | int, ...]
     for index, site in enumerate(cfg.sites):
         if site.id in site_ids:
             loc = ("sites", index, "id")

@@ -1,4 +1,4 @@
-"""Egress guard (DESIGN §5 rule 1), shared by the crawler and the alert notifiers.
+"""Egress guard (docs/architecture.md §5 rule 1), shared by the crawler and the alert notifiers.
 
 Every outbound request is checked here: only http and https; the host is resolved once, every
 address it resolves to is checked, and the caller connects to the returned (pinned) address so a

@@ -1,5 +1,5 @@
 """Logging set-up: plain or one JSON object per line. Messages never carry personal data
-(DESIGN §5 rule 4): callers log counts, column types and masked samples only."""
+(docs/architecture.md §5 rule 4): callers log counts, column types and masked samples only."""
 
 from __future__ import annotations
 

@@ -1,7 +1,7 @@
 """Dataclasses that cross package boundaries.
 
 Every stage (crawler, indexer, matcher, alerts, web) speaks in these types, so they live in the
-kernel and carry no behaviour beyond (de)serialisation.  DESIGN §3 ("Findings") fixes the JSON
+kernel and carry no behaviour beyond (de)serialisation.  docs/architecture.md §3 ("Findings") fixes the JSON
 shape of :class:`Finding`; :meth:`Finding.to_dict` is that shape.
 """
 
@@ -14,7 +14,7 @@ from typing import Any
 
 
 class Severity(enum.IntEnum):
-    """Ordered severities (DESIGN §4). Integer order allows ``>=`` comparisons."""
+    """Ordered severities (docs/architecture.md §4). Integer order allows ``>=`` comparisons."""
 
     low = 1
     medium = 2
@@ -30,6 +30,12 @@ class Severity(enum.IntEnum):
         except KeyError:
             choices = ", ".join(s.name for s in cls)
             raise ValueError(f"unknown severity {value!r}; expected one of: {choices}") from None
+
+    @classmethod
+    def names(cls, worst_first: bool = False) -> tuple[str, ...]:
+        """The severity names, mildest first (or worst first): the one list every package reads."""
+        ordered = sorted(cls, reverse=worst_first)
+        return tuple(member.name for member in ordered)
 
 
 class FindingKind(enum.StrEnum):
@@ -73,7 +79,7 @@ class Table:
 
 @dataclass
 class Finding:
-    """One thing worth an analyst's attention in one file (DESIGN §3 "Findings")."""
+    """One thing worth an analyst's attention in one file (docs/architecture.md §3 "Findings")."""
 
     kind: FindingKind
     severity: Severity
@@ -112,7 +118,7 @@ class Finding:
 
 @dataclass
 class Capture:
-    """One archived response/resource/revisit record as the catalog knows it (DESIGN §3)."""
+    """One archived response/resource/revisit record as the catalog knows it (docs/architecture.md §3)."""
 
     url: str
     surt: str
@@ -131,7 +137,7 @@ class Capture:
 
 @dataclass
 class SearchDocument:
-    """The one search document schema both backends index (DESIGN §3 "Search documents").
+    """The one search document schema both backends index (docs/architecture.md §3 "Search documents").
 
     ``text`` and ``title`` are already HTML-stripped; the backends fold accents themselves in
     Python (see :mod:`indexer.search.folding`) because Elasticsearch's integration-test

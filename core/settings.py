@@ -15,9 +15,10 @@ import difflib
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from core.errors import ConfigError
+from core.models import Severity
 
 ENV_PREFIX = "SPILLWATCH_"
 
@@ -92,6 +93,11 @@ def _parse_str(raw: Any) -> str:
     return "" if raw is None else str(raw)
 
 
+# The names of the search backends, for validating the setting on the ground floor; the
+# implementations register under the same names in indexer.search.BACKENDS (a test compares them).
+SEARCH_BACKENDS = ("sqlite", "elasticsearch")
+
+
 def _choice(*choices: str) -> Callable[[Any], str]:
     def parse(raw: Any) -> str:
         text = _parse_str(raw).strip().lower()
@@ -103,7 +109,7 @@ def _choice(*choices: str) -> Callable[[Any], str]:
 
 
 def _severity(raw: Any) -> str:
-    return _choice("low", "medium", "high", "critical")(raw)
+    return _choice(*Severity.names())(raw)
 
 
 @dataclass(frozen=True)
@@ -128,7 +134,7 @@ SETTINGS: tuple[Setting, ...] = (
             "DATA_DIR/catalog.sqlite3. Use postgresql+psycopg://user:pass@host/db for PostgreSQL.",
             _parse_str, secret=True),
     Setting("search_backend", "sqlite", "Search index: 'sqlite' (FTS5 inside the catalog's folder) or "
-            "'elasticsearch'.", _choice("sqlite", "elasticsearch")),
+            "'elasticsearch'.", _choice(*SEARCH_BACKENDS)),
     Setting("elasticsearch_url", "http://127.0.0.1:9200", "Elasticsearch 8.x address.", _parse_str),
     Setting("elasticsearch_index", "spillwatch-captures", "Name of the Elasticsearch index (an index "
             "template with the same prefix is installed on start).", _parse_str),
@@ -219,6 +225,60 @@ SETTINGS_BY_NAME: dict[str, Setting] = {s.name: s for s in SETTINGS}
 
 class Settings:
     """Resolved settings: attribute access by name, with the source each value came from."""
+
+    if TYPE_CHECKING:
+        # Typed attributes so mypy checks every use of a setting; tests/core/test_settings.py checks
+        # that this block names every setting of SETTINGS with the type its parser returns.
+        # Regenerate with `python -m core.settings --annotations`.
+        data_dir: str
+        database_url: str
+        search_backend: str
+        elasticsearch_url: str
+        elasticsearch_index: str
+        elasticsearch_username: str
+        elasticsearch_password: str
+        elasticsearch_ca_certs: str
+        elasticsearch_timeout: float
+        log_level: str
+        log_json: bool
+        user_agent: str
+        contact_url: str
+        allow_private_addresses: bool
+        max_response_size: int
+        warc_rotate_size: int
+        crawl_time_limit: float
+        download_delay: float
+        download_timeout: float
+        change_threshold: float
+        removed_after_crawls: int
+        index_max_payload: int
+        index_read_ahead_size: int
+        index_read_ahead_processes: int
+        min_alert_severity: str
+        smtp_host: str
+        smtp_port: int
+        smtp_security: str
+        smtp_username: str
+        smtp_password: str
+        smtp_from: str
+        slack_webhook_url: str
+        webhook_secret: str
+        alert_timeout: float
+        alert_max_attempts: int
+        alert_retry_delay: float
+        alert_retry_max_delay: float
+        alert_poll_interval: float
+        alert_template_dir: str
+        web_host: str
+        web_port: int
+        replay_host: str
+        replay_port: int
+        base_url: str
+        secret_key: str
+        replay_base_url: str
+        session_lifetime: float
+        login_max_failures: int
+        trusted_proxies: int
 
     def __init__(self, values: Mapping[str, Any], sources: Mapping[str, str]) -> None:
         self._values = dict(values)
@@ -331,3 +391,15 @@ def resolve(
     if problems:
         raise ConfigError(problems)
     return Settings(values, sources)
+
+
+def typed_attributes() -> str:
+    """The ``if TYPE_CHECKING:`` attribute lines of :class:`Settings`, one per setting."""
+    return "\n".join(f"        {s.name}: {type(s.parse(s.default)).__name__}" for s in SETTINGS)
+
+
+if __name__ == "__main__":
+    import sys
+
+    if sys.argv[1:] == ["--annotations"]:
+        print(typed_attributes())

@@ -1,4 +1,4 @@
-"""Spillwatch crawler: a Scrapy spider per site that snapshots it into WARC files (DESIGN §3).
+"""Spillwatch crawler: a Scrapy spider per site that snapshots it into WARC files (docs/architecture.md §3).
 
 Public entry points (see ``docs/crawler.md``):
 

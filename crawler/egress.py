@@ -1,4 +1,4 @@
-"""Egress guard for the crawler (DESIGN §5 rule 1), built on :mod:`core.egress`.
+"""Egress guard for the crawler (docs/architecture.md §5 rule 1), built on :mod:`core.egress`.
 
 Two parts, so that the address checked is the address connected to (no DNS rebinding):
 

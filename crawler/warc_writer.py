@@ -1,4 +1,4 @@
-"""WARC writer extension (DESIGN §3 "WARC"): a request and a response record for every fetch.
+"""WARC writer extension (docs/architecture.md §3 "WARC"): a request and a response record for every fetch.
 
 Connected to Scrapy's ``response_downloaded`` signal, which fires as the download handler returns,
 before any downloader middleware: redirects are recorded hop by hop, and bodies are exactly as

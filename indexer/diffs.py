@@ -5,7 +5,7 @@
 
 Both read the exact records by (file, offset) from the catalog; a revisit is read through the
 capture it refers to.  Table rows are masked unless ``unmasked=True`` (the UI audits who asks for
-unmasked rows, DESIGN §5).
+unmasked rows, docs/architecture.md §5).
 """
 
 from __future__ import annotations

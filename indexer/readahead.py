@@ -265,7 +265,7 @@ class ReadAhead:
         self.queue_chunks = queue_chunks
         self.decompressed = False
         method = "fork" if threading.active_count() == 1 else "spawn"
-        self._context = multiprocessing.get_context(method)
+        self._context: Any = multiprocessing.get_context(method)  # typeshed's BaseContext lacks Process
         self._queues: list[Any] = []
         self._processes: list[BaseProcess] = []
 

@@ -56,6 +56,12 @@ _CHUNK_END = re.compile(r"\S*+(?:(?<=\d)\s+\S++)*+")  # rest of the word, next w
 _WORD = re.compile(r"\S*+")
 
 
+def _match_end(pattern: re.Pattern[str], text: str, at: int) -> int:
+    """End of ``pattern`` matched at ``at`` (both patterns match the empty string, so always a match)."""
+    found = pattern.match(text, at)
+    return found.end() if found is not None else at
+
+
 def _seed_finder(text: str) -> Callable[[int], int]:
     """``next_seed(pos)``: where the next seed at or after ``pos`` is, -1 when there is none."""
     if text.isascii() and _DASHED_HEX.search(text) is None:
@@ -89,10 +95,10 @@ def normalise(text: str) -> str:
     while at >= 0:
         if at and not text[at - 1].isspace():  # the word starts before its seed: find its start
             backwards = backwards or text[::-1]
-            start = size - _WORD.match(backwards, size - at).end()
+            start = size - _match_end(_WORD, backwards, size - at)
         else:
             start = at
-        end = _CHUNK_END.match(text, at).end()
+        end = _match_end(_CHUNK_END, text, at)
         parts.append(text[done:start])
         parts.append(_VOLATILE.sub("\u2022", text[start:end]))
         done = end

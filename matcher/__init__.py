@@ -8,7 +8,7 @@ knowledge of where the bytes came from.  Public API (see docs/matcher.md):
 ``matcher.scan.scan_file(path, limits=DEFAULT_LIMITS, media_type="") -> ScanResult``
     Scan a file from disk; delimited text is streamed (any size, flat memory, exact row counts).
 ``matcher.scan.ScanResult(media_type, findings, errors, tables)``
-    ``findings``: :class:`core.models.Finding` (DESIGN §3 shape via ``to_dict()``), samples
+    ``findings``: :class:`core.models.Finding` (docs/architecture.md §3 shape via ``to_dict()``), samples
     already masked; ``errors``: one readable line per problem, naming the file and what to do, never
     a cell value; ``tables``: the extracted :class:`core.models.Table` objects (raw sample
     rows — keep them inside the process).

@@ -1,4 +1,4 @@
-"""Table decision and severity (DESIGN §4).
+"""Table decision and severity (docs/architecture.md §4).
 
 A table is person-level when its rows describe individuals and it has a direct identifier column
 (a personal name, a government ID number, a personal email or phone, a home address) filled in on

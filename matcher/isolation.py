@@ -1,4 +1,4 @@
-"""Scans in a child process with a memory cap and a wall-clock timeout (DESIGN §5: "time and
+"""Scans in a child process with a memory cap and a wall-clock timeout (docs/architecture.md §5: "time and
 memory per file").
 
 The in-process limits (:class:`matcher.limits.Limits`) bound what the matcher's own code reads,

@@ -1,4 +1,4 @@
-"""Limits every parser runs under (DESIGN §5: sizes, zip-bomb ratios, time and memory per file).
+"""Limits every parser runs under (docs/architecture.md §5: sizes, zip-bomb ratios, time and memory per file).
 
 The limits are plain parameters, not settings: the CLI and the indexer pass a :class:`Limits`
 (usually :data:`DEFAULT_LIMITS`) to :func:`matcher.scan.scan_bytes` / :func:`matcher.scan.scan_file`.

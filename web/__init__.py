@@ -1,4 +1,5 @@
-"""The web UI (DESIGN §5 rules 3, 4, 6): search, captures, diffs, findings triage, sandboxed replay, JSON API.
+"""The web UI (docs/architecture.md §5 rules 3, 4, 6): search, captures, diffs, findings triage,
+sandboxed replay, JSON API.
 
 ``create_app(config)`` builds the UI app; ``create_replay_app(config)`` the separate replay origin.
 ``spillwatch serve`` runs both; the service loop (``spillwatch run``) does the same.

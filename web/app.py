@@ -1,5 +1,5 @@
 """The app factories: ``create_app(config)`` for the UI and ``create_replay_app(config)`` for the
-separate replay origin (DESIGN §5 rule 3).  Datasette-style: everything comes from the settings, and
+separate replay origin (docs/architecture.md §5 rule 3).  Datasette-style: everything comes from the settings, and
 tests drive the app through Flask's in-process test client.
 """
 

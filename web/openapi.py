@@ -5,6 +5,9 @@ from __future__ import annotations
 from typing import Any
 
 from core import __version__
+from core.models import Severity
+
+_SEVERITIES = ", ".join(Severity.names(worst_first=True))
 
 
 def _param(name: str, description: str, schema: dict[str, Any], where: str = "query",
@@ -45,7 +48,7 @@ def openapi_document() -> dict[str, Any]:
                     _param("q", "Words (all must match), \"phrases\", prefix*, -excluded", _STR),
                     _param("site", "Site id; repeat or comma-separate", _STR),
                     _param("media_type", "Media type, e.g. text/csv; repeatable", _STR),
-                    _param("severity", "critical, high, medium or low; repeatable", _STR),
+                    _param("severity", f"{_SEVERITIES}; repeatable", _STR),
                     _param("has_finding", "yes or no", {"type": "string", "enum": ["yes", "no"]}),
                     _param("from", "Captured on or after (YYYY-MM-DD, UTC)", {"type": "string", "format": "date"}),
                     _param("to", "Captured on or before (YYYY-MM-DD, UTC)", {"type": "string", "format": "date"}),
@@ -71,7 +74,7 @@ def openapi_document() -> dict[str, Any]:
                 "summary": "The findings queue, most severe first", "operationId": "listFindings",
                 "parameters": [
                     _param("status", "open (default), all, new, confirmed, dismissed, reported or removed", _STR),
-                    _param("severity", "critical, high, medium or low", _STR),
+                    _param("severity", _SEVERITIES, _STR),
                     _param("site", "Site id", _STR),
                     _param("kind", "person_table, hidden_content or failed_redaction", _STR),
                     _param("page", "Page, from 1", _INT),

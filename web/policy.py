@@ -1,4 +1,4 @@
-"""Who sees what masked (DESIGN §5 rules 4 and 6), in one place for the pages and the API.
+"""Who sees what masked (docs/architecture.md §5 rules 4 and 6), in one place for the pages and the API.
 
 - Content of documents holding findings is masked for everybody unless an analyst asks for it
   unmasked (audited).

@@ -1,4 +1,4 @@
-"""The replay origin (DESIGN §5 rule 3): archived pages served from a separate host/port.
+"""The replay origin (docs/architecture.md §5 rule 3): archived pages served from a separate host/port.
 
 An archived page is hostile content.  It is served
 

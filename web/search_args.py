@@ -6,10 +6,11 @@ from datetime import UTC, datetime, time, timedelta
 
 from werkzeug.datastructures import MultiDict
 
+from core.models import Severity
 from indexer.search import SearchQuery
 from indexer.search.query import SORTS
 
-SEVERITY_CHOICES = ("critical", "high", "medium", "low")
+SEVERITY_CHOICES = Severity.names(worst_first=True)
 MAX_PAGE = 500
 
 

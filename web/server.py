@@ -17,7 +17,7 @@ log = logging.getLogger("spillwatch.web")
 
 
 class QuietPathHandler(WSGIRequestHandler):
-    """Access log without query strings: search words may be people's names (DESIGN §5 rule 4)."""
+    """Access log without query strings: search words may be people's names (docs/architecture.md §5 rule 4)."""
 
     def log_request(self, code: int | str = "-", size: int | str = "-") -> None:
         path = self.path.split("?", 1)[0]

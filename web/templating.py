@@ -13,9 +13,10 @@ from typing import Any
 from flask import Flask, request
 from markupsafe import Markup, escape
 
+from core.models import Severity
 from matcher.masking import mask_text
 
-SEVERITIES = ("critical", "high", "medium", "low")
+SEVERITIES = Severity.names(worst_first=True)
 
 
 def fmt_dt(value: datetime | None) -> str:

@@ -9,8 +9,10 @@ envelope into the message for this kind (no I/O); :meth:`Notifier.send` delivers
 
 from __future__ import annotations
 
+import json
 from abc import ABC, abstractmethod
 from collections.abc import Mapping
+from pathlib import Path
 from typing import Any, ClassVar
 
 from alerts.content import Envelope
@@ -43,3 +45,18 @@ class Notifier(ABC):
 
     def close(self) -> None:  # noqa: B027 - optional hook
         """Release connections (HTTP clients); the default has none."""
+
+    @classmethod
+    def write_preview(cls, envelope: Envelope, stem: Path, *, sender: str, recipients: list[str],
+                      renderer: Renderer | None) -> Path:
+        """Save what this kind would send for ``envelope`` as ``<stem>.<kind>.json`` (the HTTP
+        notifiers' message); the email notifier overrides it with an ``.eml`` file."""
+        path = stem.with_name(f"{stem.name}.{cls.kind}.json")
+        body = cls.render_body(envelope)
+        path.write_text(json.dumps(body, indent=2, ensure_ascii=False), encoding="utf-8")
+        return path
+
+    @classmethod
+    def render_body(cls, envelope: Envelope) -> dict[str, Any]:
+        """The JSON body of an HTTP notifier's message (no I/O)."""
+        raise NotImplementedError(f"{cls.kind} notifiers override write_preview")

@@ -12,6 +12,7 @@ import smtplib
 import ssl
 from collections.abc import Mapping
 from email.message import EmailMessage
+from pathlib import Path
 
 from alerts.content import Envelope
 from alerts.notifiers.base import DeliveryError, NotConfigured, Notifier
@@ -46,6 +47,14 @@ class EmailNotifier(Notifier):
 
     def render(self, envelope: Envelope, renderer: Renderer) -> EmailMessage:
         return render_email(envelope, sender=self.sender, recipients=list(self.channel.to), renderer=renderer)
+
+    @classmethod
+    def write_preview(cls, envelope: Envelope, stem: Path, *, sender: str, recipients: list[str],
+                      renderer: Renderer | None) -> Path:
+        message = render_email(envelope, sender=sender, recipients=recipients or [sender], renderer=renderer)
+        path = stem.with_name(f"{stem.name}.eml")
+        path.write_bytes(message.as_bytes())
+        return path
 
     def _connect(self) -> smtplib.SMTP:
         if self.security == "tls":

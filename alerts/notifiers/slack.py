@@ -47,6 +47,10 @@ class SlackNotifier(Notifier):
     def render(self, envelope: Envelope, renderer: Renderer) -> dict[str, Any]:
         return render_slack(envelope)
 
+    @classmethod
+    def render_body(cls, envelope: Envelope) -> dict[str, Any]:
+        return render_slack(envelope)
+
     def send(self, message: dict[str, Any]) -> None:
         body = json.dumps(message, ensure_ascii=False).encode()
         response = self.poster.post(self.url, body, {"Content-Type": "application/json; charset=utf-8"})

@@ -62,6 +62,10 @@ class WebhookNotifier(Notifier):
     def render(self, envelope: Envelope, renderer: Renderer) -> dict[str, Any]:
         return render_webhook(envelope)
 
+    @classmethod
+    def render_body(cls, envelope: Envelope) -> dict[str, Any]:
+        return render_webhook(envelope)
+
     def send(self, message: dict[str, Any]) -> None:
         body = json.dumps(message, ensure_ascii=False, separators=(",", ":"), sort_keys=True).encode()
         timestamp = str(int(time.time()))

@@ -1,4 +1,4 @@
-"""Catalog schema (DESIGN §3 contract 2), SQLAlchemy Core.
+"""Catalog schema (docs/architecture.md §3 contract 2), SQLAlchemy Core.
 
 The catalog is shared by every stage (the crawler records crawls and reads the previous capture's
 validators, the indexer writes captures and findings, alerts own the outbox, the web UI triages), so

@@ -1,4 +1,4 @@
-"""The search backend interface (DESIGN §3 "Search documents": one schema, two backends).
+"""The search backend interface (docs/architecture.md §3 "Search documents": one schema, two backends).
 
 Both implementations pass the same contract tests (tests/search/test_contract.py).  Document ids are
 stable (the indexer derives them from the capture), so indexing a document again replaces it.
@@ -10,6 +10,7 @@ import abc
 from collections.abc import Iterable
 
 from core.models import SearchDocument
+from core.settings import Settings
 from indexer.search.query import SearchQuery, SearchResult
 
 # Longest text stored per document; longer extracted text is cut (and says so in ``extra``).
@@ -20,6 +21,11 @@ class SearchBackend(abc.ABC):
     """Index, delete, search and fetch :class:`SearchDocument`s."""
 
     name: str = ""
+
+    @classmethod
+    @abc.abstractmethod
+    def from_settings(cls, settings: Settings) -> SearchBackend:
+        """The backend the settings describe (not yet checked: call :meth:`ensure_ready`)."""
 
     @abc.abstractmethod
     def ensure_ready(self) -> None:

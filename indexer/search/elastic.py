@@ -21,6 +21,7 @@ from elasticsearch import ApiError, Elasticsearch, NotFoundError, helpers
 
 from core.errors import ServiceUnavailable
 from core.models import SearchDocument
+from core.settings import Settings
 from core.timestamps import as_utc
 from indexer.search.base import MAX_TEXT_CHARS, SearchBackend
 from indexer.search.folding import index_text
@@ -86,6 +87,12 @@ def build_query(query: SearchQuery, parsed: ParsedQuery) -> dict[str, Any]:
 
 class ElasticsearchSearch(SearchBackend):
     name = "elasticsearch"
+
+    @classmethod
+    def from_settings(cls, settings: Settings) -> ElasticsearchSearch:
+        return cls(settings.elasticsearch_url, settings.elasticsearch_index,
+                   username=settings.elasticsearch_username, password=settings.elasticsearch_password,
+                   ca_certs=settings.elasticsearch_ca_certs, timeout=settings.elasticsearch_timeout)
 
     def __init__(
         self,

@@ -19,6 +19,7 @@ from typing import Any
 
 from core.errors import ServiceUnavailable
 from core.models import SearchDocument
+from core.settings import Settings
 from core.timestamps import as_utc
 from indexer.search.base import MAX_TEXT_CHARS, SearchBackend
 from indexer.search.folding import index_text
@@ -75,6 +76,12 @@ def fts_expression(parsed: ParsedQuery) -> str:
 
 class SqliteSearch(SearchBackend):
     name = "sqlite"
+
+    @classmethod
+    def from_settings(cls, settings: Settings) -> SqliteSearch:
+        # a file of its own beside the catalog (not inside it), so that a long bulk load never holds
+        # the catalog's single SQLite write lock
+        return cls(settings.data_path / "search.sqlite3")
 
     def __init__(self, path: Path) -> None:
         self.path = path

@@ -1,7 +1,7 @@
 """``spillwatch scan PATH... [--json] [--min-severity S]``: run the matcher over local files.
 
 Directories are walked recursively.  The default output is a readable report per file;
-``--json`` prints one JSON object per input file (DESIGN §3).  Exit status: 0 nothing found,
+``--json`` prints one JSON object per input file (docs/architecture.md §3).  Exit status: 0 nothing found,
 1 something found, 2 a file could not be scanned (errors win, as with grep).
 """
 

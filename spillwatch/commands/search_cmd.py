@@ -7,6 +7,8 @@ import json
 import sys
 from typing import TYPE_CHECKING, Any
 
+from core.models import Severity
+
 if TYPE_CHECKING:
     from indexer.search import SearchHit
     from spillwatch.cli import Context
@@ -38,7 +40,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     parser.add_argument("--site", action="append", default=[], metavar="S", help="only this site (repeatable)")
     parser.add_argument("--type", action="append", default=[], metavar="T",
                         help=f"only this media type or short name ({', '.join(TYPE_NAMES)}); repeatable")
-    parser.add_argument("--severity", action="append", default=[], choices=("low", "medium", "high", "critical"),
+    parser.add_argument("--severity", action="append", default=[], choices=Severity.names(),
                         help="only captures with a finding of this severity (repeatable)")
     parser.add_argument("--has-finding", action="store_true", help="only captures with a finding")
     parser.add_argument("--sort", default="relevance", choices=("relevance", "newest", "oldest"))

@@ -1,6 +1,6 @@
 """A simulated government agency web site served on 127.0.0.1, whose content changes at runtime.
 
-Used by the crawler and indexer tests, the benchmark and the demo (DESIGN §6: real parts in tests).
+Used by the crawler and indexer tests, the benchmark and the demo (docs/architecture.md §6: real parts in tests).
 Only synthetic content: the statistics releases are aggregates made up here, no real people.
 
     with AgencySite() as site:             # starts on an ephemeral port

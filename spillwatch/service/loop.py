@@ -78,7 +78,7 @@ class Service:
 
         self.search = open_search(self.settings)
         # the matcher runs in a capped child process: a hostile file can exhaust a parser's memory or
-        # time there, never the service's (DESIGN §5 rule 5)
+        # time there, never the service's (docs/architecture.md §5 rule 5)
         self.scanner = IsolatedScanner()
         self.scheduler = build_scheduler(self.engine, self.catalog_url, self.config)
         self.scheduler.resume()

@@ -1,4 +1,4 @@
-"""DESIGN §5 rule 4: no raw personal value leaves in an alert or a log line.
+"""docs/architecture.md §5 rule 4: no raw personal value leaves in an alert or a log line.
 
 Raw synthetic names, birth dates and A-numbers are planted where a careless alert would pick them up
 (capture titles, link anchor text, column headers, the matcher's reasons) and — once each — in the

@@ -87,3 +87,13 @@ def test_settings_table_is_well_formed() -> None:
     for setting in SETTINGS:
         assert setting.help.strip(), setting.name
         setting.parse(setting.default)  # every default parses
+
+
+def test_settings_class_declares_every_setting_with_its_type() -> None:
+    """mypy sees settings through the TYPE_CHECKING block of ``Settings``; it must match the table."""
+    import inspect
+
+    import core.settings as module
+
+    source = inspect.getsource(module.Settings)
+    assert module.typed_attributes() in source, "regenerate with `python -m core.settings --annotations`"

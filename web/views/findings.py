@@ -11,6 +11,7 @@ from sqlalchemy import ColumnElement, Connection, case, func, select
 from werkzeug.wrappers import Response
 
 from core.catalog.schema import FINDING_STATUSES, captures, findings, users
+from core.models import Severity
 from web.auth import require_role
 from web.state import state
 from web.triage import (
@@ -30,7 +31,7 @@ bp = Blueprint("findings", __name__)
 
 PER_PAGE = 50
 OPEN = ("new", "confirmed", "reported")
-SEVERITY_ORDER = case({"critical": 4, "high": 3, "medium": 2, "low": 1}, value=findings.c.severity, else_=0)
+SEVERITY_ORDER = case({s.name: s.value for s in Severity}, value=findings.c.severity, else_=0)
 
 
 def _filters(args: Any) -> dict[str, str]:
