@@ -1,5 +1,8 @@
 """Time from a finding's commit to its delivery on local servers (not a test: prints figures).
 
+The finding is committed with its ``new`` event, as the indexer does; the dispatcher plans the event
+into a delivery (alerts.planner) and sends it, as in the service.
+
     .venv/bin/python -m bench.alert_latency   (from the repository root)
 
 For each notifier (Slack-like HTTP server, aiosmtpd): the dispatcher runs in ``run_forever``; a
@@ -13,12 +16,13 @@ import statistics
 import tempfile
 import threading
 import time
+from datetime import UTC, datetime
 
 from alerts.dispatcher import Dispatcher
-from alerts.outbox import enqueue_for_finding
 from core.catalog import open_catalog
 from core.config import Alerts, Channel, Config, Route
 from core.settings import resolve
+from indexer.findings_store import record_event
 from tests.alerts.rows import insert_finding, insert_site, people
 from tests.alerts.servers import SlackLikeServer, SmtpServer
 
@@ -43,7 +47,7 @@ def measure(kind: str, wake: bool, count: int, poll: str = "5s") -> list[float]:
         for number in range(count):
             time.sleep(0.37)  # some phase against the poll loop
             with engine.begin() as conn:
-                enqueue_for_finding(conn, insert_finding(conn, crowd, number=number), "new", config)
+                record_event(conn, insert_finding(conn, crowd, number=number), "new", datetime.now(UTC))
             committed = time.monotonic()
             if wake:
                 dispatcher.wake()

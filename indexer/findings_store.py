@@ -85,12 +85,12 @@ def store(
         # counts and types only: never the sample or a cell value
         log.info("new finding %d: %s, %s, %d rows, capture %d", finding_id, data["kind"], data["severity"],
                  data["rows"], capture_id)
-        _event(conn, finding_id, "new", seen)
+        record_event(conn, finding_id, "new", seen)
         stored.append(StoredFinding(finding_id, data["severity"], created=True))
     return stored
 
 
-def _event(conn: Connection, finding_id: int, event: str, at: datetime) -> None:
+def record_event(conn: Connection, finding_id: int, event: str, at: datetime) -> None:
     """A ``new`` or ``reappeared`` event: what the alert planner turns into deliveries."""
     conn.execute(insert(finding_events), {"finding_id": finding_id, "at": as_utc(at), "user_id": None,
                                           "event": event, "from_status": None, "to_status": None, "note": "",
@@ -111,7 +111,7 @@ def _seen_again(conn: Connection, finding_id: int, seen: datetime, payload_diges
     if values:
         conn.execute(findings.update().where(findings.c.id == finding_id).values(**values))
     if reappeared:
-        _event(conn, finding_id, "reappeared", seen)
+        record_event(conn, finding_id, "reappeared", seen)
         log.info("finding %d reappeared", finding_id)
 
 
