@@ -142,7 +142,7 @@ def test_successive_crawls(site: AgencySite, make_indexer, catalog, search_backe
     assert finding["first_seen"].replace(tzinfo=UTC) == at(2) and fifth.reappeared == 1
     assert kinds(catalog, leak)[-2:] == ["new_document_linked", "reappeared"]
     events = [e["event"] for e in rows(catalog, finding_events, order=finding_events.c.id)]
-    assert events == ["removed", "reappeared"]
+    assert events == ["new", "removed", "reappeared"]
     assert count(catalog, findings) == 1
     # every capture of the run is in the catalog with its WARC position
     assert all(c["warc_length"] > 0 for c in rows(catalog, captures))
