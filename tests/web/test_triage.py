@@ -18,7 +18,7 @@ def status_of(env: WebEnv, finding_id: int) -> dict[str, Any]:
 def events_of(env: WebEnv, finding_id: int) -> list[tuple[str, str | None, str | None, str]]:
     with env.engine.connect() as conn:
         rows = conn.execute(select(finding_events).where(finding_events.c.finding_id == finding_id,
-                                                         finding_events.c.event != "seen")
+                                                         finding_events.c.event.not_in(("seen", "new")))
                             .order_by(finding_events.c.id))
         return [(r.event, r.from_status, r.to_status, r.note) for r in rows]
 
