@@ -12,7 +12,7 @@ from docx.opc.exceptions import PackageNotFoundError
 from matcher.containers import check_xml_parts, check_zip, iter_elements, open_zip
 from matcher.errors import ScanError
 from matcher.extracted import Extracted, HiddenItem
-from matcher.headers import grid_table, keep_row
+from matcher.header_row import grid_table, keep_row
 from matcher.limits import Limits
 
 W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"

@@ -6,7 +6,7 @@ from lxml import etree, html
 
 from matcher.errors import ScanError
 from matcher.extracted import Extracted
-from matcher.headers import grid_table, keep_row
+from matcher.header_row import grid_table, keep_row
 from matcher.limits import Limits
 
 

@@ -8,7 +8,7 @@ from typing import Any
 
 from matcher.errors import ScanError
 from matcher.extracted import Extracted
-from matcher.headers import split_header
+from matcher.header_row import split_header
 from matcher.limits import Limits
 from spillwatch.models import Table
 

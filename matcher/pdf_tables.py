@@ -14,7 +14,8 @@ from pdfplumber.utils.exceptions import PdfminerException
 
 from matcher.errors import EncryptedFile, ScanError
 from matcher.extracted import Extracted, RedactionHit
-from matcher.headers import split_header, trailing_totals
+from matcher.header_row import fit_header, split_header
+from matcher.headers import trailing_totals
 from matcher.limits import Limits
 from matcher.redaction import text_under_boxes
 from spillwatch.models import Table
@@ -149,5 +150,6 @@ def _emit(out: Extracted, rows: list[list[str]], first_page: int, last_page: int
         return
     header, start = split_header(rows)
     where = f"page {first_page} table" if first_page == last_page else f"pages {first_page}-{last_page} table"
-    out.tables.append(Table(header=header, rows=rows[start:][: limits.sample_rows], locator=where,
+    sample = rows[start:][: limits.sample_rows]
+    out.tables.append(Table(header=fit_header(header, sample), rows=sample, locator=where,
                             row_count=len(rows) - start - trailing_totals(rows[start:])))
