@@ -94,6 +94,8 @@ def _sniff_text(head: bytes, filename: str) -> str:
         try:
             json.loads(text)
             return JSON
+        except RecursionError:
+            return JSON  # nested deeper than the parser allows: the JSON reader reports it
         except ValueError:
             if len(head) >= HEAD_BYTES or filename.lower().endswith(".json"):
                 return JSON  # a head cut mid-document still starts like JSON
