@@ -117,11 +117,23 @@ def column_vote(cell: str, below: list[str]) -> float:
     return 0.0
 
 
+def _column_numbers(row: list[str]) -> set[int]:
+    """Indexes of cells numbering the columns (``0, 1, 2…`` as pandas writes an unnamed frame's
+    header): three or more consecutive integers across the row."""
+    numbered = [(j, int(c.strip())) for j, c in enumerate(row) if c.strip().isdigit() and len(c.strip()) <= 4]
+    if len(numbered) < 3 or any(b[1] - a[1] != 1 for a, b in zip(numbered, numbered[1:], strict=False)):
+        return set()
+    return {j for j, _ in numbered}
+
+
 def row_verdict(row: list[str], below: list[list[str]]) -> float:
     """Sum of the column votes of ``row`` against the rows under it: > 0 header, < 0 data."""
     rows = [r for r in below if not is_total_row(r)]
+    numbering = _column_numbers(row)
     score = 0.0
     for j, cell in enumerate(row[:MAX_JUDGED_COLUMNS]):
+        if j in numbering:
+            continue  # a column number says nothing about the values under it
         score += column_vote(cell, [r[j] for r in rows if j < len(r)])
     return score
 
@@ -194,14 +206,26 @@ def keep_row(kept: list[list[str]], sample_rows: int) -> bool:
     return len(kept) < sample_rows + LOOKAHEAD
 
 
-def grid_table(kept: list[list[str]], count: int, locator: str, sample_rows: int) -> Table | None:
-    """The table of a grid read row by row (DOCX, HTML): ``kept`` rows of ``count`` filled ones.
+def marked_header(kept: list[list[str]], headings: int) -> tuple[list[str], int]:
+    """The header of a grid whose first ``headings`` rows are marked as headings (HTML ``<th>``):
+    the last of them that fills two cells or more (a one-cell heading above it is a title)."""
+    marked = kept[:headings]
+    row = next((r for r in reversed(marked) if _filled(r) >= 2), marked[-1])
+    width = max(len(r) for r in kept[:LOOKAHEAD])
+    return [c.strip() for c in row] + [""] * (width - len(row)), headings
+
+
+def grid_table(kept: list[list[str]], count: int, locator: str, sample_rows: int,
+               headings: int = 0) -> Table | None:
+    """The table of a grid read row by row (DOCX, HTML): ``kept`` rows of ``count`` filled ones,
+    the first ``headings`` of them marked as headings by the format.
 
     Trailing Total rows are left out of the count only when every row was kept (otherwise the end
     of the grid was not seen)."""
     if not kept:
         return None
-    header, start = split_header(kept)
+    marked = 0 < headings < len(kept)
+    header, start = marked_header(kept, headings) if marked else split_header(kept)
     totals = trailing_totals(kept) if count == len(kept) else 0
     rows = kept[start:][:sample_rows]
     return Table(header=fit_header(header, rows), rows=rows, locator=locator, row_count=count - start - totals)

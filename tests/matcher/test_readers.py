@@ -188,3 +188,16 @@ def test_sparse_optional_cells_do_not_split_a_table() -> None:
     rows = [["Name", "Middle", "City"]] + [[f"N{i}", "", "X"] for i in range(4)] + [[f"M{i}", "Q", "Y"]
                                                                                     for i in range(4)]
     assert sections(rows) == [rows]
+
+
+def test_numbered_columns_are_a_header() -> None:
+    rows = [["", "0", "1", "2"], ["0", "4.5", "12", "7"], ["1", "3.1", "9", "8"], ["2", "2.2", "15", "6"]]
+    header, start = split_header(rows)
+    assert header == ["", "0", "1", "2"] and start == 1
+
+
+def test_html_th_rows_are_the_header_even_over_text_alike_values() -> None:
+    rows = "".join(f"<tr><td>Town {i}</td><td>Club {i}</td></tr>" for i in range(5))
+    page = f"<table><tr><th colspan=2>Clubs</th></tr><tr><th>Town 9</th><th>Club 9</th></tr>{rows}</table>"
+    [table] = _tables(page.encode(), "t.html")
+    assert table.header == ["Town 9", "Club 9"] and table.row_count == 5
