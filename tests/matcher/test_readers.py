@@ -201,3 +201,20 @@ def test_html_th_rows_are_the_header_even_over_text_alike_values() -> None:
     page = f"<table><tr><th colspan=2>Clubs</th></tr><tr><th>Town 9</th><th>Club 9</th></tr>{rows}</table>"
     [table] = _tables(page.encode(), "t.html")
     assert table.header == ["Town 9", "Club 9"] and table.row_count == 5
+
+
+def test_docx_rows_marked_as_header_rows_are_the_header() -> None:
+    import docx
+    from docx.oxml import OxmlElement
+
+    document = docx.Document()
+    table = document.add_table(rows=0, cols=2)
+    for i, values in enumerate([("Town 9", "Club 9")] + [(f"Town {i}", f"Club {i}") for i in range(4)]):
+        row = table.add_row()
+        row.cells[0].text, row.cells[1].text = values
+        if i == 0:
+            row._tr.get_or_add_trPr().append(OxmlElement("w:tblHeader"))
+    out = io.BytesIO()
+    document.save(out)
+    [found] = _tables(out.getvalue(), "t.docx")
+    assert found.header == ["Town 9", "Club 9"] and found.row_count == 4
