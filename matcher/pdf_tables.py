@@ -91,26 +91,28 @@ def text_line_tables(words: list[dict[str, Any]], limits: Limits) -> list[list[l
 def _runs(lines: list[list[dict[str, Any]]], columns: list[tuple[int, int]], limits: Limits) -> list[list[list[str]]]:
     """Runs of lines with cells in two or more columns.  A line with one cell inside a run is a
     wrapped cell (a description on a second line, a two-line heading): it is added to the row
-    above; more than ``MAX_WRAPPED`` such lines in a row end the table."""
+    above; more than ``MAX_WRAPPED`` such lines in a row end the table.  Words in a gutter that
+    (almost) no line crosses belong to no column and are left out."""
     tables: list[list[list[str]]] = []
     run: list[list[str]] = []
     wrapped = 0
     for line in lines + [[]]:
         cells = [""] * len(columns)
         for w in line:
-            # the column under the word's centre; a word in a gutter (a heading over two columns)
-            # goes to the nearest column
             centre = (float(w["x0"]) + float(w["x1"])) / 2
-            j = min(range(len(columns)), key=lambda i: max(columns[i][0] - centre, centre - columns[i][1], 0))
-            cells[j] = f"{cells[j]} {w['text']}".strip()[: limits.max_cell_chars]
+            j = next((i for i, (a, b) in enumerate(columns) if a - MIN_GUTTER <= centre <= b + MIN_GUTTER), -1)
+            if j >= 0:
+                cells[j] = f"{cells[j]} {w['text']}".strip()[: limits.max_cell_chars]
         filled = [j for j, c in enumerate(cells) if c]
         if len(filled) >= 2:
             run.append(cells)
             wrapped = 0
             continue
-        if filled and run and wrapped < MAX_WRAPPED:
-            j = filled[0]
-            run[-1][j] = f"{run[-1][j]} {cells[j]}".strip()[: limits.max_cell_chars]
+        if line and len(filled) <= 1 and run and wrapped < MAX_WRAPPED:
+            # a wrapped cell joins the row above; a line of words in gutters only (a heading
+            # centred over two columns) is passed over without ending the table
+            for j in filled:
+                run[-1][j] = f"{run[-1][j]} {cells[j]}".strip()[: limits.max_cell_chars]
             wrapped += 1
             continue
         if len(run) >= MIN_TEXT_ROWS:
