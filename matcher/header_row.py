@@ -35,6 +35,7 @@ MIN_BELOW = 2  # values a column needs under the candidate row to give evidence
 TYPED_SHARE = 0.7  # share of one value type that makes a column typed (numbers, dates…)
 SHAPE_SHARE = 0.6  # share of one written shape that makes a text column's usual shape
 MAX_JUDGED_COLUMNS = 200  # columns compared per row (a 2,000-column survey needs no more)
+HEADER_WINDOW = 6  # wide rows after the first looked at for where the data begins
 
 _MONEY = re.compile(r"^[-+(]?\s?[$€£¥R]{0,2}\$?\s?[-+]?\d[\d.,\s]*\)?\s?%?$")
 _CODE = re.compile(r"^(?=[^\s]*\d)(?=[^\s]*[A-Za-z])[A-Za-z0-9][A-Za-z0-9./_#-]*$")
@@ -142,32 +143,47 @@ def _filled(row: list[str]) -> int:
     return sum(1 for c in row if c and c.strip())
 
 
-def _first_wide_row(head: list[list[str]]) -> int | None:
-    """The first row that fills most of the table's usual width (title lines fill one or two cells)."""
+def _wide_rows(head: list[list[str]]) -> list[int]:
+    """Rows that fill most of the table's usual width (title lines fill one or two cells)."""
     counts = [_filled(r) for r in head]
     wide = [c for c in counts if c >= 2]
     if not wide:
-        return None
+        return []
     width = Counter(wide).most_common(1)[0][0]
-    return next((i for i, c in enumerate(counts) if c >= max(2, int(width * 0.6))), 0)
+    return [i for i, c in enumerate(counts) if c >= max(2, int(width * 0.6))]
+
+
+def _lexicon_hits(row: list[str]) -> int:
+    return sum(1 for c in row if c.strip() and (match_header(c.strip()) is not None or is_aggregate_header(c.strip())))
 
 
 def find_header(rows: list[list[str]]) -> tuple[int, bool]:
     """(index of the header row, or of the first data row when there is none; has_header)."""
     head = rows[:LOOKAHEAD]
-    start = _first_wide_row(head)
-    if start is None:
+    wide = _wide_rows(head)
+    if not wide:
         first = next((i for i, r in enumerate(head) if _filled(r)), 0)
         return first, bool(head) and _single_column_header(head, first)
-    score = row_verdict(head[start], head[start + 1:start + 1 + BELOW])
-    if score < 0:
+    scores: dict[int, float] = {}
+    for i in wide[: HEADER_WINDOW + 1]:
+        scores[i] = row_verdict(head[i], head[i + 1:i + 1 + BELOW])
+        if scores[i] < 0:
+            break  # the data begins here
+    start = wide[0]
+    if scores[start] < 0:
         return start, False
-    # a second title line as wide as the table: the row under it is the better header
+    above = [i for i, score in scores.items() if score >= 0]
+    if len(above) < len(scores):
+        # several header-like rows before the data (metadata lines as wide as a narrow table, a
+        # group heading over the column names, a units line): the one naming the most columns
+        # in the lexicon, else the last with header evidence
+        named = max(above, key=lambda i: (_lexicon_hits(head[i]), scores[i] > 0, i))
+        return named, True
+    # no data evidence (all-text values): a second title line as wide as the table gives way to
+    # the row under it when that row fills more cells and looks more like a header
     following = start + 1
-    if following < len(head) and _filled(head[following]) > _filled(head[start]):
-        next_score = row_verdict(head[following], head[following + 1:following + 1 + BELOW])
-        if next_score > score:
-            return following, True
+    if following in scores and _filled(head[following]) > _filled(head[start]) and scores[following] > scores[start]:
+        return following, True
     return start, True
 
 

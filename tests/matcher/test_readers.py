@@ -218,3 +218,18 @@ def test_docx_rows_marked_as_header_rows_are_the_header() -> None:
     document.save(out)
     [found] = _tables(out.getvalue(), "t.docx")
     assert found.header == ["Town 9", "Club 9"] and found.row_count == 4
+
+
+def test_metadata_lines_as_wide_as_a_narrow_table_are_skipped() -> None:
+    ps = syn.people(10, 320, locales=("en_US",), own_share=0.0)
+    grid = [["Agency:", "Department of Examples"], ["Exported:", "Monday morning"], ["Name", "Date of birth"]]
+    grid += [[p.full, p.dob.isoformat()] for p in ps]
+    table = _tables(syn.to_csv(grid), "export.csv")[0]
+    assert table.header == ["Name", "Date of birth"] and table.row_count == 10
+
+
+def test_a_units_line_under_the_header_does_not_replace_it() -> None:
+    rows = [["Name", "Weight", "Height"], ["", "kg", "cm"]]
+    rows += [[f"Person {i}", str(60 + i), str(170 + i)] for i in range(6)]
+    header, start = split_header(rows)
+    assert header == ["Name", "Weight", "Height"]
