@@ -7,6 +7,7 @@
 * arrays of arrays (the first row may be a header, :mod:`matcher.header_row`), with the header from
   a sibling ``columns`` list when there is one (pandas ``orient="split"``); cells that are objects
   with a ``text``/``value`` (tabula's cell JSON) give that text;
+* JSON Lines (``.jsonl``/``.ndjson``: one object per line) as an array of records;
 * lists of table objects that each hold a grid (tabula's JSON: ``[{"data": [[...]]}, ...]``): the
   grids, with those of one width joined like the pages of one table.
 
@@ -141,22 +142,45 @@ def _find_in_list(node: list[Any], path: str, depth: int, found: list[Found]) ->
         found.append(Found(path, "grid", node))
 
 
-def _loads(data: bytes, locator: str) -> Any:
+def _json_lines(text: str, limits: Limits) -> list[Any] | None:
+    """The records of a JSON Lines document (one object per line), or None if it is not one.  A
+    last line cut short (a truncated download) is left out."""
+    lines = [ln for ln in islice(text.splitlines(), limits.max_json_records + 1) if ln.strip()]
+    records: list[Any] = []
+    for number, line in enumerate(lines):
+        try:
+            record = json.loads(line)
+        except ValueError:
+            if number == len(lines) - 1 and len(lines) > 1:
+                break
+            return None
+        if not isinstance(record, dict):
+            return None
+        records.append(record)
+    return records if len(records) >= 2 else None
+
+
+def _loads(data: bytes, locator: str, limits: Limits) -> Any:
+    text = data.decode("utf-8-sig", errors="replace")
     try:
-        return json.loads(data.decode("utf-8-sig", errors="replace"))
+        try:
+            return json.loads(text)
+        except ValueError:
+            records = _json_lines(text, limits)
     except RecursionError:
         raise ScanError(
             f"{locator}: JSON nested deeper than the parser's depth limit (about {sys.getrecursionlimit():,} "
             "levels); not scanned. No table is nested that deep: the file may be built to crash parsers, "
             "open it to check what it is"
         ) from None
-    except ValueError:
-        raise ScanError(f"{locator}: not valid JSON; check that the download is complete") from None
+    if records is None:
+        raise ScanError(f"{locator}: not valid JSON; check that the download is complete")
+    return records
 
 
 def extract_json(data: bytes, limits: Limits, locator: str, deadline: float) -> Extracted:
     found: list[Found] = []
-    _find(_loads(data, locator), "", 0, found)
+    _find(_loads(data, locator, limits), "", 0, found)
     out = Extracted()
     for item in _join_grids(found):
         where = f"JSON {item.path or 'top level'}"

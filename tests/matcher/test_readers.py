@@ -233,3 +233,16 @@ def test_a_units_line_under_the_header_does_not_replace_it() -> None:
     rows += [[f"Person {i}", str(60 + i), str(170 + i)] for i in range(6)]
     header, start = split_header(rows)
     assert header == ["Name", "Weight", "Height"]
+
+
+def test_json_lines_are_an_array_of_records() -> None:
+    records = _records(6, 321)
+    data = "\n".join(json.dumps(r) for r in records).encode() + b'\n{"name": "cut sho'
+    [table] = _tables(data, "export.jsonl")
+    assert table.header == ["name", "born", "email"] and table.row_count == 6
+
+
+def test_json_lines_with_a_line_nested_too_deep_get_the_depth_error() -> None:
+    data = b'{"a": 1}\n{"b": 2}\n' + b'{"c": ' * 100_000 + b"1" + b"}" * 100_000 + b"\n"
+    result = scan_bytes(data, "deep.jsonl")
+    assert len(result.errors) == 1 and "depth limit" in result.errors[0]
