@@ -8,7 +8,7 @@ import io
 import pytest
 
 from matcher.csv_tables import extract_delimited, sniff_delimiter
-from matcher.headers import split_header
+from matcher.header_row import split_header
 from matcher.limits import DEFAULT_LIMITS, Limits
 from matcher.scan import scan_bytes
 from matcher.sniff import sniff_media_type
