@@ -136,6 +136,8 @@ def main() -> None:
            "header-less semicolon CSV in latin-1: full name, DD/MM/YYYY birth date, nationality, facility")
     _write("r-headerless-sheet.xlsx", syn.to_xlsx([("Hoja1", _roster(204), "visible")]), True,
            "header-less XLSX sheet: the first row is already a person")
+    _write("r-headerless-sheet.ods", syn.to_ods([("Folha1", _deputies(212), False)]), True,
+           "header-less ODS sheet: id, full name, DD-MM-YYYY birth date, profession from row 1")
     _write("r-title-lines.csv", syn.to_csv([_staff_header(), *_staff(205)],
                                            title=["City of Example - Payroll disclosure", "Calendar Year - 2024"]),
            True, "two report-title lines above the real header in a CSV")
