@@ -13,9 +13,12 @@ value types of the rows under it (:func:`row_verdict`):
 * a cell whose written shape (case, number of words) differs from the column's usual shape leans
   to a header (``Municipality`` over ``VILA REAL``).
 
-With no evidence either way the row is taken as a header (most published tables have one).  A
-file without a header gets an empty header (``""`` per column): :mod:`matcher.columns` types such
-columns by their values alone.
+With no evidence either way the row is taken as a header (most published tables have one).  When
+several header-like rows come before the first row of data (metadata lines, a group heading, a
+units line), the header is the one naming most columns.  Headings that the format marks (HTML
+``<th>`` rows, DOCX header rows) are taken as they are (:func:`grid_table`).  A file without a
+header gets an empty header (``""`` per column): :mod:`matcher.columns` types such columns by their
+values alone.  See docs/matcher-readers.md.
 """
 
 from __future__ import annotations
