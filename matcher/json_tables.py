@@ -3,7 +3,9 @@
 * arrays of records (``[{...}, {...}]``); nested objects are flattened one level (``address.city``);
 * record maps keyed by id (``{"123": {...}, "124": {...}}``, pandas ``orient="index"``): one row per
   entry, the key in a first column with an empty header (typed by its values);
-* column maps (pandas ``orient="columns"``: ``{"name": {"0": ..., "1": ...}, ...}``): transposed;
+* column maps (pandas ``orient="columns"``: ``{"name": {"0": ..., "1": ...}, ...}``) and column
+  lists (``{"name": [...], "age": [...]}``, pandas ``orient="list"``): transposed;
+* row lists keyed by id (``{"123": ["Ana", "1980-01-02"], ...}``): one row per key, no header;
 * arrays of arrays (the first row may be a header, :mod:`matcher.header_row`), with the header from
   a sibling ``columns`` list when there is one (pandas ``orient="split"``); cells that are objects
   with a ``text``/``value`` (tabula's cell JSON) give that text;
@@ -86,11 +88,25 @@ def _index_like(keys: list[str]) -> bool:
     return bool(keys) and sum(1 for k in keys if k.strip().lstrip("-").isdigit()) >= 0.8 * len(keys)
 
 
+def _scalar_list(value: Any) -> bool:
+    return isinstance(value, list) and bool(value) and all(not isinstance(c, dict | list) for c in value[:PROBE])
+
+
 def _map_kind(node: dict[str, Any]) -> str:
-    """``map`` (records keyed by id), ``columns`` (columns keyed by name, rows by index) or ``""``."""
+    """``map`` (records keyed by id), ``columns`` (columns keyed by name, rows by index),
+    ``list_columns`` (``{"name": [...], "age": [...]}``), ``list_rows`` (``{"123": [...], ...}``)
+    or ``""``."""
+    values = list(islice(node.values(), PROBE))
+    lists = [x for x in values if _scalar_list(x)]
+    if len(node) >= 2 and lists and len(lists) >= 0.8 * len(values):
+        outer_ids = _index_like([str(k) for k in islice(node, PROBE)])
+        if outer_ids and len(node) >= 3:
+            return "list_rows"
+        if not outer_ids and len({len(x) for x in lists}) == 1 and len(lists[0]) >= 2:
+            return "list_columns"
+        return ""
     if len(node) < 3:
         return ""
-    values = list(islice(node.values(), PROBE))
     dicts = [x for x in values if isinstance(x, dict) and x]
     if len(dicts) < 0.8 * len(values):
         return ""
@@ -181,22 +197,34 @@ def _loads(data: bytes, locator: str, limits: Limits) -> Any:
 def extract_json(data: bytes, limits: Limits, locator: str, deadline: float) -> Extracted:
     found: list[Found] = []
     _find(_loads(data, locator, limits), "", 0, found)
-    out = Extracted()
-    for item in _join_grids(found):
-        where = f"JSON {item.path or 'top level'}"
-        if item.kind == "grid":
-            out.tables.append(_grid_table(item, limits, where))
-        elif item.kind == "columns":
-            count = max(len(values) for values in item.node.values() if isinstance(values, dict))
-            out.tables.append(_records_table(_transpose(item.node, limits), count, limits, locator, where))
-        elif item.kind == "map":
-            entries = [(k, r) for k, r in islice(item.node.items(), limits.max_json_records) if isinstance(r, dict)]
-            records = [{KEY_COLUMN: key, **record} for key, record in entries[: limits.sample_rows]]
-            out.tables.append(_records_table(records, len(entries), limits, locator, where))
-        else:
-            count = sum(1 for r in item.node[: limits.max_json_records] if isinstance(r, dict))
-            out.tables.append(_records_table(item.node, count, limits, locator, where))
-    return out
+    return Extracted(tables=[_table(item, limits, locator) for item in _join_grids(found)])
+
+
+def _table(item: Found, limits: Limits, locator: str) -> Table:
+    """The table one found structure holds (records, grid, map or columns)."""
+    where = f"JSON {item.path or 'top level'}"
+    node = item.node
+    if item.kind == "grid":
+        return _grid_table(item, limits, where)
+    if item.kind == "columns":
+        count = max(len(values) for values in node.values() if isinstance(values, dict))
+        return _records_table(_transpose(node, limits), count, limits, locator, where)
+    if item.kind == "list_columns":
+        columns = {str(k): col for k, col in node.items() if isinstance(col, list)}
+        count = max(map(len, columns.values()))
+        records = [{k: col[i] if i < len(col) else None for k, col in columns.items()}
+                   for i in range(min(count, limits.sample_rows))]
+        return _records_table(records, count, limits, locator, where)
+    if item.kind == "list_rows":
+        keyed = [(k, r) for k, r in islice(node.items(), limits.max_json_records) if isinstance(r, list)]
+        rows = [[str(key), *(_cell(c) for c in row[: limits.max_columns])] for key, row in keyed[: limits.sample_rows]]
+        return Table(header=[KEY_COLUMN] * max(map(len, rows)), rows=rows, locator=where, row_count=len(keyed))
+    if item.kind == "map":
+        entries = [(k, r) for k, r in islice(node.items(), limits.max_json_records) if isinstance(r, dict)]
+        records = [{KEY_COLUMN: key, **record} for key, record in entries[: limits.sample_rows]]
+        return _records_table(records, len(entries), limits, locator, where)
+    count = sum(1 for r in node[: limits.max_json_records] if isinstance(r, dict))
+    return _records_table(node, count, limits, locator, where)
 
 
 def _transpose(columns: dict[str, dict[str, Any]], limits: Limits) -> list[dict[str, Any]]:

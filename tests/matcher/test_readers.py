@@ -246,3 +246,18 @@ def test_json_lines_with_a_line_nested_too_deep_get_the_depth_error() -> None:
     data = b'{"a": 1}\n{"b": 2}\n' + b'{"c": ' * 100_000 + b"1" + b"}" * 100_000 + b"\n"
     result = scan_bytes(data, "deep.jsonl")
     assert len(result.errors) == 1 and "depth limit" in result.errors[0]
+
+
+def test_json_column_lists_are_transposed() -> None:
+    records = _records(5, 322)
+    columns = {key: [r[key] for r in records] for key in records[0]}
+    [table] = _tables(json.dumps({"people": columns}).encode(), "l.json")
+    assert table.header == ["name", "born", "email"] and table.rows[1] == list(records[1].values())
+    assert table.row_count == 5
+
+
+def test_json_row_lists_keyed_by_id_are_rows_without_a_header() -> None:
+    records = _records(5, 323)
+    rows = {str(70 + i): list(r.values()) for i, r in enumerate(records)}
+    [table] = _tables(json.dumps(rows).encode(), "k.json")
+    assert table.header == ["", "", "", ""] and table.rows[0] == ["70", *records[0].values()]
