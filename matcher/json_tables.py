@@ -208,13 +208,13 @@ def _table(item: Found, limits: Limits, locator: str) -> Table:
         return _grid_table(item, limits, where)
     if item.kind == "columns":
         count = max(len(values) for values in node.values() if isinstance(values, dict))
-        return _records_table(_transpose(node, limits), count, limits, locator, where)
+        return records_table(_transpose(node, limits), count, limits, locator, where)
     if item.kind == "list_columns":
         columns = {str(k): col for k, col in node.items() if isinstance(col, list)}
         count = max(map(len, columns.values()))
         records = [{k: col[i] if i < len(col) else None for k, col in columns.items()}
                    for i in range(min(count, limits.sample_rows))]
-        return _records_table(records, count, limits, locator, where)
+        return records_table(records, count, limits, locator, where)
     if item.kind == "list_rows":
         keyed = [(k, r) for k, r in islice(node.items(), limits.max_json_records) if isinstance(r, list)]
         rows = [[str(key), *(_cell(c) for c in row[: limits.max_columns])] for key, row in keyed[: limits.sample_rows]]
@@ -222,9 +222,9 @@ def _table(item: Found, limits: Limits, locator: str) -> Table:
     if item.kind == "map":
         entries = [(k, r) for k, r in islice(node.items(), limits.max_json_records) if isinstance(r, dict)]
         records = [{KEY_COLUMN: key, **record} for key, record in entries[: limits.sample_rows]]
-        return _records_table(records, len(entries), limits, locator, where)
+        return records_table(records, len(entries), limits, locator, where)
     count = sum(1 for r in node[: limits.max_json_records] if isinstance(r, dict))
-    return _records_table(node, count, limits, locator, where)
+    return records_table(node, count, limits, locator, where)
 
 
 def _transpose(columns: dict[str, dict[str, Any]], limits: Limits) -> list[dict[str, Any]]:
@@ -237,7 +237,7 @@ def _transpose(columns: dict[str, dict[str, Any]], limits: Limits) -> list[dict[
             for i in islice(index, limits.sample_rows)]
 
 
-def _records_table(records: list[Any], count: int, limits: Limits, locator: str, where: str) -> Table:
+def records_table(records: list[Any], count: int, limits: Limits, locator: str, where: str) -> Table:
     header_keys: dict[str, None] = {}
     sample = [_flatten(r) for r in records[: limits.sample_rows] if isinstance(r, dict)]
     for record in sample:

@@ -117,10 +117,11 @@ def _sniff_text(head: bytes, filename: str) -> str:
                 return JSON
             if len(head) >= HEAD_BYTES or filename.lower().endswith(".json"):
                 return JSON  # a head cut mid-document still starts like JSON
+    if lowered.startswith("<?xml"):
+        # XHTML says <html; an XML data file may hold <Table> elements (SpreadsheetML)
+        return HTML if "<html" in lowered or "<!doctype html" in lowered else XML
     if lowered.startswith(("<!doctype html", "<html")) or "<table" in lowered or "<body" in lowered:
         return HTML
-    if lowered.startswith("<?xml"):
-        return HTML if "<html" in lowered else XML
     if lowered.startswith("<"):
         return HTML  # an HTML fragment (<div>, <p>…) without a doctype
     lines = [ln for ln in text.splitlines()[:50] if ln.strip()]

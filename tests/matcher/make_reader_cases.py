@@ -1,5 +1,6 @@
 """Writes the ``r-*`` reader cases of ``tests/matcher/cases/``: header-less files, title lines above
-the header, JSON record maps, tabula's cell JSON and tightly set PDF text, each with its sidecar.
+the header, JSON record maps, tabula's cell JSON, XML records and tightly set PDF text, each with
+its sidecar.
 
 Everything is synthetic (Faker, seeded).  Run it again after changing a case:
 
@@ -94,6 +95,18 @@ def _keyed_by_id(seed: int) -> bytes:
     return json.dumps(records, ensure_ascii=False, indent=1).encode()
 
 
+def _xml_records(seed: int) -> bytes:
+    """An XML export: namespaced record elements with an id attribute and a nested address."""
+    people = syn.people(20, seed, locales=("nl_NL", "de_DE"), own_share=0.0)
+    records = "".join(
+        f'<inschrijving nr="{100 + i}"><naam>{p.full}</naam><geboortedatum>{p.dob.isoformat()}</geboortedatum>'
+        f"<adres><straat>{p.address}</straat><land>{syn.country(p, 'en')}</land></adres></inschrijving>"
+        for i, p in enumerate(people))
+    doc = (f'<?xml version="1.0" encoding="UTF-8"?><export xmlns="urn:example:register">'
+           f"<kop><titel>Register</titel></kop><inschrijvingen>{records}</inschrijvingen></export>")
+    return doc.encode()
+
+
 def _tight_pdf(seed: int) -> bytes:
     """Small print set word by word, without space characters, the gaps narrower than pdfplumber's
     default 3-point word gap (the way some report generators place text)."""
@@ -151,6 +164,8 @@ def main() -> None:
            "tabula's JSON: a list of page tables whose rows are cell objects {top, left, text}")
     _write("r-tight-words.pdf", _tight_pdf(209), True,
            "6-point PDF text whose word spaces are narrower than pdfplumber's default word gap")
+    _write("r-records.xml", _xml_records(213), True,
+           "XML export: repeated record elements (attribute id, name, birth date, nested address)")
     _write("r-headerless-timeseries.csv", syn.to_csv(_time_series(210)), False,
            "hard negative: header-less numeric time series (date, count, rate)")
     _write("r-headerless-codes.csv", syn.to_csv(_coded_microdata(211)), False,

@@ -261,3 +261,40 @@ def test_json_row_lists_keyed_by_id_are_rows_without_a_header() -> None:
     rows = {str(70 + i): list(r.values()) for i, r in enumerate(records)}
     [table] = _tables(json.dumps(rows).encode(), "k.json")
     assert table.header == ["", "", "", ""] and table.rows[0] == ["70", *records[0].values()]
+
+
+# --------------------------------------------------------------------------- XML
+def _xml_people(n: int, seed: int) -> str:
+    return "".join(f'<person id="{i}"><name>{p.full}</name><dob>{p.dob.isoformat()}</dob>'
+                   f"<contact><email>{p.email}</email></contact></person>"
+                   for i, p in enumerate(syn.people(n, seed, locales=("en_GB",), own_share=0.0)))
+
+
+def test_xml_record_elements_become_a_table() -> None:
+    doc = f'<?xml version="1.0"?><export xmlns="urn:x"><meta><title>t</title></meta><people>{_xml_people(5, 330)}' \
+          "</people></export>"
+    [table] = _tables(doc.encode(), "people.xml")
+    assert table.header == ["@id", "name", "dob", "contact.email"] and table.row_count == 5
+    assert table.locator == "XML /export/people/person"
+
+
+def test_spreadsheetml_rows_are_a_grid_with_a_header() -> None:
+    people = syn.people(4, 331, locales=("en_GB",), own_share=0.0)
+    rows = [["Name", "Born"]] + [[p.full, p.dob.isoformat()] for p in people]
+    body = "".join("<Row>" + "".join(f"<Cell><Data>{c}</Data></Cell>" for c in r) + "</Row>" for r in rows)
+    doc = f'<?xml version="1.0"?><Workbook xmlns="urn:schemas-microsoft-com:office:spreadsheet"><Worksheet>' \
+          f"<Table>{body}</Table></Worksheet></Workbook>"
+    [table] = _tables(doc.encode(), "book.xml")
+    assert table.header == ["Name", "Born"] and table.row_count == 4
+
+
+def test_web_feeds_hold_no_tables() -> None:
+    items = "".join(f"<item><title>News {i}</title><author>Ana Silva</author></item>" for i in range(5))
+    assert _tables(f'<?xml version="1.0"?><rss><channel>{items}</channel></rss>'.encode(), "feed.xml") == []
+
+
+def test_xml_entity_declarations_are_refused() -> None:
+    doc = b'<?xml version="1.0"?><!DOCTYPE r [<!ENTITY x SYSTEM "file:///etc/passwd">]><r><a><b>&x;</b></a></r>'
+    result = scan_bytes(doc, "x.xml")
+    assert result.tables == [] and result.errors == [
+        "x.xml: the XML declares entities (a possible entity bomb); not scanned. Open it to check what it is"]
