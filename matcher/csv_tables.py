@@ -19,7 +19,8 @@ from typing import IO
 from core.models import Table
 from matcher.errors import LimitExceeded, ScanError
 from matcher.extracted import Extracted
-from matcher.headers import LOOKAHEAD, split_header, trailing_totals
+from matcher.header_row import LOOKAHEAD, fit_header, split_header
+from matcher.headers import trailing_totals
 from matcher.limits import Limits
 from matcher.textcodec import detect_encoding, looks_binary
 
@@ -130,7 +131,8 @@ def extract_delimited(stream: IO[bytes], limits: Limits, locator: str, deadline:
         text.detach()
     if count == len(sample):
         count -= trailing_totals(sample)  # the whole file is in the sample: drop a closing Total row
-    table = Table(header=header, rows=sample[: limits.sample_rows], locator="table", row_count=count)
+    sample = sample[: limits.sample_rows]
+    table = Table(header=fit_header(header, sample), rows=sample, locator="table", row_count=count)
     return Extracted(tables=[table] if header or sample else [])
 
 

@@ -8,11 +8,12 @@ import zipfile
 
 import docx
 from docx.opc.exceptions import PackageNotFoundError
+from docx.table import _Row
 
 from matcher.containers import check_xml_parts, check_zip, iter_elements, open_zip
 from matcher.errors import ScanError
 from matcher.extracted import Extracted, HiddenItem
-from matcher.headers import grid_table, keep_row
+from matcher.header_row import grid_table, keep_row
 from matcher.limits import Limits
 
 W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
@@ -37,18 +38,29 @@ def extract_docx(data: bytes, limits: Limits, locator: str, deadline: float) -> 
     for number, table in enumerate(document.tables, start=1):
         rows: list[list[str]] = []
         count = 0
+        headings = 0  # leading rows marked "repeat as header row" (w:tblHeader): the header says so itself
         for row in table.rows:
             cells = [cell.text.strip()[: limits.max_cell_chars] for cell in row.cells]
             if not any(cells):
                 continue
+            if count == headings and _is_heading(row):
+                headings += 1
             count += 1
             if keep_row(rows, limits.sample_rows):
                 rows.append(cells)
-        found = grid_table(rows, count, f"DOCX table {number}", limits.sample_rows)
+        found = grid_table(rows, count, f"DOCX table {number}", limits.sample_rows, headings)
         if found is not None:
             out.tables.append(found)
     _hidden_text(zf, out, locator)
     return out
+
+
+def _is_heading(row: _Row) -> bool:
+    properties = row._tr.trPr
+    if properties is None:
+        return False
+    mark = properties.find(f"{W}tblHeader")
+    return mark is not None and _is_on(mark)
 
 
 def _hidden_text(zf: zipfile.ZipFile, out: Extracted, locator: str) -> None:

@@ -6,7 +6,7 @@ from lxml import etree, html
 
 from matcher.errors import ScanError
 from matcher.extracted import Extracted
-from matcher.headers import grid_table, keep_row
+from matcher.header_row import grid_table, keep_row
 from matcher.limits import Limits
 
 
@@ -29,18 +29,22 @@ def extract_html(data: bytes, limits: Limits, locator: str, deadline: float) -> 
     for number, table in enumerate(root.iter("table"), start=1):
         rows: list[list[str]] = []
         count = 0
+        headings = 0  # leading rows made only of <th> cells: the header says so itself
         for tr in table.iter("tr"):
             if tr.getparent() is not None and _owning_table(tr) is not table:
                 continue  # rows of a nested table belong to that table
-            cells = [_text(c)[: limits.max_cell_chars] for c in tr if c.tag in {"td", "th"}]
+            tags = [c for c in tr if c.tag in {"td", "th"}]
+            cells = [_text(c)[: limits.max_cell_chars] for c in tags]
             if not any(cells):
                 continue
             if len(cells) > limits.max_columns:
                 raise ScanError(f"{locator}: an HTML table with {len(cells):,} columns; not scanned")
+            if count == headings and all(c.tag == "th" for c in tags):
+                headings += 1
             count += 1
             if keep_row(rows, limits.sample_rows):
                 rows.append(cells)
-        found = grid_table(rows, count, f"HTML table {number}", limits.sample_rows)
+        found = grid_table(rows, count, f"HTML table {number}", limits.sample_rows, headings)
         if found is not None:
             out.tables.append(found)
     return out

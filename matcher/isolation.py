@@ -36,10 +36,18 @@ def _worker(conn: Connection, memory_bytes: int) -> None:
         if request is None:
             return
         kind, args, limits = request
-        if kind == "file":
-            result = scan_file(args[0], limits)
-        else:
-            result = scan_bytes(args[0], args[1], args[2], limits)
+        try:
+            if kind == "file":
+                result = scan_file(args[0], limits)
+            else:
+                result = scan_bytes(args[0], args[1], args[2], limits)
+        except RecursionError:
+            # the readers report deep nesting as their own per-file error; a nesting that slips past
+            # them must cost this file, not the worker (and must not print a traceback)
+            label = args[0] if kind == "file" else (args[1] or "<bytes>")
+            result = ScanResult(media_type="", errors=[
+                f"{label}: nested too deeply to read (over the parser's depth limit); not scanned. "
+                "Open it to check what it is"])
         conn.send(result)
 
 

@@ -28,6 +28,7 @@ from matcher.json_tables import extract_json
 from matcher.limits import DEFAULT_LIMITS, Limits
 from matcher.pdf_tables import extract_pdf
 from matcher.spreadsheet import extract_spreadsheet
+from matcher.xml_tables import extract_xml
 
 log = logging.getLogger("spillwatch.matcher")
 
@@ -106,6 +107,7 @@ def extract(stream: IO[bytes], media: str, label: str, limits: Limits, deadline:
                         "file is (the name may say .csv but the content is not text)")
     readers = {
         mt.PDF: extract_pdf, mt.DOCX: extract_docx, mt.HTML: extract_html, mt.JSON: extract_json,
+        mt.XML: extract_xml,
     }
     if media in mt.SPREADSHEETS:
         return extract_spreadsheet(_read_all(stream, label, limits), media, limits, label, deadline)

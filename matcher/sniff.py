@@ -84,6 +84,22 @@ def _sniff_zip(stream: IO[bytes], head: bytes) -> str:
     return ZIP
 
 
+def is_json_lines(text: str) -> bool:
+    """JSON Lines (``.jsonl``, ``.ndjson``): every line of the head (the last may be cut) is a JSON
+    object."""
+    lines = [ln for ln in text.splitlines()[:21] if ln.strip()]
+    if len(lines) > 20:
+        lines = lines[:20]
+    elif len(lines) > 2:
+        lines = lines[:-1]  # the head may end inside the last line
+    if len(lines) < 2:
+        return False
+    try:
+        return all(isinstance(json.loads(ln), dict) for ln in lines)
+    except (ValueError, RecursionError):
+        return False
+
+
 def _sniff_text(head: bytes, filename: str) -> str:
     if looks_binary(head):
         return BINARY
@@ -94,13 +110,18 @@ def _sniff_text(head: bytes, filename: str) -> str:
         try:
             json.loads(text)
             return JSON
+        except RecursionError:
+            return JSON  # nested deeper than the parser allows: the JSON reader reports it
         except ValueError:
+            if is_json_lines(text):
+                return JSON
             if len(head) >= HEAD_BYTES or filename.lower().endswith(".json"):
                 return JSON  # a head cut mid-document still starts like JSON
+    if lowered.startswith("<?xml"):
+        # XHTML says <html; an XML data file may hold <Table> elements (SpreadsheetML)
+        return HTML if "<html" in lowered or "<!doctype html" in lowered else XML
     if lowered.startswith(("<!doctype html", "<html")) or "<table" in lowered or "<body" in lowered:
         return HTML
-    if lowered.startswith("<?xml"):
-        return HTML if "<html" in lowered else XML
     if lowered.startswith("<"):
         return HTML  # an HTML fragment (<div>, <p>…) without a doctype
     lines = [ln for ln in text.splitlines()[:50] if ln.strip()]

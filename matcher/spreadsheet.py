@@ -17,7 +17,8 @@ from matcher import hidden as xl
 from matcher.containers import check_xml_parts, check_zip, open_zip
 from matcher.errors import EncryptedFile, LimitExceeded, ScanError
 from matcher.extracted import Extracted, HiddenItem
-from matcher.headers import LOOKAHEAD, is_total_row, split_header
+from matcher.header_row import LOOKAHEAD, fit_header, split_header
+from matcher.headers import is_total_row
 from matcher.limits import Limits
 from matcher.sniff import ODS, XLS, XLSM, XLSX
 
@@ -131,6 +132,7 @@ def _sheet(out: Extracted, rows: list[list[Any]], name: str, state: str, limits:
     if last and is_total_row(_row_text(last[:2], limits.max_cell_chars)):
         count -= 1  # a closing Total row is not a data row
     where = f"sheet '{name}'" + (f" ({state})" if state else "")
+    header = fit_header(header, sample)
     table = Table(header=header, rows=sample, locator=where, row_count=count, hidden=bool(state),
                   hidden_reason=f"{state} sheet" if state else "")
     if header or sample:
