@@ -148,11 +148,18 @@ def _by_header(ev: ColumnEvidence, values: _Values, today: date) -> bool:
         if orgs / n < 0.3 and plausible:
             if htype == "person_name" and full / n >= 0.5:
                 return _choose(ev, "person_name", full, "personal names", 0.55)
+            if full / n >= 0.6 and _fraction(values, v.given_name_hit) / n >= 0.3:
+                # a given/family-name header over whole names (French "Nom" is the name or the
+                # surname): the column holds full names
+                return _choose(ev, "person_name", full, "personal names", 0.55)
             if single / n >= 0.6:
                 kind = "given_name" if htype == "given_name" else "family_name"
                 if htype == "person_name":
                     kind = "person_name"
                 return _choose(ev, kind, single, "name-shaped values", 0.5)
+    if htype in {"birth_date", "age"} and ev.aggregate_header:
+        ev.notes.append("a statistic of ages or birth dates (mean, median, count), not a person's")
+        return False
     if htype == "birth_date":
         hits, dates = _birth_dates(values, today, historical=True)
         if hits / n >= 0.6:
@@ -228,7 +235,7 @@ def _by_header(ev: ColumnEvidence, values: _Values, today: date) -> bool:
 def _by_values(ev: ColumnEvidence, values: _Values, today: date, generic: bool) -> bool:
     """Values alone, for formats that cannot be mistaken."""
     header, n = ev.header, len(values)
-    non_person = names_non_person(header)
+    non_person = not generic and names_non_person(header)  # "column 3" says nothing about the values
     hits = _fraction(values, v.is_email)
     if hits / n >= 0.8:
         personal = _fraction(values, v.is_personal_email)

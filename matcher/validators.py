@@ -199,7 +199,7 @@ def is_plausible_birth_date(parsed: date, today: date | None = None, historical:
 
 _NAME_TOKEN = re.compile(r"^[^\W\d_][^\W\d_'’\-.]*(?:['’\-][^\W\d_]+)*\.?$", re.UNICODE)
 _INITIAL = re.compile(r"^[^\W\d_]\.?$", re.UNICODE)
-_PAREN = re.compile(r"\([^)]*\)|\[[^\]]*\]")
+_PAREN = re.compile(r"\([^)]*\)|\[[^\]]*\]|\"[^\"]*\"|“[^”]*”")  # brackets and quoted nicknames
 _SUFFIX = re.compile(r",?\s+(jr|sr|ii|iii|iv|phd|md|esq)\.?\s*$", re.IGNORECASE)
 
 
@@ -228,14 +228,19 @@ def _name_tokens(value: str) -> tuple[str, ...] | None:
         inside = _name_tokens(inner.group(0)[1:-1])
         if inside and len(inside) >= 2:
             return inside
-    if text.count(",") == 1:
-        last, first = (part.strip() for part in text.split(","))
+    parts = [part.strip() for part in text.split(",")]
+    if len(parts) == 3 and _INITIAL.match(parts[2]):
+        parts = [parts[0], f"{parts[1]} {parts[2]}"]  # "AAMODT, DENISE, E": the middle initial after a comma
+    if len(parts) == 2:
+        last, first = parts
         if not last or not first:
             return None
         text = f"{first} {last}"
-    elif "," in text:
+    elif len(parts) > 2:
         return None
     raw = text.split()
+    # an all-lower-case value ("maria hernandez") is a name only when a word of it is a listed name
+    lower = text.islower() and any(is_given_name(w) or is_surname(w) for w in raw if len(w) > 2)
     folded_words = [fold(t).strip(".") for t in raw]
     weak = sum(1 for w in folded_words if w in ORG_WORDS_WEAK)
     if any(w in ORG_WORDS_STRONG for w in folded_words) or weak >= 2:
@@ -251,7 +256,7 @@ def _name_tokens(value: str) -> tuple[str, ...] | None:
             continue
         if not _NAME_TOKEN.match(token):
             return None
-        if not (token[0].isupper() or token.isupper()):
+        if not (token[0].isupper() or token.isupper() or lower):
             return None
         tokens.append(token)
     if not tokens or len(tokens) > 6:

@@ -14,7 +14,8 @@ import yaml
 from matcher.scan import scan_bytes
 
 CASES_DIR = Path(__file__).parent / "cases"
-CASES = sorted(p for p in CASES_DIR.glob("*") if p.is_file() and not p.name.endswith(".expect.yml"))
+CASES = sorted(p for p in CASES_DIR.glob("*") if p.is_file() and not p.name.startswith(".")
+               and not p.name.endswith(".expect.yml"))
 
 
 def _expectation(path: Path) -> dict[str, object]:
