@@ -21,6 +21,7 @@ from matcher import validators as v
 from matcher.lexicon import (
     has_person_role,
     is_aggregate_header,
+    is_total_cell,
     match_header,
     names_non_person,
     normalise,
@@ -106,7 +107,8 @@ def _header_years(values: list[str]) -> int:
 def type_column(index: int, header: str, cells: list[str], today: date | None = None) -> ColumnEvidence:
     """Type one column from its header and a sample of its cells."""
     today = today or date.today()
-    values = _Values(list(filter(None, map(str.strip, filter(None, cells)))))  # the non-blank cells, stripped
+    # the non-blank cells, stripped; "Total" labels of sum rows are not values of the column
+    values = _Values([c for c in map(str.strip, filter(None, cells)) if c and not is_total_cell(c)])
     ev = ColumnEvidence(index=index, header=header, total=len(values))
     ev.aggregate_header = is_aggregate_header(header)
     if not values:

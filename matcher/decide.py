@@ -84,6 +84,8 @@ def _names_are_the_unit(ctx: Context) -> str | None:
     others = ctx.others
     if others and len(ctx.numeric_others) >= 0.7 * len(others) and singles:
         return "names are the unit: the other columns are counts or shares"
+    if others and all(c.numeric_ratio >= 0.9 and c.aggregate_header for c in others):
+        return "names are counted: every other column is a total, count or share"
     return None
 
 

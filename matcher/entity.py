@@ -68,7 +68,8 @@ def _words(text: str) -> frozenset[str]:
 
 
 # Weights are hand-set (see bench/README.md for how they were validated on held-out sources).  A
-# cue fires once per table however many headers hold its words; its weight doubles when it names
+# cue fires once per table, its weight times the number of its distinct words found in the headers
+# (at most MAX_WORDS_PER_CUE); the weight doubles when the cue names
 # the table's first column (the row's subject: "company", "book", "AnimalName") and halves in a
 # nested header ("company.name": an attribute of a related object).
 HEADER_CUES: tuple[HeaderCue, ...] = (
@@ -118,6 +119,8 @@ HEADER_CUES: tuple[HeaderCue, ...] = (
               _words("storm storms hurricane hurricanes typhoon cyclone wind windspeed pressure landfall"),
               "headers describe storms"),
 )
+
+MAX_WORDS_PER_CUE = 3
 
 # Headers of a name column that make the person an attribute of the row (the row is a book whose
 # author is named, a company whose CEO is named…).  Folded words of the header.
@@ -191,7 +194,9 @@ def header_signals(columns: list[ColumnEvidence], disabled: frozenset[str] = fro
         hits = [c.header for c in columns if _cue_fires(cue, c.header)]
         if not hits:
             continue
-        weight = cue.weight
+        # each distinct word of the cue counts, up to three ("medium", "acquisition", "creation")
+        found = {w for h in hits for w in _header_words(h)[1] & cue.words} or {_header_words(hits[0])[0]}
+        weight = cue.weight * min(len(found), MAX_WORDS_PER_CUE)
         if subject in hits:
             weight *= 2
         elif all("." in h for h in hits):
@@ -222,7 +227,10 @@ def _organisation_share(ev: ColumnEvidence, values: list[str]) -> float | None:
     if not distinct:
         return None
     shaped = sum(1 for x in distinct if v.is_organisation(x)) / len(distinct)
-    share = max(shaped, corporation_ratio(distinct))
+    # the parser tags titled or annotated personal names ("Deputy Sheriff John Smith", "Clark Kent
+    # (New Earth)") as corporations too: a value with a listed given name is not counted
+    unlisted = [x for x in distinct if not v.given_name_hit(x)]
+    share = max(shaped, corporation_ratio(unlisted) * len(unlisted) / len(distinct))
     return share if share >= 0.5 else None
 
 

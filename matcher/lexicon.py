@@ -160,6 +160,16 @@ _AGGREGATE = re.compile(
 _NOT_A_PERSON = re.compile(r"\b(storm|hurricane|typhoon|cyclone|vessel|ship|boat|company|organi[sz]ation|"
                            r"pollster|airline|firm|agency|brand|product|team|school|city|county|state|column|field|variable|"
                            r"file|sheet|place|street|town|village|project|program|course|dataset|table)\b")
+TOTAL_WORDS = frozenset({"total", "totals", "grand total", "sum", "subtotal", "total general", "todos",
+                         "all", "overall", "ensemble", "totaux", "total geral"})
+
+
+@lru_cache(maxsize=8192)  # pure function of the cell; checked on many rows of every table
+def is_total_cell(cell: str) -> bool:
+    """A cell that says Total, Sum, Todos… (a sum row's label, not a value of the column)."""
+    return fold(cell.strip()).rstrip(":") in TOTAL_WORDS
+
+
 _YEAR_HEADER = re.compile(r"^(fy|cy|ay)?\s?(19|20)\d{2}(\s?(q[1-4]|h[12]))?$|^(fy|cy)\s?\d{2}$")
 _CAMEL = re.compile(r"(?<=[a-z])(?=[A-Z])")
 _SEPARATORS = re.compile(r"[_\-./:()\[\]{}|\\,;\"'*?!]+|\s+")
