@@ -18,6 +18,7 @@ from functools import lru_cache
 from itertools import compress
 
 from matcher import validators as v
+from matcher.govids import CHECKED_FORMATS, HEADER_ONLY_FORMATS, checked_format, is_sequential, names_other_numbers
 from matcher.lexicon import (
     has_person_role,
     is_aggregate_header,
@@ -31,6 +32,7 @@ from matcher.places import is_country_or_nationality
 from spillwatch.models import Table
 
 GENERIC_HEADER_PREFIX = "column "
+ANY_ID_FORMAT = {**CHECKED_FORMATS, **HEADER_ONLY_FORMATS}
 _WORK = re.compile(r"\b(office|work|business|desk|agency|oficina|trabajo|bureau|travail|trabalho|escritorio)\b")
 
 
@@ -184,6 +186,9 @@ def _by_header(ev: ColumnEvidence, values: _Values, today: date) -> bool:
         hits = _fraction(values, is_country_or_nationality)
         if hits / n >= 0.6:
             return _choose(ev, "nationality", hits, "countries or nationalities", 0.5)
+    if htype == "gov_id" and (names_other_numbers(header) or is_sequential(values)):
+        ev.notes.append("invoice, order or sequential numbers: not government IDs")
+        htype = ""
     if htype == "gov_id":
         norm = normalise(header)
         if "ssn" in norm or "social" in norm or "soc sec" in norm:
@@ -195,6 +200,9 @@ def _by_header(ev: ColumnEvidence, values: _Values, today: date) -> bool:
         else:
             hits = _fraction(values, lambda x: v.is_passport_number(x) or v.is_national_id(x))
             what = "ID-number formats"
+        checked = checked_format(values, ANY_ID_FORMAT, share=0.6)
+        if checked:
+            hits, what = max(hits, int(0.6 * n + 0.5)), f"{checked} numbers (check digit valid)"
         if hits / n >= 0.6 and ev.distinct_ratio >= 0.5:
             return _choose(ev, "gov_id", hits, what, 0.6)
     if htype == "email":
@@ -243,9 +251,11 @@ def _by_values(ev: ColumnEvidence, values: _Values, today: date, generic: bool) 
         personal = _fraction(values, v.is_personal_email)
         ev.business_contact = personal / n < 0.3
         return _choose(ev, "email", hits, "email addresses", 0.4)
-    hits = _fraction(values, v.is_national_id)
-    if hits / n >= 0.8 and ev.distinct_ratio >= 0.8:
-        return _choose(ev, "gov_id", hits, "valid ID numbers (SSN/A-number/CPF/DNI/CURP)", 0.5)
+    # without header evidence only a format with a check digit counts: a dashed 123-45-6789 alone
+    # may be an invoice number (matcher.govids)
+    checked = checked_format(values) if ev.distinct_ratio >= 0.8 and not is_sequential(values) else ""
+    if checked:
+        return _choose(ev, "gov_id", int(0.8 * n + 0.5), f"{checked} numbers (check digit valid)", 0.5)
     hits = _fraction(values, v.is_phone)
     if hits / n >= 0.8 and ev.distinct_ratio >= 0.8:
         return _choose(ev, "phone", hits, "phone numbers", 0.35)
