@@ -21,13 +21,12 @@ from datetime import date
 
 from matcher import validators as v
 from matcher.columns import ColumnEvidence, safe_header
-from matcher.entity import Entity, EntityDecision, RowEvidence, describe_rows
+from matcher.entity import DEFAULT_TUNING, Entity, EntityDecision, RowEvidence, Tuning, describe_rows
 from matcher.headers import is_total_row
 from matcher.lexicon import has_person_role, is_year_header
 from spillwatch.models import Severity, Table
 
 MIN_ROWS = 3
-THRESHOLD = 0.5  # a table is person-level from this score up
 ATTRIBUTE_BONUS = 0.08  # per attribute describing a person (at most MAX_ATTRIBUTES count)
 MAX_ATTRIBUTES = 4
 NAME_TYPES = frozenset({"person_name", "given_name", "family_name"})
@@ -183,9 +182,9 @@ def _identifiers(columns: list[ColumnEvidence], guards: list[str]) -> tuple[list
 
 
 def decide(table: Table, columns: list[ColumnEvidence], today: date | None = None,
-           disabled: frozenset[str] = frozenset(), margin: float | None = None) -> Decision:
-    """Decide one table.  ``disabled`` and ``margin`` are for the cross-validation in
-    ``bench/detection.py`` (cues left out, another person margin); the scanner leaves them."""
+           tuning: Tuning = DEFAULT_TUNING) -> Decision:
+    """Decide one table.  ``tuning`` is for the cross-validation in ``bench/detection.py``; the
+    scanner uses the defaults."""
     guards: list[str] = []
     identifiers, business = _identifiers(columns, guards)
     # attributes that describe a person (contact details and postal codes do not on their own)
@@ -210,8 +209,8 @@ def decide(table: Table, columns: list[ColumnEvidence], today: date | None = Non
         score = min(score, 0.3)
     score = max(0.0, min(1.0, score))
 
-    row_entity = _row_entity(table, ctx, disabled, margin)
-    person_level = bool(identifiers) and score >= THRESHOLD and row_entity.entity == Entity.person
+    row_entity = _row_entity(table, ctx, tuning)
+    person_level = bool(identifiers) and score >= tuning.threshold and row_entity.entity == Entity.person
     entity = row_entity.entity if row_entity.entity != Entity.person or not guards or person_level else Entity.aggregate
     reasons = _reasons(columns, identifiers, guards, row_entity, person_level)
     severity = severity_for(columns, identifiers, business)
@@ -221,16 +220,14 @@ def decide(table: Table, columns: list[ColumnEvidence], today: date | None = Non
     return Decision(person_level, score, severity, reasons, guards, entity, row_entity)
 
 
-def _row_entity(table: Table, ctx: Context, disabled: frozenset[str], margin: float | None) -> EntityDecision:
+def _row_entity(table: Table, ctx: Context, tuning: Tuning) -> EntityDecision:
     names = ctx.name_columns
     values = {c.index: [r[c.index].strip() for r in table.rows[:400] if c.index < len(r) and r[c.index].strip()]
               for c in names}
     roles = [c.header for c in ctx.columns if c.total and has_person_role(c.header)]
     evidence = RowEvidence(ctx.columns, names, [c for c in ctx.identifiers if c not in names],
                            [c for c in ctx.personal_attributes if c not in ctx.identifiers], roles, values)
-    if margin is None:
-        return describe_rows(evidence, disabled)
-    return describe_rows(evidence, disabled, margin)
+    return describe_rows(evidence, tuning)
 
 
 def _reasons(columns: list[ColumnEvidence], identifiers: list[ColumnEvidence], guards: list[str],

@@ -147,6 +147,22 @@ PERSON_MARGIN = 1.0
 
 
 @dataclass(frozen=True)
+class Tuning:
+    """What the cross-validation in ``bench/detection.py`` varies; the scanner uses the defaults.
+
+    ``threshold``: the score from which a table is person-level; ``margin``: :data:`PERSON_MARGIN`;
+    ``disabled``: cue names left out; ``words``: the header-cue words allowed (None: all)."""
+
+    threshold: float = 0.5
+    margin: float = PERSON_MARGIN
+    disabled: frozenset[str] = frozenset()
+    words: frozenset[str] | None = None
+
+
+DEFAULT_TUNING = Tuning()
+
+
+@dataclass(frozen=True)
 class RowEvidence:
     """What :func:`describe_rows` looks at: all columns, the name columns that would identify
     people, the other identifier columns and the attribute columns that describe people."""
@@ -179,23 +195,24 @@ def _header_words(header: str) -> tuple[str, frozenset[str]]:
     return norm, frozenset(norm.split())
 
 
-def _cue_fires(cue: HeaderCue, header: str) -> bool:
+def _cue_words(cue: HeaderCue, header: str, allowed: frozenset[str] | None) -> set[str]:
     norm, words = _header_words(header)
-    return bool(cue.words & words) or norm in cue.phrases
+    found = set(cue.words & words) | ({norm} if norm in cue.phrases else set())
+    return found if allowed is None else found & allowed
 
 
-def header_signals(columns: list[ColumnEvidence], disabled: frozenset[str] = frozenset()) -> list[Signal]:
+def header_signals(columns: list[ColumnEvidence], tuning: Tuning = DEFAULT_TUNING) -> list[Signal]:
     """Signals from header vocabulary (one per cue), subject and nesting taken into account."""
     subject = next((c.header for c in columns if c.total and not _is_id_header(c.header)), "")
     out: list[Signal] = []
     for cue in HEADER_CUES:
-        if cue.name in disabled:
+        if cue.name in tuning.disabled:
             continue
-        hits = [c.header for c in columns if _cue_fires(cue, c.header)]
+        hits = [c.header for c in columns if _cue_words(cue, c.header, tuning.words)]
         if not hits:
             continue
         # each distinct word of the cue counts, up to three ("medium", "acquisition", "creation")
-        found = {w for h in hits for w in _header_words(h)[1] & cue.words} or {_header_words(hits[0])[0]}
+        found = {w for h in hits for w in _cue_words(cue, h, tuning.words)}
         weight = cue.weight * min(len(found), MAX_WORDS_PER_CUE)
         if subject in hits:
             weight *= 2
@@ -261,8 +278,9 @@ VALUE_CUES: tuple[ValueCue, ...] = (
 )
 
 
-def value_signals(evidence: RowEvidence, disabled: frozenset[str] = frozenset()) -> list[Signal]:
+def value_signals(evidence: RowEvidence, tuning: Tuning = DEFAULT_TUNING) -> list[Signal]:
     out: list[Signal] = []
+    disabled = tuning.disabled
     for cue in VALUE_CUES:
         if cue.name in disabled:
             continue
@@ -272,10 +290,12 @@ def value_signals(evidence: RowEvidence, disabled: frozenset[str] = frozenset())
                 text = f"column {ev.index + 1} '{safe_header(ev.header)}': {cue.why} ({share:.0%})"
                 out.append(Signal(cue.name, cue.entity, cue.weight, text))
                 break
-    relations = [RELATION_WORDS.get(w) for ev in evidence.names for w in _header_words(ev.header)[1]]
+    allowed = tuning.words
+    relation_words = [w for w in RELATION_WORDS if allowed is None or w in allowed]
+    relations = [RELATION_WORDS[w] for ev in evidence.names for w in _header_words(ev.header)[1] if w in relation_words]
     found = [e for e in relations if e is not None]
     if evidence.names and found and "name column is an attribute" not in disabled:
-        related = [ev for ev in evidence.names if any(w in RELATION_WORDS for w in _header_words(ev.header)[1])]
+        related = [ev for ev in evidence.names if any(w in relation_words for w in _header_words(ev.header)[1])]
         if len(related) == len(evidence.names):
             quoted = ", ".join(f"'{safe_header(ev.header)}'" for ev in related[:3])
             out.append(Signal("name column is an attribute", found[0], 0.6,
@@ -318,16 +338,24 @@ def totals(signals: Iterable[Signal]) -> dict[Entity, float]:
     return out
 
 
-def describe_rows(evidence: RowEvidence, disabled: frozenset[str] = frozenset(),
-                  margin: float = PERSON_MARGIN) -> EntityDecision:
-    """The entity the rows describe.  ``disabled`` names cues to leave out and ``margin`` overrides
-    :data:`PERSON_MARGIN` (both for the cross-validation in ``bench/detection.py``)."""
-    signals = person_signals(evidence) + header_signals(evidence.columns, disabled) + value_signals(evidence, disabled)
+def describe_rows(evidence: RowEvidence, tuning: Tuning = DEFAULT_TUNING) -> EntityDecision:
+    """The entity the rows describe: people when the person cues outweigh the strongest other
+    entity's by ``tuning.margin``."""
+    signals = [s for s in person_signals(evidence) if s.cue not in tuning.disabled]
+    signals += header_signals(evidence.columns, tuning) + value_signals(evidence, tuning)
     scores = totals(signals)
     person = scores.pop(Entity.person, 0.0)
     other_entity, other = max(scores.items(), key=lambda kv: kv[1], default=(Entity.aggregate, 0.0))
-    entity = Entity.person if person > 0 and person > other * margin else other_entity
+    entity = Entity.person if person > 0 and person > other * tuning.margin else other_entity
     return EntityDecision(entity, round(person, 3), round(other, 3), tuple(signals))
+
+
+def cue_vocabulary() -> frozenset[str]:
+    """Every header word and phrase a cue looks for (what ``Tuning.words`` restricts)."""
+    out: set[str] = set(RELATION_WORDS)
+    for cue in HEADER_CUES:
+        out |= cue.words | cue.phrases
+    return frozenset(out)
 
 
 def cue_names() -> list[str]:
