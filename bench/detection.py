@@ -253,14 +253,14 @@ def main() -> None:
     real: dict[str, list[Outcome]] = {}
     for corpus in corpora:
         if (corpus / "labels.tsv").exists():
-            real[str(corpus)] = real_outcomes(corpus)
+            real[corpus.as_posix()] = real_outcomes(corpus)
         else:
             print(f"no labels.tsv in {corpus}; pass --corpus")
     synthetic = synthetic_outcomes()
     everything = [o for group in real.values() for o in group] + synthetic
     held = cross_validate(everything, args.verbose)
-    for corpus, outcomes in real.items():
-        report(f"real corpus {corpus}", outcomes, held, args.verbose)
+    for label, outcomes in real.items():
+        report(f"real corpus {label}", outcomes, held, args.verbose)
     report("synthetic corpus (tests/matcher/synthetic.py + tests/matcher/cases)", synthetic, held, args.verbose)
     print(f"\n{time.perf_counter() - started:.1f}s")
 

@@ -89,8 +89,8 @@ def _names_are_the_unit(ctx: Context) -> str | None:
 
 
 def _name_list(ctx: Context) -> str | None:
-    if ctx.personal_attributes:
-        return None
+    if ctx.personal_attributes or len(ctx.identifiers) != 1:
+        return None  # a name list has one name column and nothing else that identifies anyone
     for c in ctx.name_columns:
         if c.single_token_ratio >= 0.7 and c.distinct_ratio >= 0.95:
             if len(ctx.numeric_others) >= max(1, len(ctx.others) // 2):
@@ -224,7 +224,7 @@ def _row_entity(table: Table, ctx: Context, tuning: Tuning) -> EntityDecision:
     names = ctx.name_columns
     values = {c.index: [r[c.index].strip() for r in table.rows[:400] if c.index < len(r) and r[c.index].strip()]
               for c in names}
-    roles = [c.header for c in ctx.columns if c.total and has_person_role(c.header)]
+    roles = [c.header for c in ctx.identifiers if has_person_role(c.header)]
     evidence = RowEvidence(ctx.columns, names, [c for c in ctx.identifiers if c not in names],
                            [c for c in ctx.personal_attributes if c not in ctx.identifiers], roles, values)
     return describe_rows(evidence, tuning)

@@ -32,6 +32,7 @@ from matcher.orgnames import corporation_ratio
 
 
 class Entity(enum.StrEnum):
+    unknown = "unknown"  # no cue at all: nothing in the table points to any kind of row
     person = "person"
     organisation = "organisation"
     place = "place"
@@ -73,7 +74,7 @@ def _words(text: str) -> frozenset[str]:
 # the table's first column (the row's subject: "company", "book", "AnimalName") and halves in a
 # nested header ("company.name": an attribute of a related object).
 HEADER_CUES: tuple[HeaderCue, ...] = (
-    HeaderCue("animal words", Entity.animal, 1.0,
+    HeaderCue("animal words", Entity.animal, 1.2,
               _words("animal animals pet pets dog dogs cat cats canine feline breed breeds breedname species "
                      "especie especies espece especes specie spezies tierart hund hunde chien chiens perro "
                      "perros cao caes cane cani microchip rabies neutered spayed desexed kennel"),
@@ -85,7 +86,8 @@ HEADER_CUES: tuple[HeaderCue, ...] = (
               _words("book books libro libros livre livres livro livros buch bucher artwork artworks painting "
                      "paintings sculpture manuscript manuscripts publisher publication published edition "
                      "chapter chapters editorial editora verlag editeur medium acquisition provenance "
-                     "creation repository letter letters correspondence bibliography catalogue"),
+                     "creation repository archive archives archivo arquivo fonds folio letter letters "
+                     "correspondence bibliography catalogue"),
               "headers describe books, artworks or documents (publication, medium, repository…)"),
     HeaderCue("work phrases", Entity.work, 0.6, frozenset(),
               "headers name a document's call number or type",
@@ -108,6 +110,15 @@ HEADER_CUES: tuple[HeaderCue, ...] = (
               _words("osm highway aeroway railway waterway landuse amenity geometry geom wkt tunnel bridge "
                      "oneway lanes smoothness barrier"),
               "headers describe map features (OSM ids, highways, geometry)"),
+    HeaderCue("place words", Entity.place, 0.4,
+              _words("monument monuments statue statues memorial memorials plaque plaques landmark landmarks "
+                     "building buildings park parks streets calle calles rue rues strasse strassen rua ruas via "
+                     "vie avenue avenues road roads"),
+              "headers name streets, buildings or monuments"),
+    HeaderCue("place phrases", Entity.place, 0.8, frozenset(),
+              "headers name a street or building",
+              frozenset({"street name", "road name", "nombre de la calle", "nombre de calle", "nom de rue",
+                         "nome da rua", "nome della via", "strassenname", "named after", "building name"})),
     HeaderCue("transaction words", Entity.event, 0.6,
               _words("invoice invoices factura facture fattura rechnung sku quantity qty shipment shipping"),
               "headers describe invoices or orders"),
@@ -131,6 +142,8 @@ RELATION_WORDS: Mapping[str, Entity] = MappingProxyType({
                     Entity.work),
     **dict.fromkeys("ceo ceos founder founders chairman chairwoman proprietor".split(), Entity.organisation),
     **dict.fromkeys("animal pet dog cat".split(), Entity.animal),
+    **dict.fromkeys("honours honors honoree honouree commemorates commemorated namesake homenajeado "
+                    "homenageado".split(), Entity.place),
 })
 
 # Weights of person cues, by column type of an identifier or attribute column.
@@ -296,7 +309,7 @@ def value_signals(evidence: RowEvidence, tuning: Tuning = DEFAULT_TUNING) -> lis
     found = [e for e in relations if e is not None]
     if evidence.names and found and "name column is an attribute" not in disabled:
         related = [ev for ev in evidence.names if any(w in relation_words for w in _header_words(ev.header)[1])]
-        if len(related) == len(evidence.names):
+        if 2 * len(related) >= len(evidence.names):
             quoted = ", ".join(f"'{safe_header(ev.header)}'" for ev in related[:3])
             out.append(Signal("name column is an attribute", found[0], 0.6,
                               f"the names are those of a {_ROLE_OF[found[0]]} of each row: {quoted}"))
@@ -305,7 +318,7 @@ def value_signals(evidence: RowEvidence, tuning: Tuning = DEFAULT_TUNING) -> lis
 
 _ROLE_OF: Mapping[Entity, str] = MappingProxyType({
     Entity.work: "work's author, artist or correspondent", Entity.organisation: "company's officer",
-    Entity.animal: "animal", Entity.person: "person",
+    Entity.animal: "animal", Entity.place: "place's namesake", Entity.person: "person",
 })
 
 
@@ -320,7 +333,7 @@ def person_signals(evidence: RowEvidence) -> list[Signal]:
         what = "given and family names" if kind == "split_name" else ev.what
         out.append(Signal(f"person: {kind}", Entity.person, PERSON_WEIGHTS[kind],
                           f"column {ev.index + 1} '{safe_header(ev.header)}': {what}"))
-    if evidence.role_headers:
+    if evidence.role_headers:  # headers of the name columns that name a role (candidate, inmate…)
         quoted = ", ".join(f"'{safe_header(h)}'" for h in evidence.role_headers[:3])
         out.append(Signal("person: role header", Entity.person, PERSON_ROLE_WEIGHT,
                           f"headers name a role people play: {quoted}"))
@@ -345,7 +358,7 @@ def describe_rows(evidence: RowEvidence, tuning: Tuning = DEFAULT_TUNING) -> Ent
     signals += header_signals(evidence.columns, tuning) + value_signals(evidence, tuning)
     scores = totals(signals)
     person = scores.pop(Entity.person, 0.0)
-    other_entity, other = max(scores.items(), key=lambda kv: kv[1], default=(Entity.aggregate, 0.0))
+    other_entity, other = max(scores.items(), key=lambda kv: kv[1], default=(Entity.unknown, 0.0))
     entity = Entity.person if person > 0 and person > other * tuning.margin else other_entity
     return EntityDecision(entity, round(person, 3), round(other, 3), tuple(signals))
 

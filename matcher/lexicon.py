@@ -140,8 +140,8 @@ TERMS: Mapping[str, tuple[str, ...]] = MappingProxyType({
 # values also look like personal names.
 PERSON_ROLES = frozenset(
     """appointee candidate nominee officer employee staff detainee inmate prisoner victim decedent
-    player member applicant student patient client defendant complainant beneficiary recipient worker
-    author owner resident tenant voter migrant official representative senator legislator
+    player member applicant student patient client defendant complainant beneficiary worker
+    owner resident tenant voter migrant official representative senator legislator
     contact signatory solicitante detenido empleado victima candidato funcionario paciente alumno
     estudiante beneficiario detenu employe victime candidat eleve detido vitima aluno physician
     doctor nurse teacher payee donor contributor deputy deputado diputado deputato senator senatore
@@ -159,7 +159,8 @@ _AGGREGATE = re.compile(
 )
 _NOT_A_PERSON = re.compile(r"\b(storm|hurricane|typhoon|cyclone|vessel|ship|boat|company|organi[sz]ation|"
                            r"pollster|airline|firm|agency|brand|product|team|school|city|county|state|column|field|variable|"
-                           r"file|sheet|place|street|town|village|project|program|course|dataset|table)\b")
+                           r"file|sheet|place|street|town|village|project|program|course|dataset|table|location|locality|district|"
+                           r"region|province|municipality|venue|site|monument|building|park)\b")
 TOTAL_WORDS = frozenset({"total", "totals", "grand total", "sum", "subtotal", "total general", "todos",
                          "all", "overall", "ensemble", "totaux", "total geral"})
 
