@@ -10,11 +10,17 @@ names are sometimes tagged ``Corporation``, so the share is one cue among severa
 
 from __future__ import annotations
 
+import importlib
 from functools import lru_cache
-
-import probablepeople
+from types import ModuleType
 
 _CACHE = 8192
+
+
+@lru_cache(maxsize=1)
+def _parser() -> ModuleType:
+    # loaded on first use (~0.2 s, ~30 MB): a scan that meets no name column never pays for it
+    return importlib.import_module("probablepeople")
 
 
 @lru_cache(maxsize=_CACHE)  # values repeat from table to table; the CRF costs ~0.3 ms a value
@@ -22,9 +28,10 @@ def is_corporation(value: str) -> bool:
     text = " ".join(value.split())[:120]
     if not text:
         return False
+    parser = _parser()
     try:
-        _, kind = probablepeople.tag(text)
-    except probablepeople.RepeatedLabelError:
+        _, kind = parser.tag(text)
+    except parser.RepeatedLabelError:
         return False  # the parser could not settle on one reading: no evidence either way
     return kind == "Corporation"
 
