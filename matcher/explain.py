@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from matcher.columns import safe_header, type_columns
+from matcher.columns import type_columns
 from matcher.decide import Decision, decide
 from matcher.limits import DEFAULT_LIMITS, Limits
 from spillwatch.models import Table
@@ -27,6 +27,11 @@ class Explanation:
     signals_for: list[str] = field(default_factory=list)
     signals_against: list[str] = field(default_factory=list)
     reasons: list[str] = field(default_factory=list)
+
+    def to_dict(self) -> dict[str, object]:
+        return {"locator": self.locator, "rows": self.rows, "person_table": self.person_level,
+                "entity": self.entity, "score": round(self.score, 4), "for": list(self.signals_for),
+                "against": list(self.signals_against), "reasons": list(self.reasons)}
 
     def lines(self) -> list[str]:
         verdict = "PERSON TABLE" if self.person_level else "not flagged"
@@ -58,6 +63,3 @@ def explain_tables(tables: list[Table], limits: Limits = DEFAULT_LIMITS) -> list
         out.append(explain_decision(table, decide(table, columns)))
     return out
 
-
-def header_summary(table: Table, limit: int = 12) -> str:
-    return ", ".join(safe_header(h) for h in table.header[:limit])
