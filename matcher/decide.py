@@ -212,7 +212,7 @@ def decide(table: Table, columns: list[ColumnEvidence], today: date | None = Non
     row_entity = _row_entity(table, ctx, tuning)
     person_level = bool(identifiers) and score >= tuning.threshold and row_entity.entity == Entity.person
     entity = row_entity.entity if row_entity.entity != Entity.person or not guards or person_level else Entity.aggregate
-    reasons = _reasons(columns, identifiers, guards, row_entity, person_level)
+    reasons = _reasons(columns, identifiers, guards, row_entity, person_level, score, tuning.threshold)
     severity = severity_for(columns, identifiers, business)
     if person_level and severity < Severity.critical and looks_like_minors(columns, table, today):
         severity = Severity.critical
@@ -231,7 +231,7 @@ def _row_entity(table: Table, ctx: Context, tuning: Tuning) -> EntityDecision:
 
 
 def _reasons(columns: list[ColumnEvidence], identifiers: list[ColumnEvidence], guards: list[str],
-             row_entity: EntityDecision, person_level: bool) -> list[str]:
+             row_entity: EntityDecision, person_level: bool, score: float, threshold: float) -> list[str]:
     reasons = [reason_for(ev) for ev in identifiers]
     reasons += [reason_for(ev) for ev in columns if ev.type and ev not in identifiers]
     reasons += [f"aggregate guard: {g}" for g in guards]
@@ -246,6 +246,13 @@ def _reasons(columns: list[ColumnEvidence], identifiers: list[ColumnEvidence], g
     elif not identifiers and any(c.type in NAME_TYPES for c in columns):
         reasons.append("name-shaped values without an attribute that describes a person (a single given "
                        "name or surname alone does not identify anyone)")
+    elif not identifiers:
+        reasons.append("no direct identifier: no column holds personal names, ID numbers, personal contacts "
+                       "or home addresses")
+    if not identifiers and against:
+        reasons.append(f"the headers say the rows describe {row_entity.entity.value}s: {against[0].text}")
+    elif identifiers and not person_level and row_entity.entity == Entity.person:
+        reasons.append(f"score {score:.2f} is under the threshold {threshold:.2f} after the guards above")
     return reasons
 
 
