@@ -239,8 +239,10 @@ def _name_tokens(value: str) -> tuple[str, ...] | None:
     elif len(parts) > 2:
         return None
     raw = text.split()
-    # an all-lower-case value ("maria hernandez") is a name only when a word of it is a listed name
-    lower = text.islower() and any(is_given_name(w) or is_surname(w) for w in raw if len(w) > 2)
+    # an all-lower-case value ("maria hernandez") is a name only when its words are listed names
+    # ("dusty rose" is not: "dusty" is not a name)
+    words = [w for w in raw if len(w) > 2 and fold(w) not in NAME_PARTICLES]
+    lower = text.islower() and bool(words) and all(is_given_name(w) or is_surname(w) for w in words)
     folded_words = [fold(t).strip(".") for t in raw]
     weak = sum(1 for w in folded_words if w in ORG_WORDS_WEAK)
     if any(w in ORG_WORDS_STRONG for w in folded_words) or weak >= 2:
