@@ -286,7 +286,7 @@ VALUE_CUES: tuple[ValueCue, ...] = (
              _organisation_share),
     ValueCue("street-shaped names", Entity.place, 1.2,
              "values are street names (a street word first or last)", _street_share),
-    ValueCue("repeated names", Entity.aggregate, 1.0,
+    ValueCue("repeated names", Entity.aggregate, 0.5,
              "a few names repeat on every row (a category, not one person per row)", _repeated_share),
 )
 
@@ -295,14 +295,16 @@ def value_signals(evidence: RowEvidence, tuning: Tuning = DEFAULT_TUNING) -> lis
     out: list[Signal] = []
     disabled = tuning.disabled
     for cue in VALUE_CUES:
-        if cue.name in disabled:
+        if cue.name in disabled or not evidence.names:
             continue
-        for ev in evidence.names:
-            share = cue.test(ev, evidence.name_values.get(ev.index, []))
-            if share is not None:
-                text = f"column {ev.index + 1} '{safe_header(ev.header)}': {cue.why} ({share:.0%})"
-                out.append(Signal(cue.name, cue.entity, cue.weight, text))
-                break
+        # every name column must pass: beside one column of personal names, a column of offices or
+        # organisations is an attribute, not the row's subject
+        tested = [cue.test(ev, evidence.name_values.get(ev.index, [])) for ev in evidence.names]
+        shares = [share for share in tested if share is not None]
+        if len(shares) == len(tested):
+            ev = evidence.names[0]
+            text = f"column {ev.index + 1} '{safe_header(ev.header)}': {cue.why} ({min(shares):.0%})"
+            out.append(Signal(cue.name, cue.entity, cue.weight, text))
     allowed = tuning.words
     relation_words = [w for w in RELATION_WORDS if allowed is None or w in allowed]
     relations = [RELATION_WORDS[w] for ev in evidence.names for w in _header_words(ev.header)[1] if w in relation_words]
