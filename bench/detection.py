@@ -138,12 +138,12 @@ def report(title: str, outcomes: list[Outcome], cv: dict[str, dict[str, bool]], 
         if all(o.name in predictions for o in outcomes):
             print(_row(label, ((o.truth, predictions[o.name]) for o in outcomes)))
     print(_row("header-regex baseline", ((o.truth, o.baseline) for o in outcomes)))
-    held_out = next(iter(cv.values()), {})
     for o in outcomes:
         if o.truth != o.matcher:
             print(f"  matcher {'missed' if o.truth else 'false positive'}: {o.name}")
-        elif o.name in held_out and held_out[o.name] != o.truth:
-            print(f"  matcher with the source held out {'missed' if o.truth else 'false positive'}: {o.name}")
+        for label, predictions in cv.items():
+            if o.truth == o.matcher and o.name in predictions and predictions[o.name] != o.truth:
+                print(f"  {label.strip()}: {'missed' if o.truth else 'false positive'}: {o.name}")
         if verbose and o.truth != o.baseline:
             print(f"  baseline {'missed' if o.truth else 'false positive'}: {o.name}")
 
