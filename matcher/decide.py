@@ -211,7 +211,9 @@ def decide(table: Table, columns: list[ColumnEvidence], today: date | None = Non
 
     row_entity = _row_entity(table, ctx, tuning)
     person_level = bool(identifiers) and score >= tuning.threshold and row_entity.entity == Entity.person
-    entity = row_entity.entity if row_entity.entity != Entity.person or not guards or person_level else Entity.aggregate
+    entity = row_entity.entity
+    if entity == Entity.person and not person_level:  # not people after all: an aggregate, or nothing known
+        entity = Entity.aggregate if guards else Entity.unknown
     reasons = _reasons(columns, identifiers, guards, row_entity, person_level, score, tuning.threshold)
     severity = severity_for(columns, identifiers, business)
     if person_level and severity < Severity.critical and looks_like_minors(columns, table, today):

@@ -154,6 +154,7 @@ PERSON_WEIGHTS: Mapping[str, float] = MappingProxyType({
 })
 PERSON_ROLE_WEIGHT = 0.3   # a header names a role people play (candidate, employee, inmate…)
 DISTINCT_NAMES_WEIGHT = 0.2  # nearly every row holds another name
+CONTACT_WEIGHT = 0.8  # names beside a personal email, phone, home address or ID number (a pet's owner)
 # Person cues must outweigh the strongest other entity by this factor (fitted by grouped
 # cross-validation in bench/detection.py; see bench/README.md).
 PERSON_MARGIN = 1.0
@@ -218,12 +219,15 @@ def header_signals(columns: list[ColumnEvidence], tuning: Tuning = DEFAULT_TUNIN
     """Signals from header vocabulary (one per cue), subject and nesting taken into account."""
     subject = next((c.header for c in columns if c.total and not _is_id_header(c.header)), "")
     out: list[Signal] = []
+    counted: set[tuple[Entity, str]] = set()  # a header counts once per entity ("Book title": a book word)
     for cue in HEADER_CUES:
         if cue.name in tuning.disabled:
             continue
-        hits = [c.header for c in columns if _cue_words(cue, c.header, tuning.words)]
+        hits = [c.header for c in columns
+                if (cue.entity, c.header) not in counted and _cue_words(cue, c.header, tuning.words)]
         if not hits:
             continue
+        counted.update((cue.entity, h) for h in hits)
         # each distinct word of the cue counts, up to three ("medium", "acquisition", "creation")
         found = {w for h in hits for w in _cue_words(cue, h, tuning.words)}
         weight = cue.weight * min(len(found), MAX_WORDS_PER_CUE)
@@ -339,6 +343,11 @@ def person_signals(evidence: RowEvidence) -> list[Signal]:
         quoted = ", ".join(f"'{safe_header(h)}'" for h in evidence.role_headers[:3])
         out.append(Signal("person: role header", Entity.person, PERSON_ROLE_WEIGHT,
                           f"headers name a role people play: {quoted}"))
+    if evidence.names and evidence.identifiers:
+        reach = ", ".join(f"'{safe_header(ev.header)}'" for ev in evidence.identifiers[:3])
+        out.append(Signal("person: names with contacts", Entity.person, CONTACT_WEIGHT,
+                          f"names beside personal contact details, addresses or ID numbers ({reach}): whatever "
+                          "else the rows describe, they identify and reach people"))
     distinct = [ev for ev in evidence.names if ev.distinct_ratio >= 0.8 and ev.total >= 3]
     if distinct:
         out.append(Signal("person: distinct names", Entity.person, DISTINCT_NAMES_WEIGHT,
@@ -376,4 +385,5 @@ def cue_vocabulary() -> frozenset[str]:
 def cue_names() -> list[str]:
     """Every cue's name (header, value and person cues): what ``disabled`` may hold."""
     names = [c.name for c in HEADER_CUES] + [c.name for c in VALUE_CUES] + ["name column is an attribute"]
-    return names + [f"person: {k}" for k in PERSON_WEIGHTS] + ["person: role header", "person: distinct names"]
+    return names + [f"person: {k}" for k in PERSON_WEIGHTS] + ["person: role header", "person: distinct names",
+                                                               "person: names with contacts"]

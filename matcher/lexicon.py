@@ -147,7 +147,8 @@ PERSON_ROLES = frozenset(
     doctor nurse teacher payee donor contributor deputy deputado diputado deputato senator senatore
     senador mayor councillor councilor judge athlete medalist laureate astronaut passenger crew
     driver pilot soldier appointee alumni alunno studente dipendente mitarbeiter schuler kandidat
-    abgeordneter autoridad attendee participant registrant volunteer donante""".split()
+    abgeordneter autoridad attendee participant registrant volunteer donante borrower customer patron
+    buyer purchaser subscriber claimant guest visitor requester cliente comprador""".split()
 )
 
 _AGGREGATE = re.compile(
