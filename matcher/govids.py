@@ -73,20 +73,31 @@ def is_sequential(values: list[str]) -> bool:
 
 
 def checked_format(values: list[str], formats: Mapping[str, str] = CHECKED_FORMATS,
-                   share: float = 0.8) -> str:
-    """The name of the one format that at least ``share`` of the distinct ``values`` pass, or ''."""
+                   share: float = 0.8) -> tuple[str, Callable[[str], bool] | None]:
+    """The name and check of the one format that at least ``share`` of the distinct ``values``
+    pass, or ``("", None)``."""
     head = list(dict.fromkeys(x.strip() for x in values if x.strip()))[:SAMPLE]
-    shaped = [x for x in head if _ID_SHAPE.match(x) and len(_DIGITS.findall(x)) and
-              sum(ch.isdigit() for ch in x) >= 5]
+    shaped = [x for x in head if _ID_SHAPE.match(x) and sum(ch.isdigit() for ch in x) >= 5]
     if len(shaped) < 3 or len(shaped) < share * len(head):
-        return ""
+        return "", None
     for module, label in formats.items():
-        check = _validator(module)
-        if not any(_safe(check, x) for x in shaped[:5]):
+        check = _checker(module)
+        if not any(check(x) for x in shaped[:5]):
             continue  # cheap exit: none of the first values pass this format
-        if sum(1 for x in shaped if _safe(check, x)) >= share * len(head):
-            return label
-    return ""
+        if sum(1 for x in shaped if check(x)) >= share * len(head):
+            return label, check
+    return "", None
+
+
+@lru_cache(maxsize=64)
+def _checker(module: str) -> Callable[[str], bool]:
+    validate = _validator(module)
+
+    @lru_cache(maxsize=4096)
+    def check(value: str) -> bool:
+        return _safe(validate, value.strip())
+
+    return check
 
 
 def _safe(check: Callable[[str], bool], value: str) -> bool:
