@@ -406,7 +406,20 @@ def is_email(value: str) -> bool:
 
 @lru_cache(maxsize=_CACHE)
 def is_personal_email(value: str) -> bool:
-    return is_email(value) and value.strip().rsplit("@", 1)[1].lower() in FREE_MAIL
+    if not is_email(value):
+        return False
+    domain = value.strip().rsplit("@", 1)[1].lower()
+    # a free-mail provider under any country domain (yahoo.co.uk, hotmail.it, gmx.at, web.de…)
+    provider, _, suffix = domain.partition(".")
+    # the rest must be a country or generic suffix (de, co.uk, com.br), not an organisation's domain
+    return domain in FREE_MAIL or (provider in FREE_MAIL_PROVIDERS and len(suffix) <= 6)
+
+
+FREE_MAIL_PROVIDERS = frozenset(
+    """gmail googlemail yahoo ymail hotmail outlook live msn aol icloud gmx web protonmail proton yandex
+    libero virgilio tiscali alice btinternet bigpond orange wanadoo laposte terra uol bol rediffmail
+    seznam wp onet interia t-online freenet""".split()
+)
 
 
 _PHONE_SHAPE = re.compile(r"^\+?[\d\s().\-]{7,22}(\s*(x|ext\.?)\s*\d{1,5})?$", re.IGNORECASE)
