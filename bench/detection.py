@@ -17,7 +17,7 @@ default), and the cue vocabulary: a header word of a non-person cue (``breed``, 
 ``founded``…) and a value cue count only when they also occur in the training sources, so a rule
 that was written after looking at one source alone does not count for that source.
 
-    .venv/bin/python bench/detection.py [--corpus DIR ...] [-v]
+    .venv/bin/python bench/detection.py [--corpus DIR ...] [--seeds N] [-v]
 
 Prints figures; asserts nothing.
 """
@@ -245,12 +245,49 @@ def cross_validate(outcomes: list[Outcome], verbose: bool, synthetic_support: bo
     return held
 
 
+def seed_check(count: int) -> None:
+    """The ``d-*`` decision cases written again with ``count`` other seeds (other names and values,
+    same shapes), each checked against its sidecar expectation."""
+    import tempfile
+
+    import yaml
+
+    from matcher.explain import explain_tables
+    from tests.matcher.make_decision_cases import write_cases
+
+    total = 0
+    wrong: list[str] = []
+    with tempfile.TemporaryDirectory() as folder:
+        for offset in range(1, count + 1):
+            out = Path(folder) / str(offset)
+            write_cases(out, offset * 1000)
+            for sidecar in sorted(out.glob("*.expect.yml")):
+                data = sidecar.with_name(sidecar.name.removesuffix(".expect.yml"))
+                expected = yaml.safe_load(sidecar.read_text(encoding="utf-8"))
+                result = scan_bytes(data.read_bytes(), data.name)
+                people = [f for f in result.findings if f.kind == FindingKind.person_table]
+                ok = bool(people) == expected["person_table"]
+                if ok and "severity" in expected:
+                    ok = people[0].severity.name == expected["severity"]
+                if ok and "entity" in expected:
+                    ok = expected["entity"] in {e.entity for e in explain_tables(result.tables)}
+                total += 1
+                if not ok:
+                    wrong.append(f"seed offset {offset * 1000}: {data.name}")
+    print(f"\ndecision cases (tests/matcher/make_decision_cases.py) with {count} other seeds: {total} files, "
+          f"{len(wrong)} not as expected")
+    for line in wrong:
+        print(f"  {line}")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     shared = ROOT.parent / "shared" / "corpus"
     parser.add_argument("--corpus", action="append", default=None,
                         help="labelled corpus folder with labels.tsv (repeatable; default ../shared/corpus/real "
                         "and ../shared/corpus/real2)")
+    parser.add_argument("--seeds", type=int, default=0, metavar="N",
+                        help="also write the d-* decision cases with N other seeds and check them")
     parser.add_argument("-v", "--verbose", action="store_true", help="also list the baseline's mistakes and "
                         "the vocabulary each fold lost")
     args = parser.parse_args()
@@ -269,6 +306,8 @@ def main() -> None:
     for label, outcomes in real.items():
         report(f"real corpus {label}", outcomes, cv, args.verbose)
     report("synthetic corpus (tests/matcher/synthetic.py + tests/matcher/cases)", synthetic, cv, args.verbose)
+    if args.seeds:
+        seed_check(args.seeds)
     print(f"\n{time.perf_counter() - started:.1f}s")
 
 
