@@ -229,11 +229,32 @@ def _hard_cases(out: Path, off: int) -> None:
     expect(out, "d-invoices-with-customers.csv", True, "customer names with SSN-shaped invoice numbers: the names make it a list of people, the invoice numbers are not government IDs (not critical)", "low", "person")
 
 
+
+def _other_formats(out: Path, off: int) -> None:
+    """Decision classes in the other formats the matcher reads (PDF, DOCX, ODS)."""
+    from tests.matcher import synthetic as syn
+
+    f = fk("de_DE", 60 + off)
+    rng = random.Random(60 + off)
+    works = [["Inventarnummer", "Titel", "Künstler", "Medium", "Erwerbung"]] + [[f"G {rng.randrange(1000, 9999)}", f.word().title(), f.name(), rng.choice(["Öl auf Leinwand", "Radierung", "Bronze"]), str(rng.randrange(1900, 2020))] for _ in range(12)]
+    (out / "d-artworks-de.pdf").write_bytes(syn.to_pdf(works, title="Sammlung"))
+    expect(out, "d-artworks-de.pdf", False, "German collection list in a PDF: each row a work with its medium", None, "work")
+    f = fk("fr_FR", 61 + off)
+    letters = [["Date", "Expéditeur", "Destinataire", "Fonds", "Cote"]] + [[f"{rng.randrange(1, 28)}/0{rng.randrange(1, 9)}/17{rng.randrange(10, 99)}", f.name(), f.name(), f"Fonds {f.last_name()}", f"{rng.randrange(1, 99)} J {rng.randrange(1, 500)}"] for _ in range(10)]
+    (out / "d-letters-fr.docx").write_bytes(syn.to_docx(letters))
+    expect(out, "d-letters-fr.docx", False, "French archive inventory of letters in a DOCX table (fonds, cote)", None, "work")
+    f = fk("pt_BR", 62 + off)
+    roster = [["Nome completo", "Data de nascimento", "CPF", "Município"]] + [[f.name(), f"{rng.randrange(10, 28)}/0{rng.randrange(1, 9)}/19{rng.randrange(50, 99)}", f.cpf(), f.city()] for _ in range(10)]
+    (out / "d-roster-pt.ods").write_bytes(syn.to_ods([("Cadastro", roster, False)]))
+    expect(out, "d-roster-pt.ods", True, "Portuguese roster in an ODS sheet: full names, birth dates and CPF numbers", "critical", "person")
+
+
 def write_cases(out: Path = CASES, off: int = 0) -> None:
     out.mkdir(parents=True, exist_ok=True)
     _forms_and_classes(out, off)
     _catalogues_and_animals(out, off)
     _hard_cases(out, off)
+    _other_formats(out, off)
 
 
 def main() -> None:

@@ -6,7 +6,8 @@ import copy
 
 from matcher.columns import type_columns
 from matcher.decide import GUARDS, decide
-from matcher.entity import HEADER_CUES, RELATION_WORDS, VALUE_CUES, Entity, Tuning, cue_names
+from matcher.entity import VALUE_CUES, Tuning, cue_names
+from matcher.entity_vocabulary import HEADER_CUES, RELATION_WORDS, Entity
 from matcher.govids import checked_format, is_sequential, names_other_numbers
 from matcher.orgnames import is_corporation
 from spillwatch.models import Table
