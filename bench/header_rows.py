@@ -21,9 +21,9 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from core.models import Table  # noqa: E402
 from matcher.header_row import split_header  # noqa: E402
 from matcher.scan import scan_bytes, scan_file  # noqa: E402
-from core.models import Table  # noqa: E402
 
 MIN_ROWS = 5
 ROWS = 40

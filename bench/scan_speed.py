@@ -2,7 +2,9 @@
 
 * a CSV of 10 columns (1 GB by default): ``spillwatch scan --json`` vs a plain ``csv`` module pass
   (target: ≤ 1.5× the plain pass, peak RSS < 300 MB);
-* a 100k-row XLSX: ``spillwatch scan --json`` vs a bare python-calamine read.
+* a 100k-row XLSX: ``spillwatch scan --json`` vs a bare python-calamine read;
+* the start-up cost of the scanning child: import time and peak RSS after the name lists, the
+  probablepeople model and the python-stdnum formats are loaded.
 
 Each measurement runs in its own subprocess so peak RSS (``ru_maxrss`` of the child) is the
 command's own.  Prints figures; asserts nothing.  Generated files stay in ``--workdir`` (default
@@ -40,6 +42,30 @@ t = time.perf_counter()
 from matcher.scan import scan_file
 r = scan_file(sys.argv[1])
 print(r.findings[0].rows if r.findings else 0, r.errors)
+"""
+
+# what the scanning child pays before its first table: importing the matcher, building the name
+# lists (Faker's per-locale providers, folded into sets) and loading the probablepeople model
+START_UP = """
+import resource, sys, time
+def rss():
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+t = time.perf_counter()
+import matcher.scan
+t1 = time.perf_counter(); r1 = rss()
+from matcher.names import name_lists
+given, family = name_lists()
+t2 = time.perf_counter(); r2 = rss()
+from matcher.orgnames import is_corporation
+is_corporation("Acme Widgets Inc")
+t3 = time.perf_counter(); r3 = rss()
+from matcher.govids import checked_format
+checked_format(["529.982.247-25", "111.444.777-35", "390.533.447-05"])
+t4 = time.perf_counter(); r4 = rss()
+print(f"  import matcher.scan          {t1 - t:6.2f} s  peak RSS {r1:6.1f} MB")
+print(f"  name lists ({len(given):,} given, {len(family):,} surnames) +{t2 - t1:5.2f} s  peak RSS {r2:6.1f} MB")
+print(f"  probablepeople model         +{t3 - t2:5.2f} s  peak RSS {r3:6.1f} MB")
+print(f"  python-stdnum ID formats     +{t4 - t3:5.2f} s  peak RSS {r4:6.1f} MB")
 """
 
 BARE_CALAMINE = """
@@ -139,6 +165,8 @@ def main() -> None:
     make_xlsx(xlsx_path, args.xlsx_rows)
     print(f"inputs ready in {time.perf_counter() - t:.1f}s: {csv_path} ({csv_path.stat().st_size / 1e6:,.0f} MB), "
           f"{xlsx_path} ({xlsx_path.stat().st_size / 1e6:,.1f} MB)")
+    print("start-up of the scanning child (name data and models):")
+    print(subprocess.run([PYTHON, "-c", START_UP], capture_output=True, text=True, cwd=ROOT).stdout, end="")
     scan = [str(ROOT / ".venv/bin/spillwatch"), "scan", "--json"]
     measurements = [
         ("csv: plain csv module pass", [PYTHON, "-c", PLAIN_CSV, str(csv_path)]),

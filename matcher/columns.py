@@ -19,9 +19,11 @@ from itertools import compress
 
 from core.models import Table
 from matcher import validators as v
+from matcher.govids import CHECKED_FORMATS, HEADER_ONLY_FORMATS, checked_format, is_sequential, names_other_numbers
 from matcher.lexicon import (
     has_person_role,
     is_aggregate_header,
+    is_total_cell,
     match_header,
     names_non_person,
     normalise,
@@ -30,6 +32,7 @@ from matcher.masking import mask_text
 from matcher.places import is_country_or_nationality
 
 GENERIC_HEADER_PREFIX = "column "
+ANY_ID_FORMAT = {**CHECKED_FORMATS, **HEADER_ONLY_FORMATS}
 _WORK = re.compile(r"\b(office|work|business|desk|agency|oficina|trabajo|bureau|travail|trabalho|escritorio)\b")
 
 
@@ -106,7 +109,8 @@ def _header_years(values: list[str]) -> int:
 def type_column(index: int, header: str, cells: list[str], today: date | None = None) -> ColumnEvidence:
     """Type one column from its header and a sample of its cells."""
     today = today or date.today()
-    values = _Values(list(filter(None, map(str.strip, filter(None, cells)))))  # the non-blank cells, stripped
+    # the non-blank cells, stripped; "Total" labels of sum rows are not values of the column
+    values = _Values([c for c in map(str.strip, filter(None, cells)) if c and not is_total_cell(c)])
     ev = ColumnEvidence(index=index, header=header, total=len(values))
     ev.aggregate_header = is_aggregate_header(header)
     if not values:
@@ -129,6 +133,58 @@ def _choose(ev: ColumnEvidence, column_type: str, valid: int, what: str, base: f
     return True
 
 
+NAME_HEADER_TYPES = frozenset({"person_name", "given_name", "family_name"})
+
+
+def _names_by_header(ev: ColumnEvidence, values: _Values, htype: str) -> bool:
+    """A name header (full, given or family name) over name-shaped values."""
+    n = len(values)
+    full = _fraction(values, v.is_full_name)
+    single = _fraction(values, v.is_single_name)
+    ev.single_token_ratio = max(0, single - full) / n
+    orgs = _fraction(values, v.is_organisation)
+    listed = _fraction(values, v.name_list_hit)
+    # a header naming the given/family name is enough; a bare "name" header also needs list hits
+    # or a consistent multi-word name shape (it is used for things too)
+    plausible = htype != "person_name" or listed / n >= 0.15 or full / n >= 0.8
+    if orgs / n >= 0.3 or not plausible:
+        return False
+    if htype == "person_name" and full / n >= 0.5:
+        return _choose(ev, "person_name", full, "personal names", 0.55)
+    if full / n >= 0.6 and _fraction(values, v.given_name_hit) / n >= 0.3:
+        # a given/family-name header over whole names (French "Nom" is the name or the surname):
+        # the column holds full names
+        return _choose(ev, "person_name", full, "personal names", 0.55)
+    if single / n >= 0.6:
+        kind = {"given_name": "given_name", "family_name": "family_name"}.get(htype, "person_name")
+        return _choose(ev, kind, single, "name-shaped values", 0.5)
+    return False
+
+
+def _gov_id_by_header(ev: ColumnEvidence, values: _Values) -> bool:
+    """An ID header over values of the format it names (matcher.govids)."""
+    header, n = ev.header, len(values)
+    if names_other_numbers(header) or is_sequential(values):
+        ev.notes.append("invoice, order or sequential numbers: not government IDs")
+        return False
+    norm = normalise(header)
+    if "ssn" in norm or "social" in norm or "soc sec" in norm:
+        hits, what = _fraction(values, lambda x: v.is_ssn(x, dashed_only=False)), "valid SSNs"
+    elif norm.startswith("a ") or "alien" in norm or norm in {"anum", "anumber", "afile"}:
+        hits, what = _fraction(values, lambda x: v.is_a_number(x, header_says_so=True)), "A-numbers"
+    else:
+        hits = _fraction(values, lambda x: v.is_passport_number(x) or v.is_national_id(x))
+        what = "ID-number formats"
+    label, check = checked_format(values, ANY_ID_FORMAT, share=0.6)
+    if check is not None:
+        checked = _fraction(values, check)
+        if checked >= hits:
+            hits, what = checked, f"{label} numbers (check digit valid)"
+    if hits / n >= 0.6 and ev.distinct_ratio >= 0.5:
+        return _choose(ev, "gov_id", hits, what, 0.6)
+    return False
+
+
 def _by_header(ev: ColumnEvidence, values: _Values, today: date) -> bool:
     """The header names a type and the values agree with it."""
     header, n = ev.header, len(values)
@@ -136,23 +192,12 @@ def _by_header(ev: ColumnEvidence, values: _Values, today: date) -> bool:
     htype = match.type if match else ""
     non_person = names_non_person(header)
 
-    if htype in {"person_name", "given_name", "family_name"} and not non_person and not ev.aggregate_header:
-        full = _fraction(values, v.is_full_name)
-        single = _fraction(values, v.is_single_name)
-        ev.single_token_ratio = max(0, single - full) / n
-        orgs = _fraction(values, v.is_organisation)
-        listed = _fraction(values, v.name_list_hit)
-        # a header naming the given/family name is enough; a bare "name" header also needs
-        # list hits or a consistent multi-word name shape (it is used for things too)
-        plausible = htype != "person_name" or listed / n >= 0.15 or full / n >= 0.8
-        if orgs / n < 0.3 and plausible:
-            if htype == "person_name" and full / n >= 0.5:
-                return _choose(ev, "person_name", full, "personal names", 0.55)
-            if single / n >= 0.6:
-                kind = "given_name" if htype == "given_name" else "family_name"
-                if htype == "person_name":
-                    kind = "person_name"
-                return _choose(ev, kind, single, "name-shaped values", 0.5)
+    names_ok = htype in NAME_HEADER_TYPES and not non_person and not ev.aggregate_header
+    if names_ok and _names_by_header(ev, values, htype):
+        return True
+    if htype in {"birth_date", "age"} and ev.aggregate_header:
+        ev.notes.append("a statistic of ages or birth dates (mean, median, count), not a person's")
+        return False
     if htype == "birth_date":
         hits, dates = _birth_dates(values, today, historical=True)
         if hits / n >= 0.6:
@@ -175,19 +220,8 @@ def _by_header(ev: ColumnEvidence, values: _Values, today: date) -> bool:
         hits = _fraction(values, is_country_or_nationality)
         if hits / n >= 0.6:
             return _choose(ev, "nationality", hits, "countries or nationalities", 0.5)
-    if htype == "gov_id":
-        norm = normalise(header)
-        if "ssn" in norm or "social" in norm or "soc sec" in norm:
-            hits = _fraction(values, lambda x: v.is_ssn(x, dashed_only=False))
-            what = "valid SSNs"
-        elif norm.startswith("a ") or "alien" in norm or norm in {"anum", "anumber", "afile"}:
-            hits = _fraction(values, lambda x: v.is_a_number(x, header_says_so=True))
-            what = "A-numbers"
-        else:
-            hits = _fraction(values, lambda x: v.is_passport_number(x) or v.is_national_id(x))
-            what = "ID-number formats"
-        if hits / n >= 0.6 and ev.distinct_ratio >= 0.5:
-            return _choose(ev, "gov_id", hits, what, 0.6)
+    if htype == "gov_id" and _gov_id_by_header(ev, values):
+        return True
     if htype == "email":
         hits = _fraction(values, v.is_email)
         if hits / n >= 0.6:
@@ -228,15 +262,17 @@ def _by_header(ev: ColumnEvidence, values: _Values, today: date) -> bool:
 def _by_values(ev: ColumnEvidence, values: _Values, today: date, generic: bool) -> bool:
     """Values alone, for formats that cannot be mistaken."""
     header, n = ev.header, len(values)
-    non_person = names_non_person(header)
+    non_person = not generic and names_non_person(header)  # "column 3" says nothing about the values
     hits = _fraction(values, v.is_email)
     if hits / n >= 0.8:
         personal = _fraction(values, v.is_personal_email)
         ev.business_contact = personal / n < 0.3
         return _choose(ev, "email", hits, "email addresses", 0.4)
-    hits = _fraction(values, v.is_national_id)
-    if hits / n >= 0.8 and ev.distinct_ratio >= 0.8:
-        return _choose(ev, "gov_id", hits, "valid ID numbers (SSN/A-number/CPF/DNI/CURP)", 0.5)
+    # without header evidence only a format with a check digit counts: a dashed 123-45-6789 alone
+    # may be an invoice number (matcher.govids)
+    label, check = checked_format(values) if ev.distinct_ratio >= 0.8 and not is_sequential(values) else ("", None)
+    if check is not None:
+        return _choose(ev, "gov_id", _fraction(values, check), f"{label} numbers (check digit valid)", 0.5)
     hits = _fraction(values, v.is_phone)
     if hits / n >= 0.8 and ev.distinct_ratio >= 0.8:
         return _choose(ev, "phone", hits, "phone numbers", 0.35)

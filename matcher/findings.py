@@ -7,7 +7,7 @@ import re
 
 from core.models import ColumnType, Finding, FindingKind, Severity, Table
 from matcher.columns import ColumnEvidence, safe_header, type_columns
-from matcher.decide import Decision, decide, looks_like_minors
+from matcher.decide import Decision, decide
 from matcher.extracted import Extracted, HiddenItem, RedactionHit
 from matcher.limits import Limits
 from matcher.masking import mask_row, mask_value
@@ -28,9 +28,6 @@ class _Classified:
         if key not in self._cache:
             columns = type_columns(table, self.limits.sample_rows)
             decision = decide(table, columns)
-            if decision.person_level and looks_like_minors(columns, table):
-                decision.severity = Severity.critical
-                decision.reasons.append("most of the people are under 18 (minors)")
             self._cache[key] = (table, columns, decision)
         _, columns, decision = self._cache[key]
         return columns, decision

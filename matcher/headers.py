@@ -4,27 +4,19 @@ header and recognises files whose first row is already data."""
 from __future__ import annotations
 
 from collections import Counter
-from functools import lru_cache
 
 from core.models import Table
 from matcher import validators as v
 from matcher.columns import GENERIC_HEADER_PREFIX
-from matcher.lexicon import is_aggregate_header, is_year_header, match_header
-from matcher.names import fold
+from matcher.lexicon import is_aggregate_header, is_total_cell, is_year_header, match_header
 
 LOOKAHEAD = 30
-TOTAL_WORDS = frozenset({"total", "totals", "grand total", "sum", "subtotal", "total general", "todos",
-                         "all", "overall", "ensemble", "totaux", "total geral"})
+
 
 
 def is_total_row(row: list[str]) -> bool:
     """A row whose first filled cell (of the first two) says Total, Sum, Todos…"""
-    return any(_is_total_cell(cell) for cell in row[:2] if cell)
-
-
-@lru_cache(maxsize=8192)  # pure function of the cell; checked on many rows of every table
-def _is_total_cell(cell: str) -> bool:
-    return fold(cell.strip()).rstrip(":") in TOTAL_WORDS
+    return any(is_total_cell(cell) for cell in row[:2] if cell)
 
 
 def trailing_totals(rows: list[list[str]]) -> int:

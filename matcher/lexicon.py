@@ -1,4 +1,4 @@
-"""Multilingual lexicon of column headers (EN/ES/FR/PT) and the fuzzy matcher over it.
+"""Multilingual lexicon of column headers (EN/ES/FR/PT/IT/DE) and the fuzzy matcher over it.
 
 A header is normalised (accents folded, ``_ - . / #`` to spaces, camel-case split) and compared
 with the terms of each column type: exact term, then a multi-word term whose words all occur in
@@ -28,18 +28,22 @@ TERMS: Mapping[str, tuple[str, ...]] = MappingProxyType({
         "deceased", "nombre", "nombre completo", "nombres y apellidos", "apellidos y nombres",
         "nombre y apellido", "nom complet", "nom et prenom", "nom prenom", "prenom nom",
         "nom et prenoms", "nome", "nome completo", "nome do detido", "nombre del detenido",
+        "nomes", "nomi", "nome e cognome", "cognome e nome", "cognome nome", "vollstandiger name",
+        "name vorname", "vorname name", "nachname vorname", "vorname nachname",
     ),
     "given_name": (
         "first name", "firstname", "fname", "first", "given name", "givenname", "given names",
         "forename", "forenames", "first nm", "middle name", "middlename", "mname", "middle",
         "primer nombre", "segundo nombre", "nombre de pila", "nombres", "prenom", "prenoms",
-        "primeiro nome", "pnome", "nome proprio",
+        "primeiro nome", "pnome", "nome proprio", "primo nome", "vorname", "vornamen", "rufname",
+        "first names", "given", "prenome",
     ),
     "family_name": (
         "last name", "lastname", "lname", "surname", "surnames", "family name", "last nm",
         "maiden name", "apellido", "apellidos", "primer apellido", "segundo apellido",
         "apellido paterno", "apellido materno", "nom de famille", "nom", "nom d usage",
-        "sobrenome", "apelido", "ultimo nome", "apelidos",
+        "sobrenome", "apelido", "ultimo nome", "apelidos", "sobrenomes", "cognome", "cognomi",
+        "nachname", "familienname", "last names", "family names", "noms", "noms de famille",
     ),
     "birth_date": (
         "dob", "d o b", "date of birth", "birth date", "birthdate", "birthday", "born",
@@ -47,19 +51,21 @@ TERMS: Mapping[str, tuple[str, ...]] = MappingProxyType({
         "f nacimiento", "fec nac", "fnac", "nacimiento", "fecha de nac", "date de naissance",
         "date naissance", "ne le", "nee le", "ddn", "data de nascimento", "data nascimento",
         "dt nasc", "nascimento", "dt nascimento", "year of birth", "birth year", "yob",
-        "ano de nacimiento", "annee de naissance", "ano de nascimento",
+        "ano de nacimiento", "annee de naissance", "ano de nascimento", "data di nascita",
+        "data nascita", "anno di nascita", "geburtsdatum", "geburtstag", "geburtsjahr", "geb datum",
     ),
     "age": (
         "age", "edad", "idade", "age years", "current age", "age at arrest", "age at death",
-        "age at entry", "anos", "ans",
+        "age at entry", "anos", "ans", "eta", "alter",
     ),
-    "sex": ("sex", "gender", "sexo", "genero", "sexe", "genre", "m f"),
+    "sex": ("sex", "gender", "sexo", "genero", "sexe", "genre", "m f", "sesso", "geschlecht"),
     "nationality": (
         "nationality", "citizenship", "country of citizenship", "citizenship country", "coc",
         "country of birth", "cob", "birth country", "country of origin", "origin country",
         "nacionalidad", "pais de nacimiento", "pais de origen", "pais de nacionalidad",
         "nationalite", "pays de naissance", "pays d origine", "nacionalidade",
-        "pais de origem", "pais de nascimento", "country", "pais", "pays",
+        "pais de origem", "pais de nascimento", "country", "pais", "pays", "nazionalita",
+        "cittadinanza", "staatsangehorigkeit", "nationalitat", "geburtsland",
     ),
     "gov_id": (
         "ssn", "social security", "social security number", "social security no", "ss", "soc sec",
@@ -72,25 +78,31 @@ TERMS: Mapping[str, tuple[str, ...]] = MappingProxyType({
         "drivers license", "driver licence", "dl number", "licencia de conducir", "permis de conduire",
         "cedula", "cedula de identidad", "documento de identidad", "numero de documento",
         "carteira de identidade", "id card", "green card", "uscis number", "fbi number",
+        "codice fiscale", "passaporto", "numero passaporto", "carta d identita", "reisepass",
+        "reisepassnummer", "personalausweis", "ausweisnummer", "steuer id", "steueridentifikationsnummer",
+        "numero de cedula", "cedula de ciudadania", "matricula", "cuil", "cuit", "nif",
     ),
     "email": (
         "email", "e mail", "email address", "mail", "correo", "correo electronico", "courriel",
-        "adresse email", "adresse electronique", "adresse mail", "endereco de email",
+        "adresse email", "adresse electronique", "adresse mail", "endereco de email", "primary email",
+        "indirizzo email", "posta elettronica", "e mail adresse",
     ),
     "phone": (
         "phone", "telephone", "tel", "phone number", "mobile", "cell", "cellphone", "cell phone",
         "home phone", "mobile phone", "contact number", "telefono", "celular", "movil",
         "telefone", "telemovel", "portable", "numero de telephone", "tel portable",
+        "cellulare", "telefonnummer", "handy", "handynummer",
     ),
     "address": (
         "address", "home address", "street address", "streetaddress", "street", "residence",
         "residential address", "mailing address", "addr", "address line 1", "address 1",
         "direccion", "domicilio", "calle", "adresse", "domicile", "rue", "endereco",
-        "morada", "logradouro", "residencia",
+        "morada", "logradouro", "residencia", "indirizzo", "residenza", "anschrift", "wohnort",
+        "strasse",
     ),
     "postal_code": (
         "zip", "zip code", "zipcode", "postal code", "postcode", "codigo postal", "cp",
-        "code postal", "cep",
+        "code postal", "cep", "cap", "plz", "postleitzahl",
     ),
     "location_detention": (
         "facility", "detention facility", "detention center", "facility name", "detention location",
@@ -128,21 +140,38 @@ TERMS: Mapping[str, tuple[str, ...]] = MappingProxyType({
 # values also look like personal names.
 PERSON_ROLES = frozenset(
     """appointee candidate nominee officer employee staff detainee inmate prisoner victim decedent
-    player member applicant student patient client defendant complainant beneficiary recipient worker
-    author owner resident tenant voter migrant official representative senator legislator
+    player member applicant student patient client defendant complainant beneficiary worker
+    owner resident tenant voter migrant official representative senator legislator
     contact signatory solicitante detenido empleado victima candidato funcionario paciente alumno
-    estudiante beneficiario detenu employe victime candidat eleve detido vitima aluno""".split()
+    estudiante beneficiario detenu employe victime candidat eleve detido vitima aluno physician
+    doctor nurse teacher payee donor contributor deputy deputado diputado deputato senator senatore
+    senador mayor councillor councilor judge athlete medalist laureate astronaut passenger crew
+    driver pilot soldier appointee alumni alunno studente dipendente mitarbeiter schuler kandidat
+    abgeordneter autoridad attendee participant registrant volunteer donante borrower customer patron
+    buyer purchaser subscriber claimant guest visitor requester cliente comprador""".split()
 )
 
 _AGGREGATE = re.compile(
     r"\b(total|totals|count|counts|rate|rates|number of|no of|num of|pct|percent|percentage|share|"
     r"per|avg|average|mean|median|ratio|sum|frequency|freq|fy|fiscal year|tasa|taux|taxa|cantidad|"
     r"quantidade|nombre de|numero de casos|porcentaje|pourcentage|percentual|promedio|moyenne|media|"
-    r"index|score|population|pop|income|servings|deaths|births|murders)\b|%|#|\bperc\w*|\bfy\d+"
+    r"index|score|population|pop|income|servings|deaths|births|murders|frec|frecuencia|frequence|frequenza|"
+    r"haufigkeit|anzahl|occurrences)\b|%|#|\bperc\w*|\bfy\d+"
 )
 _NOT_A_PERSON = re.compile(r"\b(storm|hurricane|typhoon|cyclone|vessel|ship|boat|company|organi[sz]ation|"
                            r"pollster|airline|firm|agency|brand|product|team|school|city|county|state|column|field|variable|"
-                           r"file|sheet|place|street|town|village|project|program|course|dataset|table)\b")
+                           r"file|sheet|place|street|town|village|project|program|course|dataset|table|location|locality|district|"
+                           r"region|province|municipality|venue|site|monument|building|park)\b")
+TOTAL_WORDS = frozenset({"total", "totals", "grand total", "sum", "subtotal", "total general", "todos",
+                         "all", "overall", "ensemble", "totaux", "total geral"})
+
+
+@lru_cache(maxsize=8192)  # pure function of the cell; checked on many rows of every table
+def is_total_cell(cell: str) -> bool:
+    """A cell that says Total, Sum, Todos… (a sum row's label, not a value of the column)."""
+    return fold(cell.strip()).rstrip(":") in TOTAL_WORDS
+
+
 _YEAR_HEADER = re.compile(r"^(fy|cy|ay)?\s?(19|20)\d{2}(\s?(q[1-4]|h[12]))?$|^(fy|cy)\s?\d{2}$")
 _CAMEL = re.compile(r"(?<=[a-z])(?=[A-Z])")
 _SEPARATORS = re.compile(r"[_\-./:()\[\]{}|\\,;\"'*?!]+|\s+")

@@ -199,7 +199,7 @@ def is_plausible_birth_date(parsed: date, today: date | None = None, historical:
 
 _NAME_TOKEN = re.compile(r"^[^\W\d_][^\W\d_'’\-.]*(?:['’\-][^\W\d_]+)*\.?$", re.UNICODE)
 _INITIAL = re.compile(r"^[^\W\d_]\.?$", re.UNICODE)
-_PAREN = re.compile(r"\([^)]*\)|\[[^\]]*\]")
+_PAREN = re.compile(r"\([^)]*\)|\[[^\]]*\]|\"[^\"]*\"|“[^”]*”")  # brackets and quoted nicknames
 _SUFFIX = re.compile(r",?\s+(jr|sr|ii|iii|iv|phd|md|esq)\.?\s*$", re.IGNORECASE)
 
 
@@ -228,14 +228,21 @@ def _name_tokens(value: str) -> tuple[str, ...] | None:
         inside = _name_tokens(inner.group(0)[1:-1])
         if inside and len(inside) >= 2:
             return inside
-    if text.count(",") == 1:
-        last, first = (part.strip() for part in text.split(","))
+    parts = [part.strip() for part in text.split(",")]
+    if len(parts) == 3 and _INITIAL.match(parts[2]):
+        parts = [parts[0], f"{parts[1]} {parts[2]}"]  # "AAMODT, DENISE, E": the middle initial after a comma
+    if len(parts) == 2:
+        last, first = parts
         if not last or not first:
             return None
         text = f"{first} {last}"
-    elif "," in text:
+    elif len(parts) > 2:
         return None
     raw = text.split()
+    # an all-lower-case value ("maria hernandez") is a name only when its words are listed names
+    # ("dusty rose" is not: "dusty" is not a name)
+    words = [w for w in raw if len(w) > 2 and fold(w) not in NAME_PARTICLES]
+    lower = text.islower() and bool(words) and all(is_given_name(w) or is_surname(w) for w in words)
     folded_words = [fold(t).strip(".") for t in raw]
     weak = sum(1 for w in folded_words if w in ORG_WORDS_WEAK)
     if any(w in ORG_WORDS_STRONG for w in folded_words) or weak >= 2:
@@ -251,7 +258,7 @@ def _name_tokens(value: str) -> tuple[str, ...] | None:
             continue
         if not _NAME_TOKEN.match(token):
             return None
-        if not (token[0].isupper() or token.isupper()):
+        if not (token[0].isupper() or token.isupper() or lower):
             return None
         tokens.append(token)
     if not tokens or len(tokens) > 6:
@@ -399,7 +406,20 @@ def is_email(value: str) -> bool:
 
 @lru_cache(maxsize=_CACHE)
 def is_personal_email(value: str) -> bool:
-    return is_email(value) and value.strip().rsplit("@", 1)[1].lower() in FREE_MAIL
+    if not is_email(value):
+        return False
+    domain = value.strip().rsplit("@", 1)[1].lower()
+    # a free-mail provider under any country domain (yahoo.co.uk, hotmail.it, gmx.at, web.de…)
+    provider, _, suffix = domain.partition(".")
+    # the rest must be a country or generic suffix (de, co.uk, com.br), not an organisation's domain
+    return domain in FREE_MAIL or (provider in FREE_MAIL_PROVIDERS and len(suffix) <= 6)
+
+
+FREE_MAIL_PROVIDERS = frozenset(
+    """gmail googlemail yahoo ymail hotmail outlook live msn aol icloud gmx web protonmail proton yandex
+    libero virgilio tiscali alice btinternet bigpond orange wanadoo laposte terra uol bol rediffmail
+    seznam wp onet interia t-online freenet""".split()
+)
 
 
 _PHONE_SHAPE = re.compile(r"^\+?[\d\s().\-]{7,22}(\s*(x|ext\.?)\s*\d{1,5})?$", re.IGNORECASE)

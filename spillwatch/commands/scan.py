@@ -1,7 +1,9 @@
-"""``spillwatch scan PATH... [--json] [--min-severity S]``: run the matcher over local files.
+"""``spillwatch scan PATH... [--json] [--min-severity S] [--explain]``: run the matcher over local files.
 
 Directories are walked recursively.  The default output is a readable report per file;
-``--json`` prints one JSON object per input file (docs/architecture.md §3).  Exit status: 0 nothing found,
+``--json`` prints one JSON object per input file (docs/architecture.md §3).  ``--explain`` adds, for every table
+of a file (flagged or not), what its rows describe and the top signals for and against a list of
+people (with ``--json``: an ``explain`` list in each object).  Exit status: 0 nothing found,
 1 something found, 2 a file could not be scanned (errors win, as with grep).
 """
 
@@ -16,6 +18,7 @@ from typing import TYPE_CHECKING, TextIO
 
 from core.models import Finding, Severity
 from core.settings import parse_size
+from matcher.explain import explain_tables
 from matcher.isolation import IsolatedScanner
 from matcher.scan import ScanResult, scan_file
 
@@ -41,6 +44,9 @@ def register(sub: argparse._SubParsersAction) -> None:
                         help="memory cap of the scanning process (default 2GiB)")
     parser.add_argument("--timeout", type=float, default=None, metavar="SECONDS",
                         help="wall-clock limit per file (default: 1.5 x the matcher's time budget + 10 s)")
+    parser.add_argument("--explain", action="store_true",
+                        help="for every table, what its rows describe (person, organisation, place, work, animal, "
+                        "event, aggregate) and the top signals for and against a list of people")
     parser.add_argument("--in-process", action="store_true",
                         help="scan in this process, without the memory cap and timeout (for debugging)")
     parser.set_defaults(handler=run, needs_config=False)
@@ -89,12 +95,20 @@ def _run(ctx: Context, scanner: IsolatedScanner) -> int:
         findings = [f for f in result.findings if f.severity >= minimum]
         found = found or bool(findings)
         failed = failed or bool(result.errors)
+        # the explanation is recomputed here from the tables' sample rows (pure and small); it
+        # quotes headers and column numbers, never a cell value
+        explained = explain_tables(result.tables) if ctx.args.explain else []
         if ctx.args.json:
-            print(json.dumps({"path": path, "media_type": result.media_type,
-                              "findings": [f.to_dict() for f in findings], "errors": result.errors},
-                             ensure_ascii=False), flush=True)
+            document = {"path": path, "media_type": result.media_type,
+                        "findings": [f.to_dict() for f in findings], "errors": result.errors}
+            if ctx.args.explain:
+                document["explain"] = [e.to_dict() for e in explained]
+            print(json.dumps(document, ensure_ascii=False), flush=True)
         else:
             report(path, result.media_type, findings, result.errors, sys.stdout)
+            for explanation in explained:
+                sys.stdout.write("".join(f"  {line}\n" for line in explanation.lines()))
+            sys.stdout.flush()
     if failed:
         return 2
     return 1 if found else 0

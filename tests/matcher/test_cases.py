@@ -1,6 +1,7 @@
 """Matcher decisions as data: every file in ``tests/matcher/cases/`` is scanned and compared with the
 expectation in its sidecar ``<file>.expect.yml`` (keys: ``person_table`` true/false, optional
-``severity``, and ``why``: the class of input the case stands for).
+``severity``, optional ``entity``: what the rows of one of its tables describe, as
+``spillwatch scan --explain`` reports it, and ``why``: the class of input the case stands for).
 
 Add a case by dropping a synthetic file and its sidecar into the folder; no code to change."""
 
@@ -11,11 +12,12 @@ from pathlib import Path
 import pytest
 import yaml
 
+from matcher.explain import explain_tables
 from matcher.scan import scan_bytes
 
 CASES_DIR = Path(__file__).parent / "cases"
-CASES = sorted(p for p in CASES_DIR.glob("*")
-               if p.is_file() and not p.name.startswith(".") and not p.name.endswith(".expect.yml"))
+CASES = sorted(p for p in CASES_DIR.glob("*") if p.is_file() and not p.name.startswith(".")
+               and not p.name.endswith(".expect.yml"))
 
 
 def _expectation(path: Path) -> dict[str, object]:
@@ -36,3 +38,6 @@ def test_case(path: Path) -> None:
     assert bool(people) == expected["person_table"], reasons
     if "severity" in expected:
         assert people and people[0].severity.name == expected["severity"], reasons
+    if "entity" in expected:
+        explained = explain_tables(result.tables)
+        assert expected["entity"] in {e.entity for e in explained}, [e.lines() for e in explained]

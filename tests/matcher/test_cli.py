@@ -56,3 +56,26 @@ def test_bad_severity_is_a_usage_error(tmp_path, capsys):
         main(["scan", "--min-severity", "urgent", str(tmp_path)])
     assert exc.value.code == 2
     assert "unknown severity" in capsys.readouterr().err
+
+
+def test_explain_says_what_rows_describe_and_why(tmp_path, capsys):
+    dogs = [["Name", "Species", "Breed", "Sex", "Birth year"]] + [
+        [name, "Dog", "Beagle", sex, str(2010 + i)] for i, (name, sex) in
+        enumerate([("Bella", "F"), ("Max", "M"), ("Luna", "F"), ("Charlie", "M"), ("Daisy", "F")])]
+    path = _write(tmp_path, "dogs.csv", syn.to_csv(dogs))
+    assert main(["scan", "--explain", str(path)]) == 0
+    out = capsys.readouterr().out
+    assert "nothing found" in out and "rows describe: animal" in out
+    assert "'Species', 'Breed'" in out and "Bella" not in out  # headers quoted, never cell values
+    assert main(["scan", "--explain", "--json", str(path)]) == 0
+    (explained,) = json.loads(capsys.readouterr().out)["explain"]
+    assert explained["entity"] == "animal" and explained["person_table"] is False
+    assert any("animal words" in line for line in explained["against"])
+
+
+def test_explain_lists_the_signals_for_a_roster(tmp_path, capsys):
+    path = _write(tmp_path, "people.csv", syn.to_csv(syn.english_table(syn.people(12, 53))))
+    assert main(["scan", "--explain", "--json", str(path)]) == 1
+    (explained,) = json.loads(capsys.readouterr().out)["explain"]
+    assert explained["entity"] == "person" and explained["person_table"] is True
+    assert explained["for"] and explained["against"] == []

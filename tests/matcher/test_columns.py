@@ -79,7 +79,8 @@ def test_header_alone_does_not_type_a_column():
 
 
 def test_values_alone_type_unmistakable_formats():
-    assert type_column(0, "column 1", ["123-45-6789", "234-56-7890", "345-67-8901"]).type == "gov_id"
+    cpfs = ["529.982.247-25", "111.444.777-35", "390.533.447-05"]  # valid check digits
+    assert type_column(0, "column 1", cpfs).type == "gov_id"
     assert type_column(0, "contact", ["a.b@gmail.com", "c.d@yahoo.com", "e@hotmail.com"]).type == "email"
 
 
@@ -99,3 +100,16 @@ def test_surnames_that_are_also_organisation_words():
     assert v.is_full_name("Joep Post") and v.is_full_name("Mary Church") and v.is_single_name("BANK")
     assert not v.is_full_name("First National Bank") and v.is_organisation("First National Bank")
     assert v.is_organisation("Smith Legal Services") and not v.is_organisation("Anna Law")
+
+
+def test_ssn_shapes_need_the_header():
+    # a dashed 123-45-6789 alone may be an invoice number: only a header (or a check digit) makes it an ID
+    shaped = ["123-45-6789", "234-56-7890", "345-67-8901"]
+    assert type_column(0, "column 1", shaped).type == ""
+    assert type_column(0, "SSN", shaped).type == "gov_id"
+    assert type_column(0, "Invoice SSN-format number", shaped).type != "gov_id"
+
+
+def test_sequential_numbers_are_not_ids():
+    counter = [f"A{12345600 + i}" for i in range(20)]
+    assert type_column(0, "A-Number", counter).type != "gov_id"
