@@ -1,6 +1,9 @@
 """PDF: pdfplumber's ruled-table finder, then a text-line fallback for unruled tables (words
-grouped into lines, columns split at white-space gutters); tables that continue across pages
-(same width) are joined; failed redactions are checked on every page (:mod:`matcher.redaction`)."""
+grouped into lines, columns split at white-space gutters, wrapped lines joined to their row, a
+table split where its rows change shape) for pages without ruled tables or whose ruled tables lump
+their records into one cell; words are split at a share of the font size, so small print keeps
+its spaces; tables that continue across pages (same width) are joined; failed redactions are
+checked on every page (:mod:`matcher.redaction`)."""
 
 from __future__ import annotations
 
