@@ -33,7 +33,8 @@ from matcher.places import is_country_or_nationality
 
 GENERIC_HEADER_PREFIX = "column "
 ANY_ID_FORMAT = {**CHECKED_FORMATS, **HEADER_ONLY_FORMATS}
-_WORK = re.compile(r"\b(office|work|business|desk|agency|oficina|trabajo|bureau|travail|trabalho|escritorio)\b")
+_WORK = re.compile(r"\b(office|work|business|desk|agency|oficina|trabajo|bureau|travail|trabalho|escritorio|"
+                   r"corporate|headquarters|company|empresa|entreprise|firma|sede)\b")
 
 
 @dataclass
@@ -236,6 +237,7 @@ def _by_header(ev: ColumnEvidence, values: _Values, today: date) -> bool:
     if htype == "address":
         hits = _fraction(values, lambda x: v.is_street_address(x) or v.is_street_name(x) or v.is_numbered_address(x))
         if hits / n >= 0.5:
+            ev.business_contact = bool(_WORK.search(normalise(header)))  # an office's address, not a home
             return _choose(ev, "address", hits, "street addresses", 0.55)
     if htype == "postal_code":
         hits = _fraction(values, v.is_postal_code)

@@ -174,8 +174,9 @@ def _identifiers(columns: list[ColumnEvidence], guards: list[str]) -> tuple[list
     identifiers += [ev for ev in emails + by_type.get("phone", []) if ev.index not in business]
     # an address identifies a person only in rows about people: alone (with units, years built,
     # wards…) it describes places
+    homes = [c for c in by_type.get("address", []) if not c.business_contact]  # not an office's address
     if identifiers or [c for c in personal if c.type != "address"]:
-        identifiers += by_type.get("address", [])
+        identifiers += homes
     elif by_type.get("address"):
         guards.append("addresses without any personal attribute (a list of places)")
     return identifiers, business
@@ -271,7 +272,8 @@ def severity_for(columns: list[ColumnEvidence], identifiers: list[ColumnEvidence
         return Severity.critical
     if direct and "nationality" in types and "location_detention" in types:
         return Severity.critical
-    if direct and (types & {"birth_date", "address"} or personal_contact):
+    home = any(c.type == "address" and not c.business_contact for c in columns)
+    if direct and ("birth_date" in types or home or personal_contact):
         return Severity.high
     if types & {"age", "sex", "postal_code", "nationality", "location_detention", "case_id", "birth_date",
                 "address", "gov_id", "sensitive_category"}:

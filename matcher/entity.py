@@ -202,13 +202,13 @@ def value_signals(evidence: RowEvidence, tuning: Tuning = DEFAULT_TUNING) -> lis
         if 2 * len(related) >= len(evidence.names):
             quoted = ", ".join(f"'{safe_header(ev.header)}'" for ev in related[:3])
             out.append(Signal("name column is an attribute", found[0], 0.6,
-                              f"the names are those of a {_ROLE_OF[found[0]]} of each row: {quoted}"))
+                              f"the names are each row's {_ROLE_OF[found[0]]}: {quoted}"))
     return out
 
 
 _ROLE_OF: Mapping[Entity, str] = MappingProxyType({
-    Entity.work: "work's author, artist or correspondent", Entity.organisation: "company's officer",
-    Entity.animal: "animal", Entity.place: "place's namesake", Entity.person: "person",
+    Entity.work: "author, artist or correspondent", Entity.organisation: "officer (CEO, founder)",
+    Entity.animal: "animal", Entity.place: "namesake", Entity.person: "person",
 })
 
 

@@ -13,7 +13,6 @@ from matcher.lexicon import is_aggregate_header, is_total_cell, is_year_header, 
 LOOKAHEAD = 30
 
 
-
 def is_total_row(row: list[str]) -> bool:
     """A row whose first filled cell (of the first two) says Total, Sum, Todos…"""
     return any(is_total_cell(cell) for cell in row[:2] if cell)

@@ -69,3 +69,13 @@ def test_id_numbers_need_a_checked_format_and_no_counter():
     assert checked_format(["123-45-6789", "234-56-7890", "345-67-8901"]) == ("", None)
     assert is_sequential([f"INV-{1000 + i}" for i in range(10)]) and not is_sequential(["5", "90", "17", "300", "41"])
     assert names_other_numbers("Invoice No") and names_other_numbers("order_id") and not names_other_numbers("SSN")
+
+
+def test_an_office_address_is_not_a_home_address():
+    grid = [["Name", "Office address"]] + [[p.full, f"{100 + i} Main Street"] for i, p in enumerate(syn.people(6, 5))]
+    table = _table(grid)
+    columns = type_columns(table)
+    address = next(c for c in columns if c.type == "address")
+    assert address.business_contact
+    decision = decide(table, columns)
+    assert decision.severity.name != "high"
