@@ -14,6 +14,7 @@ from urllib.parse import urlsplit
 
 from flask import Blueprint, Flask, abort, flash, redirect, render_template, request, session, url_for
 from flask_login import LoginManager, UserMixin, current_user, login_user, logout_user
+from sqlalchemy import Connection
 from werkzeug.wrappers import Response
 
 from web import accounts
@@ -145,7 +146,7 @@ def login() -> Any:
         account = accounts.authenticate(conn, name, password)
         if account is None:
             web.limiter.failed(name, address)
-            record(conn, None, "login_failed", name[:64], {"address": address})
+            record_failed_login(conn, name, address)
         else:
             web.limiter.succeeded(name, address)
             record(conn, account.id, "login", account.name, {"address": address})
@@ -156,6 +157,16 @@ def login() -> Any:
     session.permanent = True
     login_user(WebUser(account))
     return redirect(_safe_next(request.form.get("next")))
+
+
+def record_failed_login(conn: Connection, name: str, address: str) -> None:
+    """Audit a failed login under the account's name only when such an account exists: people type
+    their password into the name field, and that must not end up in the log admins read."""
+    known = accounts.by_name(conn, name) if name.strip() else None
+    if known is not None:
+        record(conn, known.id, "login_failed", known.name, {"address": address})
+    else:
+        record(conn, None, "login_failed", "", {"address": address, "unknown_user": True})
 
 
 @bp.route("/logout", methods=["POST"])

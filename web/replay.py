@@ -54,14 +54,19 @@ def replay_path(token: str) -> str:
     return f"/replay/{token}"
 
 
-def _inert(body: bytes, status: int, content_type: str, ancestors: str) -> Response:
-    response = Response(body, status=status, content_type=content_type)
+def sandbox(response: Response, ancestors: str) -> Response:
+    """The replay origin's headers; set on every answer it gives (errors, 405, OPTIONS included)."""
     response.headers["Content-Security-Policy"] = SANDBOX_CSP.format(ancestors=ancestors)
     response.headers["X-Content-Type-Options"] = "nosniff"
     response.headers["Referrer-Policy"] = "no-referrer"
     response.headers["Cache-Control"] = "private, no-store"
     response.headers["Cross-Origin-Resource-Policy"] = "same-site"
+    response.headers.pop("Set-Cookie", None)
     return response
+
+
+def _inert(body: bytes, status: int, content_type: str, ancestors: str) -> Response:
+    return sandbox(Response(body, status=status, content_type=content_type), ancestors)
 
 
 def create_replay_app(config: Config | Settings) -> Flask:
@@ -104,5 +109,9 @@ def create_replay_app(config: Config | Settings) -> Flask:
     @app.errorhandler(404)
     def not_found(_exc: Exception) -> Response:
         return _inert(b"Not found.", 404, "text/plain", ancestors)
+
+    @app.after_request
+    def every_answer(response: Response) -> Response:  # also 405, OPTIONS and 500 answers
+        return sandbox(response, ancestors)
 
     return app
