@@ -178,6 +178,9 @@ SETTINGS: tuple[Setting, ...] = (
             _choice("starttls", "tls", "none")),
     Setting("smtp_username", "", "SMTP login (empty: no auth).", _parse_str),
     Setting("smtp_password", "", "SMTP password.", _parse_str, secret=True),
+    Setting("smtp_allow_plain_auth", False, "Allow an SMTP login over a connection without TLS "
+            "(smtp_security: none), which sends the password in the clear; off: such a channel is refused.",
+            _parse_bool),
     Setting("smtp_from", "spillwatch@localhost", "From address of alert emails.", _parse_str),
     Setting("slack_webhook_url", "", "Default Slack incoming-webhook URL for slack channels that name "
             "none.", _parse_str, secret=True),
@@ -193,6 +196,8 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("alert_retry_max_delay", "1h", "Longest delay between two attempts of one delivery.",
             parse_duration),
     Setting("alert_poll_interval", "5s", "How often the dispatcher looks for due deliveries.", parse_duration),
+    Setting("alert_max_message_size", "1MB", "Largest rendered alert template (email subject, text or "
+            "HTML); a template that renders more fails the delivery instead of sending it.", parse_size),
     Setting("alert_template_dir", "", "Folder of Jinja2 templates overriding the built-in alert templates "
             "(email.txt, email.html, email_subject.txt); rendered in the sandbox.", _parse_str),
     # web
