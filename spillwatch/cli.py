@@ -20,6 +20,7 @@ from spillwatch import __version__
 from spillwatch.config import Config, load_config
 from spillwatch.errors import ConfigError, SpillwatchError
 from spillwatch.logs import configure_logging
+from spillwatch.private_files import make_private, set_private_umask
 
 COMMAND_MODULES: tuple[str, ...] = (
     "spillwatch.commands.check_config",
@@ -88,9 +89,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         parser.print_help()
         return 2
     ctx = Context(args)
+    set_private_umask()  # before anything is created: new files 0600, folders 0700
     try:
         if getattr(args, "needs_config", True):
             configure_logging(ctx.config().settings)
+            make_private(ctx.config().settings.data_path)
         return int(args.handler(ctx) or 0)
     except ConfigError as exc:
         for problem in exc.problems:
