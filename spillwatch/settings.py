@@ -212,7 +212,10 @@ SETTINGS: tuple[Setting, ...] = (
             "kept in DATA_DIR).", _parse_str, secret=True),
     Setting("replay_base_url", "", "Public URL of the replay origin as browsers reach it (empty: "
             "http://replay_host:replay_port).", _parse_str),
-    Setting("session_lifetime", "12h", "How long a web login lasts without activity.", parse_duration),
+    Setting("session_lifetime", "12h", "Longest a web login lasts, however active (then log in again).",
+            parse_duration),
+    Setting("session_idle_timeout", "30m", "A web login unused this long ends (sessions live on the server: "
+            "logout, password or role change and disabling end them at once).", parse_duration),
     Setting("login_max_failures", 5, "Failed logins allowed per user and address in 15 minutes before "
             "further attempts are refused (HTTP 429).", _parse_int),
     Setting("trusted_proxies", 0, "Reverse proxies in front of the web UI whose X-Forwarded-For/-Proto/-Host "

@@ -15,6 +15,7 @@ from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatc
 from sqlalchemy import Connection, insert, select, update
 
 from spillwatch.catalog.schema import USER_ROLES, users
+from web import sessions
 
 ROLE_RANK = {"viewer": 1, "analyst": 2, "admin": 3}
 MIN_PASSWORD_LENGTH = 10
@@ -40,11 +41,6 @@ class Account:
 
     def at_least(self, role: str) -> bool:
         return ROLE_RANK[self.role] >= ROLE_RANK[role]
-
-    @property
-    def session_fingerprint(self) -> str:
-        """Changes when the password changes, which ends the account's existing sessions."""
-        return hashlib.sha256(self.password_hash.encode()).hexdigest()[:16]
 
 
 def _account(row: object) -> Account:
@@ -122,12 +118,16 @@ def authenticate(conn: Connection, name: str, password: str) -> Account | None:
 
 
 def set_password(conn: Connection, user_id: int, password: str) -> None:
+    """A new password ends every session of the account."""
     check_password(password)
     conn.execute(update(users).where(users.c.id == user_id).values(password_hash=hash_password(password)))
+    sessions.end_all(conn, user_id)
 
 
 def set_role(conn: Connection, user_id: int, role: str) -> None:
+    """A new role ends every session of the account (pages and replay links were issued for the old one)."""
     conn.execute(update(users).where(users.c.id == user_id).values(role=check_role(role)))
+    sessions.end_all(conn, user_id)
 
 
 def set_disabled(conn: Connection, user_id: int, disabled: bool) -> None:
@@ -135,6 +135,7 @@ def set_disabled(conn: Connection, user_id: int, disabled: bool) -> None:
     if disabled:
         values["api_token_hash"] = None
     conn.execute(update(users).where(users.c.id == user_id).values(**values))
+    sessions.end_all(conn, user_id)
 
 
 def issue_token(conn: Connection, user_id: int) -> str:

@@ -1,5 +1,8 @@
 """Login, logout, sessions and roles.
 
+Sessions live on the server (:mod:`web.sessions`): the cookie holds a random key whose hash names a
+row in the catalog, so logout and account changes end them at once.
+
 Every page requires login (``login_required`` is applied app-wide in the factory, not per view, so a
 new view cannot forget it).  Roles rank viewer < analyst < admin: viewers read masked data only;
 analysts also triage and may view unmasked data (audited); admins also manage users.
@@ -17,7 +20,7 @@ from flask_login import LoginManager, UserMixin, current_user, login_user, logou
 from sqlalchemy import Connection
 from werkzeug.wrappers import Response
 
-from web import accounts
+from web import accounts, sessions
 from web.accounts import Account
 from web.audit import record
 from web.state import state
@@ -33,12 +36,17 @@ PUBLIC_ENDPOINTS = frozenset({"auth.login", "static"})
 class WebUser(UserMixin):  # type: ignore[misc]
     """The logged-in account as Flask-Login sees it."""
 
-    def __init__(self, account: Account) -> None:
+    def __init__(self, account: Account, session_key: str) -> None:
         self.account = account
+        self.session_key = session_key
 
     def get_id(self) -> str:
-        # the fingerprint ends old sessions when the password changes
-        return f"{self.account.id}:{self.account.session_fingerprint}"
+        # what Flask-Login keeps in the signed cookie: the account and the server-side session's key
+        return f"{self.account.id}:{self.session_key}"
+
+    @property
+    def session_row(self) -> str:
+        return sessions.session_id(self.session_key)
 
     @property
     def id(self) -> int:
@@ -68,15 +76,23 @@ class WebUser(UserMixin):  # type: ignore[misc]
         return self.at_least("admin")
 
 
-def _load_user(session_id: str) -> WebUser | None:
-    raw_id, _, fingerprint = session_id.partition(":")
-    if not raw_id.isdigit():
+def _load_user(cookie_id: str) -> WebUser | None:
+    """The user of a live server-side session (see :mod:`web.sessions`), else None (log in again)."""
+    raw_id, _, key = cookie_id.partition(":")
+    if not raw_id.isdigit() or not key:
         return None
-    with state().engine.connect() as conn:
-        account = accounts.get(conn, int(raw_id))
-    if account is None or account.disabled or account.session_fingerprint != fingerprint:
-        return None
-    return WebUser(account)
+    web = state()
+    with web.engine.begin() as conn:
+        found = sessions.find(conn, sessions.session_id(key), idle=web.settings.session_idle_timeout,
+                              lifetime=web.settings.session_lifetime)
+        if found is None or found.user_id != int(raw_id):
+            return None
+        account = accounts.get(conn, found.user_id)
+        if account is None or account.disabled:
+            sessions.end(conn, found.id)
+            return None
+        sessions.touch(conn, found)
+    return WebUser(account, key)
 
 
 def init_app(app: Flask) -> None:
@@ -153,9 +169,16 @@ def login() -> Any:
     if account is None:
         return render_template("login.html", next=request.form.get("next", ""), name=name,
                                error="Wrong user name or password."), 401
+    return _log_in(account, address)
+
+
+def _log_in(account: Account, address: str) -> Response:
+    with state().engine.begin() as conn:
+        sessions.sweep(conn, state().settings.session_lifetime)
+        key = sessions.start(conn, account.id, address)
     session.clear()  # no session fixation: a fresh session for the logged-in user
     session.permanent = True
-    login_user(WebUser(account))
+    login_user(WebUser(account, key))
     return redirect(_safe_next(request.form.get("next")))
 
 
@@ -171,6 +194,10 @@ def record_failed_login(conn: Connection, name: str, address: str) -> None:
 
 @bp.route("/logout", methods=["POST"])
 def logout() -> Response:
+    if current_user.is_authenticated:
+        with state().engine.begin() as conn:
+            sessions.end(conn, current_user.session_row)
     logout_user()
+    session.clear()
     flash("You are logged out.")
     return redirect(url_for("auth.login"))

@@ -165,7 +165,8 @@ def view(capture_id: int) -> str:
     with web.engine.connect() as conn:
         capture = load(conn, capture_id)
     record_now(web.engine, current_user.id, "replay", f"capture:{capture_id}", {"url": capture["url"]})
-    src = current_replay_origin() + replay_path(make_token(web.settings, capture_id, current_user.id))
+    src = current_replay_origin() + replay_path(make_token(web.settings, capture_id, current_user.id,
+                                                                   current_user.session_row))
     return render_template("replay.html", capture=capture, src=src)
 
 
