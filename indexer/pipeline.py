@@ -584,6 +584,7 @@ class Indexer:
             capture_id=info.id, severity=findings_store.worst_severity(severities),
             extra={"record_type": info.record.rec_type, "status": info.status,
                    "tables": len(extraction.tables), "truncated": info.record.truncated},
+            has_tables=bool(extraction.tables), cells_masked=extraction.viewer_text,
         ))
 
 
