@@ -90,6 +90,7 @@ class Extracted:
     text: str
     tables: list[Table]
     errors: list[str]
+    viewer_text: str | None = None  # HTML: the text with table cells masked
 
 
 def extract(capture: dict[str, Any], payload: Payload) -> Extracted:
@@ -100,7 +101,7 @@ def extract(capture: dict[str, Any], payload: Payload) -> Extracted:
     declared = capture["media_type_declared"] or payload.content_type
     result = indexer_extract(payload.body, capture["url"], declared, capture["media_type_sniffed"])
     scan_into(result, payload.body, capture["url"], matcher_scan())
-    return Extracted(result.media_type, result.text, result.tables, result.errors)
+    return Extracted(result.media_type, result.text, result.tables, result.errors, result.viewer_text)
 
 
 def has_findings(conn: Connection, capture: dict[str, Any]) -> bool:
