@@ -216,6 +216,14 @@ SETTINGS: tuple[Setting, ...] = (
             parse_duration),
     Setting("session_idle_timeout", "30m", "A web login unused this long ends (sessions live on the server: "
             "logout, password or role change and disabling end them at once).", parse_duration),
+    Setting("two_factor", "admins", "Who must log in with a TOTP code: 'admins' (others may enrol on their "
+            "Account page) or 'all'.", _choice("admins", "all")),
+    Setting("password_min_score", 3, "Lowest zxcvbn strength score (0-4) a new password must reach (and 12 or "
+            "more characters).", _parse_int),
+    Setting("login_lockout_failures", 10, "Failed logins (passwords or codes, from any address) after which an "
+            "account is locked for login_lockout_time; an admin setting a new password unlocks it.", _parse_int),
+    Setting("login_lockout_time", "15m", "How long an account stays locked after login_lockout_failures.",
+            parse_duration),
     Setting("login_max_failures", 5, "Failed logins allowed per user and address in 15 minutes before "
             "further attempts are refused (HTTP 429).", _parse_int),
     Setting("trusted_proxies", 0, "Reverse proxies in front of the web UI whose X-Forwarded-For/-Proto/-Host "

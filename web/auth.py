@@ -10,6 +10,7 @@ analysts also triage and may view unmasked data (audited); admins also manage us
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable
 from functools import wraps
 from typing import Any, TypeVar
@@ -20,7 +21,7 @@ from flask_login import LoginManager, UserMixin, current_user, login_user, logou
 from sqlalchemy import Connection
 from werkzeug.wrappers import Response
 
-from web import accounts, sessions
+from web import accounts, sessions, two_factor
 from web.accounts import Account
 from web.audit import record
 from web.state import state
@@ -30,7 +31,7 @@ bp = Blueprint("auth", __name__)
 F = TypeVar("F", bound=Callable[..., Any])
 
 # Endpoints reachable without a session: the login page, static files and the API (token auth).
-PUBLIC_ENDPOINTS = frozenset({"auth.login", "static"})
+PUBLIC_ENDPOINTS = frozenset({"auth.login", "static", "two_factor.verify", "two_factor.enrol"})
 
 
 class WebUser(UserMixin):  # type: ignore[misc]
@@ -159,27 +160,59 @@ def login() -> Any:
         return render_template("login.html", next=request.form.get("next", ""), name=name,
                                error=f"Too many failed logins. Try again in {minutes} minute(s)."), 429
     with web.engine.begin() as conn:
-        account = accounts.authenticate(conn, name, password)
-        if account is None:
+        known = accounts.by_name(conn, name) if name.strip() else None
+        locked = known is not None and accounts.locked_for(known) > 0
+        account = None if locked else accounts.authenticate(conn, name, password)
+        if locked and known is not None:
+            record(conn, known.id, "login_locked", known.name, {"address": address})
+        elif account is None:
             web.limiter.failed(name, address)
             record_failed_login(conn, name, address)
+            if known is not None:  # per account, whatever the address
+                accounts.login_failed(conn, known, web.settings.login_lockout_failures,
+                                      web.settings.login_lockout_time)
         else:
             web.limiter.succeeded(name, address)
-            record(conn, account.id, "login", account.name, {"address": address})
+    if locked:
+        return render_template("login.html", next=request.form.get("next", ""), name=name,
+                               error="This account is locked after too many failed logins. Try again later "
+                                     "or ask an admin to set a new password."), 429
     if account is None:
         return render_template("login.html", next=request.form.get("next", ""), name=name,
                                error="Wrong user name or password."), 401
-    return _log_in(account, address)
+    if account.totp_enabled or two_factor.required(account, web.settings.two_factor):
+        return two_factor_step(account, request.form.get("next", ""))
+    return complete_login(account, address)
 
 
-def _log_in(account: Account, address: str) -> Response:
+def complete_login(account: Account, address: str, two_factor_used: bool = False) -> Response:
+    """Both steps passed: audit, reset the failure count and start a server-side session."""
+    with state().engine.begin() as conn:
+        accounts.login_succeeded(conn, account)
+        record(conn, account.id, "login", account.name, {"address": address, "two_factor": two_factor_used})
+    start_session(account, address)
+    return redirect(_safe_next(request.form.get("next") or session.pop("login_next", None)))
+
+
+def start_session(account: Account, address: str) -> None:
     with state().engine.begin() as conn:
         sessions.sweep(conn, state().settings.session_lifetime)
         key = sessions.start(conn, account.id, address)
+    next_page = session.get("login_next")
     session.clear()  # no session fixation: a fresh session for the logged-in user
+    if next_page:
+        session["login_next"] = next_page
     session.permanent = True
     login_user(WebUser(account, key))
-    return redirect(_safe_next(request.form.get("next")))
+
+
+def two_factor_step(account: Account, next_page: str) -> Response:
+    """The password was right; the code comes next (enrolment first if the account has none)."""
+    session.clear()
+    session["mfa"] = {"u": account.id, "at": time.time()}
+    session["login_next"] = next_page
+    target = "two_factor.verify" if account.totp_enabled else "two_factor.enrol"
+    return redirect(url_for(target))
 
 
 def record_failed_login(conn: Connection, name: str, address: str) -> None:

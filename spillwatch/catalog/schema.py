@@ -242,6 +242,7 @@ users = Table(
     # 0005_privacy: two-factor login and per-account lockout
     Column("totp_secret", Text, nullable=True),
     Column("totp_enabled", Boolean, nullable=False, default=False, server_default="0"),
+    Column("totp_last_step", BigInteger, nullable=False, default=0, server_default="0"),  # no code used twice
     Column("failed_logins", Integer, nullable=False, default=0, server_default="0"),
     Column("locked_until", TS, nullable=True),
 )

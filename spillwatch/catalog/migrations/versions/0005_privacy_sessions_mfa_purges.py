@@ -40,6 +40,7 @@ def upgrade() -> None:
     with op.batch_alter_table("users", schema=None) as batch_op:
         batch_op.add_column(sa.Column("totp_secret", sa.Text(), nullable=True))
         batch_op.add_column(sa.Column("totp_enabled", sa.Boolean(), nullable=False, server_default=sa.false()))
+        batch_op.add_column(sa.Column("totp_last_step", sa.BigInteger(), nullable=False, server_default="0"))
         batch_op.add_column(sa.Column("failed_logins", sa.Integer(), nullable=False, server_default="0"))
         batch_op.add_column(sa.Column("locked_until", TS, nullable=True))
     op.create_table(
@@ -78,6 +79,7 @@ def downgrade() -> None:
     with op.batch_alter_table("users", schema=None) as batch_op:
         batch_op.drop_column("locked_until")
         batch_op.drop_column("failed_logins")
+        batch_op.drop_column("totp_last_step")
         batch_op.drop_column("totp_enabled")
         batch_op.drop_column("totp_secret")
     op.drop_index(op.f("ix_web_sessions_user_id"), table_name="web_sessions")
