@@ -34,6 +34,7 @@ COMMAND_MODULES: tuple[str, ...] = (
     "spillwatch.commands.users_cmd",
     "spillwatch.commands.index_cmd",
     "spillwatch.commands.search_cmd",
+    "spillwatch.commands.purge_cmd",
 )
 
 

@@ -200,6 +200,9 @@ SETTINGS: tuple[Setting, ...] = (
             "HTML); a template that renders more fails the delivery instead of sending it.", parse_size),
     Setting("alert_template_dir", "", "Folder of Jinja2 templates overriding the built-in alert templates "
             "(email.txt, email.html, email_subject.txt); rendered in the sandbox.", _parse_str),
+    Setting("purge_closed_after", "0", "Purge the archived payloads of findings this long after they were "
+            "dismissed or removed (`spillwatch run` checks hourly; see `spillwatch purge`); 0: never.",
+            parse_duration),
     # web
     Setting("web_host", "127.0.0.1", "Address the web UI listens on.", _parse_str),
     Setting("web_port", 8470, "Port of the web UI.", _parse_int),

@@ -63,6 +63,9 @@ def read_payload(capture: dict[str, Any], data_dir: Path) -> Payload:
         with path.open("rb") as fh:
             fh.seek(int(capture["warc_offset"]))
             for record in ArchiveIterator(fh):
+                if record.rec_type == "metadata" and record.rec_headers.get_header("WARC-Refers-To"):
+                    raise ArchiveError("the payload of this capture was purged (`spillwatch purge`); its digests "
+                                       "and length are kept in the WARC file's metadata record")
                 if record.rec_type not in ("response", "resource"):
                     raise ArchiveError(f"{path}: offset {capture['warc_offset']}: a {record.rec_type} record has "
                                        "no payload; re-index the file")
