@@ -69,3 +69,33 @@ def test_a_flagged_document_is_masked_even_without_a_viewer_view(search_backend:
     search_backend.index([doc("x", "Olga Ivanova A255555555", **built)])  # builder forgot masked_text
     assert ids(search_backend, "ivanova", masked=True) == []
     assert ids(search_backend, "ivanova", masked=False) == ["x"]
+
+
+def test_an_old_sqlite_index_gets_masked_views(tmp_path) -> None:
+    import sqlite3
+
+    from indexer.search.sqlite_fts import SqliteSearch
+
+    path = tmp_path / "search.sqlite3"
+    db = sqlite3.connect(path)
+    db.executescript("""
+        CREATE TABLE search_docs (rowid INTEGER PRIMARY KEY, id TEXT NOT NULL UNIQUE, url TEXT NOT NULL,
+            site TEXT NOT NULL, media_type TEXT NOT NULL, captured_at TEXT NOT NULL, captured_ts REAL NOT NULL,
+            title TEXT NOT NULL, text TEXT NOT NULL, has_finding INTEGER NOT NULL, severity TEXT,
+            capture_id INTEGER, extra TEXT NOT NULL);
+        CREATE VIRTUAL TABLE search_fts USING fts5(title, body, tokenize = 'unicode61 remove_diacritics 2');
+        INSERT INTO search_docs VALUES (1, 'p', 'https://x.example.gov/p', 'x', 'text/html',
+            '2022-11-28T09:00:00+00:00', 1669626000.0, 'Transfers', 'Transfers of Nadia Petrova A211122233',
+            0, NULL, 1, '{}');
+        INSERT INTO search_fts (rowid, title, body) VALUES (1, 'transfers', 'transfers of nadia petrova a211122233');
+    """)
+    db.commit()
+    db.close()
+    backend = SqliteSearch(path)
+    backend.ensure_ready()
+    try:
+        assert ids(backend, "petrova", masked=True) == [] and ids(backend, "a2111*", masked=True) == []
+        assert ids(backend, "petrova", masked=False) == ["p"]
+        assert ids(backend, "t*", masked=True) == ["p"]
+    finally:
+        backend.close()
