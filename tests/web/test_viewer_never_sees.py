@@ -137,6 +137,9 @@ def route_urls(env: WebEnv) -> dict[str, list[str] | str]:
     return {
         "static": "static files",
         "auth.login": "login form",
+        "two_factor.verify": "second login step, no archived text",
+        "two_factor.enrol": "two-factor enrolment at login, no archived text",
+        "two_factor.account": ["/account/two-factor"],
         "dashboard.index": ["/"],
         "search.index": searches + [u + "&has_finding=yes" for u in searches],
         "captures.show": [f"/captures/{c}" for c in capture_ids],
