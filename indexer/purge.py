@@ -136,7 +136,7 @@ def _purge_file(engine: Engine, path: Path, stored: str, in_file: list[dict[str,
                      .values(size=size, resume_offset=size))
         for capture in in_file:
             digest = str(capture["payload_digest"])
-            for finding_id in by_digest[digest] or [None]:
+            for finding_id in by_digest[digest]:  # every digest here came from a finding
                 conn.execute(insert(purges).values(
                     at=now, user_name=who[:128], finding_id=finding_id, capture_id=capture["id"],
                     url_digest=hashlib.sha256(str(capture["url"]).encode()).hexdigest(), payload_digest=digest,

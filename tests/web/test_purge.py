@@ -111,3 +111,21 @@ def test_closed_findings_are_purged_automatically_after_the_setting(make_env, tm
     result = purge_due(env.engine, env.search, env.settings.data_path, env.settings.purge_closed_after)
     assert result is not None and result.findings == [env.archive.finding] and result.records >= 1
     assert purge_due(env.engine, env.search, env.settings.data_path, env.settings.purge_closed_after) is None
+
+
+def test_purge_on_each_search_backend(make_env, search_settings, tmp_path) -> None:
+    from indexer.purge import purge_findings
+
+    env = make_env(search_settings.replace(data_dir=str(tmp_path / "data")))
+    with env.engine.connect() as conn:
+        table = conn.execute(select(captures).where(captures.c.id == env.archive.table)).mappings().one()
+    doc_id = document_id(table["surt"], table["payload_digest"])
+    env.search.refresh()
+    assert env.search.get(doc_id) is not None
+    result = purge_findings(env.engine, env.search, env.settings.data_path, [env.archive.finding],
+                            reason="test", who="pytest")
+    assert result.records == 1 and result.documents >= 1 and result.problems == []
+    assert env.search.get(doc_id) is None
+    analyst = env.client("analyst")
+    html = analyst.get(f"/search?q={env.archive.a_name.split()[-1]}&sort=oldest").get_data(as_text=True)
+    assert f"/captures/{env.archive.table}\"" not in html
