@@ -3,8 +3,9 @@
 An :class:`AlertContent` holds the site, page, file name and URL, times, severity, number of records,
 column *types*, whether the finding is hidden content or a failed redaction, a masked sample and a link
 to the finding in the UI.  It deliberately leaves out column headers, the matcher's free-text reasons
-and page titles: a headerless CSV turns a person's row into "headers", and free text may quote a
-value.  The sample is masked by the matcher; :func:`safe_cell` is a second net that stars digits of
+and page titles and link texts: a headerless CSV turns a person's row into "headers", and free text
+may quote a value.  URLs and file names are masked (:mod:`alerts.masking`): agencies name files after
+people.  The sample is masked by the matcher; :func:`safe_cell` is a second net that stars digits of
 anything still shaped like a date or a long number and caps every cell's length.
 """
 
@@ -19,6 +20,7 @@ from urllib.parse import unquote, urlsplit
 
 from sqlalchemy import Connection, select
 
+from alerts.masking import mask_file_name, mask_url
 from core.catalog.schema import captures, findings, links, sites
 from core.config import Config
 from core.models import Severity
@@ -107,8 +109,10 @@ class AlertContent:
 
 
 def file_name_of(url: str) -> str:
+    """The file's name as an alert may show it: masked like a sample (see :mod:`alerts.masking`)."""
     path = unquote(urlsplit(url).path)
-    return PurePosixPath(path).name or urlsplit(url).hostname or url
+    name = PurePosixPath(path).name
+    return mask_file_name(name) if name else (urlsplit(url).hostname or mask_url(url))
 
 
 def _column_types(finding_id: int, raw: Any) -> list[str]:
@@ -152,7 +156,7 @@ def _page_url(conn: Connection, url: str) -> str | None:
         select(captures.c.url).join(links, links.c.capture_id == captures.c.id)
         .where(links.c.target_url == url).order_by(captures.c.captured_at.desc()).limit(1)
     ).first()
-    return str(row.url) if row else None
+    return mask_url(str(row.url)) if row else None
 
 
 def load_alert(conn: Connection, finding_id: int, event: str, config: Config) -> AlertContent:
@@ -170,7 +174,7 @@ def load_alert(conn: Connection, finding_id: int, event: str, config: Config) ->
         event=event,
         site_id=site_id,
         site_name=_site_name(conn, config, site_id) if site_id else "(no site)",
-        url=url,
+        url=mask_url(url),
         file_name=file_name_of(url),
         page_url=_page_url(conn, url),
         first_seen=as_utc(row.first_seen),
@@ -195,9 +199,9 @@ def example_alert(config: Config, moment: datetime) -> AlertContent:
         event="test",
         site_id="example",
         site_name="Example agency (test message)",
-        url="https://www.example.gov/statistics/detention-2022.xlsx",
-        file_name="detention-2022.xlsx",
-        page_url="https://www.example.gov/statistics/detention",
+        url=mask_url("https://www.example.gov/statistics/detention-2022.xlsx"),
+        file_name=mask_file_name("detention-2022.xlsx"),
+        page_url=mask_url("https://www.example.gov/statistics/detention"),
         first_seen=moment,
         reappeared_at=None,
         severity="critical",

@@ -104,7 +104,7 @@ class Dispatcher:
         self.lease = timedelta(seconds=max(1.0, 3 * settings.alert_timeout))
         self.poll_interval = max(0.05, float(settings.alert_poll_interval))
         try:
-            self.renderer = Renderer(settings.alert_template_dir or None)
+            self.renderer = Renderer(settings.alert_template_dir or None, settings.alert_max_message_size)
         except ValueError as exc:
             raise ConfigError([str(exc)]) from None
         self.limiter = RateLimiter()

@@ -22,7 +22,9 @@ from jinja2 import ChoiceLoader, FileSystemLoader, PackageLoader, StrictUndefine
 from jinja2.sandbox import ImmutableSandboxedEnvironment
 
 from alerts.content import AlertContent, Envelope
+from alerts.errors import DeliveryError
 
+DEFAULT_MAX_SIZE = 10**6  # the alert_max_message_size default
 SEVERITY_COLORS = {"critical": "#b00020", "high": "#e65100", "medium": "#f9a825", "low": "#607d8b"}
 SEVERITY_EMOJI = {"critical": ":rotating_light:", "high": ":warning:", "medium": ":large_orange_diamond:",
                   "low": ":information_source:"}
@@ -50,7 +52,8 @@ def _thousands(value: int) -> str:
 class Renderer:
     """The sandboxed template environment; one per dispatcher (cheap to build)."""
 
-    def __init__(self, template_dir: str | Path | None = None) -> None:
+    def __init__(self, template_dir: str | Path | None = None, max_size: int = DEFAULT_MAX_SIZE) -> None:
+        self.max_size = max_size
         loaders: list[Any] = []
         if template_dir:
             folder = Path(template_dir)
@@ -72,7 +75,17 @@ class Renderer:
         self.env.filters["thousands"] = _thousands
 
     def render(self, name: str, **context: Any) -> str:
-        return self.env.get_template(name).render(**context)
+        """The rendered template, streamed and stopped past ``max_size`` characters (a template may loop
+        without end: the delivery fails permanently instead of building a huge message)."""
+        parts: list[str] = []
+        size = 0
+        for chunk in self.env.get_template(name).generate(**context):
+            size += len(chunk)
+            if size > self.max_size:
+                raise DeliveryError(f"alert template {name} renders more than {self.max_size:,} characters; "
+                                    "shorten the template or raise alert_max_message_size", permanent=True)
+            parts.append(chunk)
+        return "".join(parts)
 
 
 def message_id(key: str, sender: str) -> str:

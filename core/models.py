@@ -155,3 +155,7 @@ class SearchDocument:
     severity: str | None = None
     capture_id: int | None = None
     extra: dict[str, Any] = field(default_factory=dict)
+    # What roles without unmasked access see and match on (indexer/search/masking.py); None: the same
+    # as ``title``/``text``.
+    masked_title: str | None = None
+    masked_text: str | None = None

@@ -184,6 +184,9 @@ SETTINGS: tuple[Setting, ...] = (
             _choice("starttls", "tls", "none")),
     Setting("smtp_username", "", "SMTP login (empty: no auth).", _parse_str),
     Setting("smtp_password", "", "SMTP password.", _parse_str, secret=True),
+    Setting("smtp_allow_plain_auth", False, "Allow an SMTP login over a connection without TLS "
+            "(smtp_security: none), which sends the password in the clear; off: such a channel is refused.",
+            _parse_bool),
     Setting("smtp_from", "spillwatch@localhost", "From address of alert emails.", _parse_str),
     Setting("slack_webhook_url", "", "Default Slack incoming-webhook URL for slack channels that name "
             "none.", _parse_str, secret=True),
@@ -199,8 +202,13 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("alert_retry_max_delay", "1h", "Longest delay between two attempts of one delivery.",
             parse_duration),
     Setting("alert_poll_interval", "5s", "How often the dispatcher looks for due deliveries.", parse_duration),
+    Setting("alert_max_message_size", "1MB", "Largest rendered alert template (email subject, text or "
+            "HTML); a template that renders more fails the delivery instead of sending it.", parse_size),
     Setting("alert_template_dir", "", "Folder of Jinja2 templates overriding the built-in alert templates "
             "(email.txt, email.html, email_subject.txt); rendered in the sandbox.", _parse_str),
+    Setting("purge_closed_after", "0", "Purge the archived payloads of findings this long after they were "
+            "dismissed or removed (`spillwatch run` checks hourly; see `spillwatch purge`); 0: never.",
+            parse_duration),
     # web
     Setting("web_host", "127.0.0.1", "Address the web UI listens on.", _parse_str),
     Setting("web_port", 8470, "Port of the web UI.", _parse_int),
@@ -213,7 +221,18 @@ SETTINGS: tuple[Setting, ...] = (
             "kept in DATA_DIR).", _parse_str, secret=True),
     Setting("replay_base_url", "", "Public URL of the replay origin as browsers reach it (empty: "
             "http://replay_host:replay_port).", _parse_str),
-    Setting("session_lifetime", "12h", "How long a web login lasts without activity.", parse_duration),
+    Setting("session_lifetime", "12h", "Longest a web login lasts, however active (then log in again).",
+            parse_duration),
+    Setting("session_idle_timeout", "30m", "A web login unused this long ends (sessions live on the server: "
+            "logout, password or role change and disabling end them at once).", parse_duration),
+    Setting("two_factor", "admins", "Who must log in with a TOTP code: 'admins' (others may enrol on their "
+            "Account page) or 'all'.", _choice("admins", "all")),
+    Setting("password_min_score", 3, "Lowest zxcvbn strength score (0-4) a new password must reach (and 12 or "
+            "more characters).", _parse_int),
+    Setting("login_lockout_failures", 10, "Failed logins (passwords or codes, from any address) after which an "
+            "account is locked for login_lockout_time; an admin setting a new password unlocks it.", _parse_int),
+    Setting("login_lockout_time", "15m", "How long an account stays locked after login_lockout_failures.",
+            parse_duration),
     Setting("login_max_failures", 5, "Failed logins allowed per user and address in 15 minutes before "
             "further attempts are refused (HTTP 429).", _parse_int),
     Setting("trusted_proxies", 0, "Reverse proxies in front of the web UI whose X-Forwarded-For/-Proto/-Host "

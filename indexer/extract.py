@@ -46,6 +46,8 @@ class Extraction:
     errors: list[str] = field(default_factory=list)
     content_sha256: str = ""
     scanned: bool = False
+    # HTML: the text with table cells masked (None: no cells); see indexer/search/masking.py
+    viewer_text: str | None = None
 
 
 def matcher_scan() -> ScanFunction:
@@ -88,6 +90,7 @@ def extract(payload: bytes, url: str, declared_type: str, sniffed_type: str, *, 
     elif media_type in media_types.HTML_TYPES:
         page = extract_html.extract(payload, url, declared_type)
         result.title, result.text, result.links = page.title, page.text, page.links
+        result.viewer_text = page.viewer_text
     elif media_type in TEXT_TYPES and media_type not in ("text/csv", "text/tab-separated-values"):
         result.text = _decode_text(payload, declared_type)
     if not result.title:

@@ -45,6 +45,9 @@ class HtmlContent:
     title: str = ""
     text: str = ""
     links: list[Link] = field(default_factory=list)
+    # the text with every table cell masked (what roles without unmasked access see and search);
+    # None when the page has no table cells
+    viewer_text: str | None = None
 
 
 def _encoding(data: bytes, content_type: str) -> str:
@@ -215,4 +218,36 @@ def extract(data: bytes, url: str, content_type: str = "") -> HtmlContent:
     if root is None:
         return HtmlContent()
     title, found = _title(root), links(root, url)
-    return HtmlContent(title=title, text=visible_text(root), links=found)
+    text = visible_text(root)
+    return HtmlContent(title=title, text=text, links=found, viewer_text=cells_masked_text(root))
+
+
+def cells_masked_text(root: etree._Element) -> str | None:
+    """The visible text again with the text of every table cell masked (:func:`matcher.masking.mask_text`),
+    or None without cells.  Call after :func:`visible_text` (it reuses the tree that call prepared).
+
+    Any table may list people below the matcher's threshold, and a page's prose cannot be told from
+    a table's cells in the flat text, so the cells are masked in the tree; prose outside tables stays."""
+    from matcher.masking import mask_text
+
+    cells = list(root.iter("td", "th"))
+    if not cells:
+        return None
+    # Speed: the cells' texts are masked in one call, joined by NUL (never in lxml text, and masking
+    # leaves it alone), not one call per text node.
+    places: list[tuple[etree._Element, bool]] = []  # (node, its tail rather than its text)
+    for cell in cells:
+        for node in cell.iter():
+            if node.text and node.text.strip():
+                places.append((node, False))
+            if node is not cell and node.tail and node.tail.strip():
+                places.append((node, True))
+    if not places:
+        return None
+    masked = mask_text("\0".join(node.tail if tail else node.text for node, tail in places)).split("\0")
+    for (node, tail), text in zip(places, masked, strict=True):
+        if tail:
+            node.tail = text
+        else:
+            node.text = text
+    return _clean(etree.tostring(root, method="text", encoding="unicode", with_tail=False))

@@ -13,6 +13,7 @@ from datetime import datetime
 
 from core.models import SearchDocument
 from indexer.search import SearchBackend
+from indexer.search.masking import viewer_view
 
 log = logging.getLogger(__name__)
 
@@ -27,11 +28,17 @@ def document_id(surt: str, payload_digest: str) -> str:
 def build_document(
     *, surt: str, payload_digest: str, url: str, site: str, media_type: str, captured_at: datetime,
     title: str, text: str, capture_id: int | None, severity: str | None, extra: dict[str, object],
+    has_tables: bool = False, cells_masked: str | None = None,
 ) -> SearchDocument:
+    media_type = media_type or "unknown"
+    masked_title, masked_text = viewer_view(title=title, text=text, media_type=media_type,
+                                            has_finding=severity is not None, has_tables=has_tables,
+                                            cells_masked=cells_masked)
     return SearchDocument(
-        id=document_id(surt, payload_digest), url=url, site=site, media_type=media_type or "unknown",
+        id=document_id(surt, payload_digest), url=url, site=site, media_type=media_type,
         captured_at=captured_at, title=title, text=text, has_finding=severity is not None,
-        severity=severity, capture_id=capture_id, extra=extra,
+        severity=severity, capture_id=capture_id, extra=extra, masked_title=masked_title,
+        masked_text=masked_text,
     )
 
 

@@ -40,6 +40,7 @@ from indexer.extract_html import Link
 from indexer.links import LinkRow, LinkValues
 from indexer.loader import Loader, build_document, document_id
 from indexer.progress import Progress
+from indexer.purge import purged_digests
 from indexer.readahead import BULK_GC_THRESHOLD, Prepared, ReadAhead
 from indexer.records import CaptureInfo, SiteResolver, capture_info, clean_text, is_indexable_url
 from indexer.search import SearchBackend
@@ -162,11 +163,14 @@ class Indexer:
         self._texts: OrderedDict[str, str] = OrderedDict()
         self._scanned: dict[str, tuple[list[Table], list[Finding]]] = {}
         self._batch_texts: dict[str, str] = {}  # previous versions' texts from the search backend
+        self._purged: set[str] = set()  # payload digests removed by `spillwatch purge`: never indexed again
         self.summary = IndexSummary()
 
     # ------------------------------------------------------------------ files
 
     def index_paths(self, paths: Iterable[str | Path], crawl_id: int | None = None) -> IndexSummary:
+        with self.engine.connect() as conn:
+            self._purged = purged_digests(conn)
         with _fewer_collections(), ThreadPoolExecutor(1, thread_name_prefix="spillwatch-search") as writer:
             return self._index_paths(paths, crawl_id, writer)
 
@@ -569,12 +573,15 @@ class Indexer:
             severities.extend(s.severity for s in stored)
         elif step.known_findings:
             findings_store.seen_again(conn, [fid for fid, _ in step.known_findings], at)
+        if info.digest in self._purged:  # a purged payload found again: its text is not indexed
+            return
         self.loader.add(build_document(
             surt=info.surt, payload_digest=info.digest, url=info.url, site=info.search_site,
             media_type=extraction.media_type, captured_at=at, title=extraction.title, text=extraction.text,
             capture_id=info.id, severity=findings_store.worst_severity(severities),
             extra={"record_type": info.record.rec_type, "status": info.status,
                    "tables": len(extraction.tables), "truncated": info.record.truncated},
+            has_tables=bool(extraction.tables), cells_masked=extraction.viewer_text,
         ))
 
 

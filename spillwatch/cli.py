@@ -20,6 +20,7 @@ from core.config import Config, load_config
 from core.errors import ConfigError, SpillwatchError
 from core.logs import configure_logging
 from spillwatch import __version__
+from spillwatch.private_files import make_private, set_private_umask
 
 COMMAND_MODULES: tuple[str, ...] = (
     "spillwatch.commands.check_config",
@@ -33,6 +34,7 @@ COMMAND_MODULES: tuple[str, ...] = (
     "spillwatch.commands.users_cmd",
     "spillwatch.commands.index_cmd",
     "spillwatch.commands.search_cmd",
+    "spillwatch.commands.purge_cmd",
 )
 
 
@@ -88,9 +90,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         parser.print_help()
         return 2
     ctx = Context(args)
+    set_private_umask()  # before anything is created: new files 0600, folders 0700
     try:
         if getattr(args, "needs_config", True):
             configure_logging(ctx.config().settings)
+            make_private(ctx.config().settings.data_path)
         return int(args.handler(ctx) or 0)
     except ConfigError as exc:
         for problem in exc.problems:

@@ -7,6 +7,7 @@ no CSRF token.  Roles apply as in the UI: viewers read masked data and cannot tr
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import datetime
 from typing import Any
 
@@ -19,10 +20,10 @@ from core.catalog.schema import FINDING_STATUSES, findings
 from core.errors import ServiceUnavailable
 from web import accounts
 from web.accounts import Account
-from web.archive import ArchiveError, content_capture, extract, get_capture, has_findings, mask_lines, read_payload
-from web.audit import record_now
+from web.archive import ArchiveError, content_capture, extract, get_capture, has_findings, read_payload
+from web.audit import record_flagged_search, record_now
 from web.openapi import openapi_document
-from web.policy import PROSE_TYPES, snippet_masked
+from web.policy import shown_text, snippet_masked
 from web.search_args import SearchArgsError, parse_search_args
 from web.state import state
 from web.triage import TriageError, add_note, assign, exposure, history, transition
@@ -91,10 +92,13 @@ def search() -> Any:
         query = parse_search_args(request.args)
     except SearchArgsError as exc:
         return jsonify(error="Bad Request", message=str(exc)), 400
+    query = replace(query, masked=not user().at_least("analyst"))
     try:
         result = state().search().search(query)
     except ServiceUnavailable as exc:
         return jsonify(error="Service Unavailable", message=str(exc)), 503
+    if not query.masked and query.text.strip():
+        record_flagged_search(state().engine, user().id, result.hits, "api_search")
     from matcher.masking import mask_text
 
     hits = []
@@ -136,9 +140,10 @@ def capture(capture_id: int) -> Any:
             extracted = extract(source, read_payload(source, web.settings.data_path))
         except ArchiveError as exc:
             return jsonify(error="Bad Gateway", message=str(exc)), 502
-        from_tables = bool(extracted.tables) and extracted.media_type not in PROSE_TYPES
-        body["text_masked"] = not unmasked and (sensitive or (from_tables and not user().at_least("analyst")))
-        body["text"] = mask_lines(extracted.text) if body["text_masked"] else extracted.text
+        body["text"], body["text_masked"] = shown_text(
+            extracted.text, media_type=extracted.media_type, has_tables=bool(extracted.tables),
+            cells_masked=extracted.viewer_text, sensitive=sensitive, can_unmask=user().at_least("analyst"),
+            unmasked=unmasked)
         if unmasked:
             record_now(web.engine, user().id, "api_view_unmasked", f"capture:{capture_id}", {"url": row["url"]})
     return jsonify(body)

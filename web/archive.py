@@ -63,6 +63,9 @@ def read_payload(capture: dict[str, Any], data_dir: Path) -> Payload:
         with path.open("rb") as fh:
             fh.seek(int(capture["warc_offset"]))
             for record in ArchiveIterator(fh):
+                if record.rec_type == "metadata" and record.rec_headers.get_header("WARC-Refers-To"):
+                    raise ArchiveError("the payload of this capture was purged (`spillwatch purge`); its digests "
+                                       "and length are kept in the WARC file's metadata record")
                 if record.rec_type not in ("response", "resource"):
                     raise ArchiveError(f"{path}: offset {capture['warc_offset']}: a {record.rec_type} record has "
                                        "no payload; re-index the file")
@@ -90,6 +93,7 @@ class Extracted:
     text: str
     tables: list[Table]
     errors: list[str]
+    viewer_text: str | None = None  # HTML: the text with table cells masked
 
 
 def extract(capture: dict[str, Any], payload: Payload) -> Extracted:
@@ -100,7 +104,7 @@ def extract(capture: dict[str, Any], payload: Payload) -> Extracted:
     declared = capture["media_type_declared"] or payload.content_type
     result = indexer_extract(payload.body, capture["url"], declared, capture["media_type_sniffed"])
     scan_into(result, payload.body, capture["url"], matcher_scan())
-    return Extracted(result.media_type, result.text, result.tables, result.errors)
+    return Extracted(result.media_type, result.text, result.tables, result.errors, result.viewer_text)
 
 
 def has_findings(conn: Connection, capture: dict[str, Any]) -> bool:

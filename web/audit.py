@@ -13,7 +13,8 @@ from sqlalchemy import Connection, Engine, insert, select
 from core.catalog.schema import audit_log, users
 
 # Actions that expose unmasked personal data; the audit page can filter on them.
-UNMASKED_ACTIONS = ("view_unmasked", "replay", "download", "api_view_unmasked")
+UNMASKED_ACTIONS = ("view_unmasked", "replay", "download", "api_view_unmasked", "search_flagged",
+                    "cli_search_unmasked")
 
 
 def record(conn: Connection, user_id: int | None, action: str, target: str = "",
@@ -27,6 +28,15 @@ def record_now(engine: Engine, user_id: int | None, action: str, target: str = "
     """Record in a transaction of its own (committed before the data is sent)."""
     with engine.begin() as conn:
         record(conn, user_id, action, target, details)
+
+
+def record_flagged_search(engine: Engine, user_id: int, hits: list[Any], via: str) -> None:
+    """An analyst's search matched unmasked text of documents with findings: which captures (never
+    the query, which may be a person's name)."""
+    flagged = sorted({int(h.capture_id) for h in hits if h.has_finding and h.capture_id is not None})
+    if flagged:
+        record_now(engine, user_id, "search_flagged", via, {"flagged_captures": flagged[:100],
+                                                           "hits": len(hits)})
 
 
 def recent(conn: Connection, *, action: str | None = None, unmasked_only: bool = False,

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from urllib.parse import urlsplit
+
 from flask import request
 
 from core.settings import Settings
@@ -34,3 +36,18 @@ def ui_origin(settings: Settings) -> str:
     if not settings.base_url and settings.web_host in WILDCARD_HOSTS:
         return "http: https:"
     return str(settings.effective_base_url).rstrip("/")
+
+
+def shared_host_warning(settings: Settings) -> str:
+    """A warning when browsers reach the replay origin under the UI's host name (empty when not).
+
+    Cookies are scoped to a host name, not a port: on the same name, the UI's session cookie is sent to
+    the replay origin too, where hostile archived pages run."""
+    ui_host = urlsplit(settings.effective_base_url).hostname or ""
+    replay = replay_origin(settings)
+    replay_host = urlsplit(replay).hostname if replay else ui_host
+    if not replay_host or replay_host.lower() != ui_host.lower():
+        return ""
+    return (f"warning: replay_base_url: the replay origin shares the UI's host name {ui_host!r}; browsers send "
+            "the UI's cookies to it. Serve replay under a different host name (e.g. replay.example.org) and "
+            "set replay_base_url to it")

@@ -9,15 +9,18 @@ An archived page is hostile content.  It is served
 - with ``X-Content-Type-Options: nosniff``, inside an ``<iframe sandbox>`` on the UI's page.
 
 The origin has no login of its own: each URL carries a short-lived signed token that the UI issues
-to analysts (and records in the audit log), naming one capture.
+to analysts (and records in the audit log), naming one capture, the user and the web session; it
+works only while that user is enabled and an analyst and that session is live (logout ends it).
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 from flask import Flask, abort
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
+from sqlalchemy import Connection
 from werkzeug.wrappers import Response
 
 from core.catalog import open_catalog
@@ -40,28 +43,63 @@ def _serializer(settings: Settings) -> URLSafeTimedSerializer:
     return URLSafeTimedSerializer(secret_key(settings), salt=SALT)
 
 
-def make_token(settings: Settings, capture_id: int, user_id: int) -> str:
-    return _serializer(settings).dumps({"c": capture_id, "u": user_id})
+def make_token(settings: Settings, capture_id: int, user_id: int, session_row: str = "") -> str:
+    """A link for one capture, issued to a user within one web session (by the session's row id, which
+    is a hash: the link never carries what the cookie holds)."""
+    return _serializer(settings).dumps({"c": capture_id, "u": user_id, "s": session_row})
+
+
+@dataclass(frozen=True)
+class Grant:
+    capture_id: int
+    user_id: int
+    session_row: str
+
+
+def read_grant(settings: Settings, token: str, max_age: int = TOKEN_MAX_AGE) -> Grant:
+    """What a valid token grants; raises ``BadSignature`` (or ``SignatureExpired``)."""
+    data: Any = _serializer(settings).loads(token, max_age=max_age)
+    try:
+        return Grant(int(data["c"]), int(data["u"]), str(data.get("s", "")))
+    except (KeyError, TypeError, ValueError):
+        raise BadSignature("replay token without capture and user") from None
 
 
 def read_token(settings: Settings, token: str, max_age: int = TOKEN_MAX_AGE) -> int:
     """The capture id named by a valid token; raises ``BadSignature`` (or ``SignatureExpired``)."""
-    data: Any = _serializer(settings).loads(token, max_age=max_age)
-    return int(data["c"])
+    return read_grant(settings, token, max_age).capture_id
+
+
+def still_allowed(conn: Connection, settings: Settings, grant: Grant) -> bool:
+    """The link's user is enabled and still an analyst or admin, and its web session is live."""
+    from web import sessions
+    from web.accounts import get
+
+    account = get(conn, grant.user_id)
+    if account is None or account.disabled or not account.at_least("analyst"):
+        return False
+    found = sessions.find(conn, grant.session_row, idle=settings.session_idle_timeout,
+                          lifetime=settings.session_lifetime)
+    return found is not None and found.user_id == account.id
 
 
 def replay_path(token: str) -> str:
     return f"/replay/{token}"
 
 
-def _inert(body: bytes, status: int, content_type: str, ancestors: str) -> Response:
-    response = Response(body, status=status, content_type=content_type)
+def sandbox(response: Response, ancestors: str) -> Response:
+    """The replay origin's headers; set on every answer it gives (errors, 405, OPTIONS included)."""
     response.headers["Content-Security-Policy"] = SANDBOX_CSP.format(ancestors=ancestors)
     response.headers["X-Content-Type-Options"] = "nosniff"
     response.headers["Referrer-Policy"] = "no-referrer"
     response.headers["Cache-Control"] = "private, no-store"
     response.headers["Cross-Origin-Resource-Policy"] = "same-site"
+    response.headers.pop("Set-Cookie", None)
     return response
+
+
+def _inert(body: bytes, status: int, content_type: str, ancestors: str) -> Response:
+    return sandbox(Response(body, status=status, content_type=content_type), ancestors)
 
 
 def create_replay_app(config: Config | Settings) -> Flask:
@@ -76,13 +114,15 @@ def create_replay_app(config: Config | Settings) -> Flask:
     @app.route("/replay/<token>")
     def replay(token: str) -> Response:
         try:
-            capture_id = read_token(settings, token)
+            grant = read_grant(settings, token)
         except SignatureExpired:
             return _inert(b"This replay link has expired; reload the capture page.", 410, "text/plain", ancestors)
         except BadSignature:
             abort(404)
-        with engine.connect() as conn:
-            capture = get_capture(conn, capture_id)
+        with engine.begin() as conn:
+            if not still_allowed(conn, settings, grant):
+                abort(404)
+            capture = get_capture(conn, grant.capture_id)
             if capture is None:
                 abort(404)
             source = content_capture(conn, capture)
@@ -104,5 +144,9 @@ def create_replay_app(config: Config | Settings) -> Flask:
     @app.errorhandler(404)
     def not_found(_exc: Exception) -> Response:
         return _inert(b"Not found.", 404, "text/plain", ancestors)
+
+    @app.after_request
+    def every_answer(response: Response) -> Response:  # also 405, OPTIONS and 500 answers
+        return sandbox(response, ancestors)
 
     return app

@@ -1,4 +1,5 @@
-"""``kind: email`` — SMTP with STARTTLS, implicit TLS or none, and optional login.
+"""``kind: email`` — SMTP with STARTTLS, implicit TLS or none, and optional login (never over a plain
+connection unless ``smtp_allow_plain_auth`` says so).
 
 Configured by the ``smtp_*`` settings (the password from SPILLWATCH_SMTP_PASSWORD only); switched
 off while ``smtp_host`` is empty.  Recipients are the channel's ``to``.  SMTP 5xx answers (and a
@@ -43,6 +44,10 @@ class EmailNotifier(Notifier):
         if settings.smtp_username and not settings.smtp_password:
             raise NotConfigured(f"email channel {channel.name!r}: smtp_username is set but the password is "
                                 "not; set SPILLWATCH_SMTP_PASSWORD")
+        if settings.smtp_username and settings.smtp_security == "none" and not settings.smtp_allow_plain_auth:
+            raise NotConfigured(f"email channel {channel.name!r}: smtp_security is none, so the SMTP login would "
+                                "send the password in the clear; use starttls or tls, or set "
+                                "smtp_allow_plain_auth: true if the connection is protected otherwise")
         return cls(channel, settings)
 
     def render(self, envelope: Envelope, renderer: Renderer) -> EmailMessage:

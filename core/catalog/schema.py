@@ -242,6 +242,50 @@ users = Table(
     Column("api_token_hash", String(128), nullable=True, unique=True),
     Column("disabled", Boolean, nullable=False, default=False),
     Column("created_at", TS, nullable=False),
+    # 0005_privacy: two-factor login and per-account lockout
+    Column("totp_secret", Text, nullable=True),
+    Column("totp_enabled", Boolean, nullable=False, default=False, server_default="0"),
+    Column("totp_last_step", BigInteger, nullable=False, default=0, server_default="0"),  # no code used twice
+    Column("failed_logins", Integer, nullable=False, default=0, server_default="0"),
+    Column("locked_until", TS, nullable=True),
+)
+
+# 0005_privacy: one row per logged-in browser, keyed by the SHA-256 of the cookie's random key;
+# deleting the rows ends the sessions at once (logout, password or role change, disabling).
+web_sessions = Table(
+    "web_sessions",
+    metadata,
+    Column("id", String(64), primary_key=True),
+    Column("user_id", Integer, ForeignKey("users.id", ondelete="CASCADE"), nullable=False, index=True),
+    Column("created_at", TS, nullable=False),
+    Column("last_seen_at", TS, nullable=False),
+    Column("address", String(64), nullable=False, default="", server_default=""),
+)
+
+# 0005_privacy: argon2 hashes of one-time recovery codes for two-factor login.
+recovery_codes = Table(
+    "recovery_codes",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("user_id", Integer, ForeignKey("users.id", ondelete="CASCADE"), nullable=False, index=True),
+    Column("code_hash", Text, nullable=False),
+    Column("used_at", TS, nullable=True),
+)
+
+# 0005_privacy: payloads removed by `spillwatch purge` (the evidence: digest, length, where, why).
+purges = Table(
+    "purges",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("at", TS, nullable=False),
+    Column("user_name", String(128), nullable=False, default="", server_default=""),
+    Column("finding_id", Integer, nullable=True),
+    Column("capture_id", Integer, nullable=True),
+    Column("url_digest", String(64), nullable=False, default="", server_default=""),
+    Column("payload_digest", String(128), nullable=False, index=True),
+    Column("warc_file", Text, nullable=False, default="", server_default=""),
+    Column("length", BigInteger, nullable=True),
+    Column("reason", Text, nullable=False, default="", server_default=""),
 )
 
 audit_log = Table(

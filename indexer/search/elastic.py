@@ -26,6 +26,7 @@ from core.timestamps import as_utc
 from indexer.search.base import MAX_TEXT_CHARS, SearchBackend
 from indexer.search.folding import index_text
 from indexer.search.highlight import highlight
+from indexer.search.masking import document_view
 from indexer.search.query import (
     FACET_FIELDS,
     ParsedQuery,
@@ -43,13 +44,15 @@ DEFAULT_TEMPLATE = Path(__file__).resolve().parents[2] / "config" / "elasticsear
 # miss documents that the SQLite backend finds).
 MAX_EXPANSIONS = 10_000
 _FIELDS = ("title_folded", "body_folded")
-_BOOSTS = {"title_folded": 2.0, "body_folded": 1.0}
+_MASKED_FIELDS = ("masked_title_folded", "masked_body_folded")
+_BOOSTS = {"title_folded": 2.0, "body_folded": 1.0, "masked_title_folded": 2.0, "masked_body_folded": 1.0}
+_INTERNAL = ["title_folded", "body_folded", "masked_title_folded", "masked_body_folded"]
 
 
-def _term_query(term: Term) -> dict[str, Any]:
+def _term_query(term: Term, fields: tuple[str, ...] = _FIELDS) -> dict[str, Any]:
     phrase = " ".join(term.words)
     should: list[dict[str, Any]] = []
-    for field in _FIELDS:
+    for field in fields:
         boost = _BOOSTS[field]
         if term.prefix and len(term.words) == 1:
             should.append({"prefix": {field: {"value": phrase, "boost": boost}}})
@@ -76,13 +79,18 @@ def build_query(query: SearchQuery, parsed: ParsedQuery) -> dict[str, Any]:
         filters.append({"range": {"captured_at": bounds}})
     if query.has_finding is not None:
         filters.append({"term": {"has_finding": query.has_finding}})
-    return {
-        "bool": {
-            "must": [_term_query(t) for t in parsed.positive] or [{"match_all": {}}],
-            "must_not": [_term_query(t) for t in parsed.negative],
-            "filter": filters,
-        }
-    }
+    if not query.masked:
+        return {"bool": {**_terms(parsed, _FIELDS), "filter": filters}}
+    # viewers: documents that are the same for them match on their text; the others on their viewer
+    # view only (indexer/search/masking.py); documents without the flag (indexed before) on neither
+    same = {"bool": {**_terms(parsed, _FIELDS), "filter": [{"term": {"masked": False}}]}}
+    masked = {"bool": {**_terms(parsed, _MASKED_FIELDS), "filter": [{"term": {"masked": True}}]}}
+    return {"bool": {"should": [same, masked], "minimum_should_match": 1, "filter": filters}}
+
+
+def _terms(parsed: ParsedQuery, fields: tuple[str, ...]) -> dict[str, Any]:
+    return {"must": [_term_query(t, fields) for t in parsed.positive] or [{"match_all": {}}],
+            "must_not": [_term_query(t, fields) for t in parsed.negative]}
 
 
 class ElasticsearchSearch(SearchBackend):
@@ -137,6 +145,9 @@ class ElasticsearchSearch(SearchBackend):
             )
             if not self.client.indices.exists(index=self.index_name):
                 self.client.indices.create(index=self.index_name)
+            else:  # an index created by an earlier version gains the fields added since (viewer views)
+                self.client.indices.put_mapping(index=self.index_name,
+                                                properties=body["template"]["mappings"]["properties"])
         except (TransportConnectionError, ConnectionTimeout) as exc:
             raise self._unavailable(exc) from None
         except ApiError as exc:
@@ -147,6 +158,8 @@ class ElasticsearchSearch(SearchBackend):
     def _actions(self, documents: Iterable[SearchDocument]) -> Iterator[dict[str, Any]]:
         for doc in documents:
             text = doc.text[:MAX_TEXT_CHARS]
+            view = document_view(doc)
+            masked_title, masked_text = (view[0], view[1][:MAX_TEXT_CHARS]) if view else ("", "")
             yield {
                 "_op_type": "index",
                 "_index": self.index_name,
@@ -156,7 +169,9 @@ class ElasticsearchSearch(SearchBackend):
                     "captured_at": as_utc(doc.captured_at).isoformat(), "title": doc.title, "text": text,
                     "title_folded": index_text(doc.title), "body_folded": index_text(text),
                     "has_finding": doc.has_finding, "severity": doc.severity, "capture_id": doc.capture_id,
-                    "extra": doc.extra,
+                    "extra": doc.extra, "masked": view is not None,
+                    "masked_title": masked_title, "masked_text": masked_text,
+                    "masked_title_folded": index_text(masked_title), "masked_body_folded": index_text(masked_text),
                 },
             }
 
@@ -205,11 +220,11 @@ class ElasticsearchSearch(SearchBackend):
             response = self.client.search(
                 index=self.index_name, query=build_query(query, parsed), sort=sort, from_=query.offset,
                 size=query.per_page, aggs=aggs, track_total_hits=True, track_scores=True,
-                source_excludes=["title_folded", "body_folded"],
+                source_excludes=_INTERNAL,
             )
         except (TransportConnectionError, ConnectionTimeout) as exc:
             raise self._unavailable(exc) from None
-        hits = [self._hit(h, parsed) for h in response["hits"]["hits"]]
+        hits = [self._hit(h, parsed, query.masked) for h in response["hits"]["hits"]]
         facets: dict[str, dict[str, int]] = {}
         for name in FACET_FIELDS if query.facets else ():
             buckets = response["aggregations"][name]["buckets"]
@@ -221,20 +236,22 @@ class ElasticsearchSearch(SearchBackend):
         return SearchResult(total=total, hits=hits, facets=facets, page=query.page, per_page=query.per_page)
 
     @staticmethod
-    def _hit(hit: dict[str, Any], parsed: ParsedQuery) -> SearchHit:
+    def _hit(hit: dict[str, Any], parsed: ParsedQuery, masked: bool) -> SearchHit:
         src = hit["_source"]
+        title, text = src["title"], src.get("text", "")
+        if masked and src.get("masked"):  # the viewer view
+            title, text = src.get("masked_title", ""), src.get("masked_text", "")
         return SearchHit(
             id=src["id"], url=src["url"], site=src["site"], media_type=src["media_type"],
-            captured_at=datetime.fromisoformat(src["captured_at"]), title=src["title"],
+            captured_at=datetime.fromisoformat(src["captured_at"]), title=title,
             has_finding=bool(src["has_finding"]), severity=src.get("severity"),
             capture_id=src.get("capture_id"), score=float(hit.get("_score") or 0.0),
-            highlights=highlight(src.get("text", ""), parsed),
+            highlights=highlight(text, parsed),
         )
 
     def get(self, doc_id: str) -> SearchDocument | None:
         try:
-            response = self.client.get(index=self.index_name, id=doc_id,
-                                       source_excludes=["title_folded", "body_folded"])
+            response = self.client.get(index=self.index_name, id=doc_id, source_excludes=_INTERNAL)
         except NotFoundError:
             return None
         except (TransportConnectionError, ConnectionTimeout) as exc:
@@ -245,6 +262,8 @@ class ElasticsearchSearch(SearchBackend):
             captured_at=datetime.fromisoformat(src["captured_at"]), title=src["title"], text=src["text"],
             has_finding=bool(src["has_finding"]), severity=src.get("severity"),
             capture_id=src.get("capture_id"), extra=src.get("extra") or {},
+            masked_title=src.get("masked_title") if src.get("masked") else None,
+            masked_text=src.get("masked_text") if src.get("masked") else None,
         )
 
     def texts(self, doc_ids: Iterable[str]) -> dict[str, str]:

@@ -74,6 +74,9 @@ class SearchQuery:
     page: int = 1
     per_page: int = 20
     facets: bool = True
+    # The asker cannot see unmasked data (a viewer): match and highlight the documents' viewer view
+    # only (indexer/search/masking.py), so masked values cannot be probed.
+    masked: bool = False
 
     def __post_init__(self) -> None:
         if self.sort not in SORTS:

@@ -9,6 +9,7 @@ rather than by the catalog's Alembic migrations.
 from __future__ import annotations
 
 import json
+import logging
 import sqlite3
 import threading
 from collections.abc import Iterable, Iterator
@@ -24,6 +25,7 @@ from core.timestamps import as_utc
 from indexer.search.base import MAX_TEXT_CHARS, SearchBackend
 from indexer.search.folding import index_text
 from indexer.search.highlight import highlight
+from indexer.search.masking import document_view
 from indexer.search.query import (
     FACET_FIELDS,
     ParsedQuery,
@@ -33,6 +35,9 @@ from indexer.search.query import (
     Term,
     parse_query,
 )
+from matcher.masking import mask_text
+
+log = logging.getLogger(__name__)
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS search_docs (
@@ -48,17 +53,29 @@ CREATE TABLE IF NOT EXISTS search_docs (
     has_finding INTEGER NOT NULL,
     severity TEXT,
     capture_id INTEGER,
-    extra TEXT NOT NULL
+    extra TEXT NOT NULL,
+    masked_title TEXT,
+    masked_text TEXT
 );
 CREATE INDEX IF NOT EXISTS ix_search_docs_site ON search_docs(site);
 CREATE INDEX IF NOT EXISTS ix_search_docs_ts ON search_docs(captured_ts);
 CREATE VIRTUAL TABLE IF NOT EXISTS search_fts USING fts5(
-    title, body, tokenize = 'unicode61 remove_diacritics 2'
+    title, body, mtitle, mbody, vis, tokenize = 'unicode61 remove_diacritics 2'
 );
 """
 
-# FTS5 bm25() weights: a match in the title counts twice a match in the text.
-_BM25 = "bm25(search_fts, 2.0, 1.0)"
+# FTS5 bm25() weights: a match in the title counts twice a match in the text (viewer fields alike).
+_BM25 = "bm25(search_fts, 2.0, 1.0, 2.0, 1.0, 0.0)"
+# ``vis`` holds this token when a document is the same for viewers (its viewer fields stay empty).
+_OPEN = "open"
+
+
+def scoped(expression: str, masked: bool) -> str:
+    """An FTS5 expression matched against what the asker may see: title and text, or for viewers the
+    viewer fields (:mod:`indexer.search.masking`) — the originals only of documents with nothing masked."""
+    if not masked:
+        return f"{{title body}} : ({expression})"
+    return f"(vis : {_OPEN} AND {{title body}} : ({expression})) OR ({{mtitle mbody}} : ({expression}))"
 
 
 def _fts_term(term: Term) -> str:
@@ -106,6 +123,7 @@ class SqliteSearch(SearchBackend):
     def ensure_ready(self) -> None:
         with self._db() as db:
             try:
+                _upgrade(db)
                 db.executescript(SCHEMA)
             except sqlite3.OperationalError as exc:
                 raise ServiceUnavailable(
@@ -123,10 +141,12 @@ class SqliteSearch(SearchBackend):
         for doc in documents:
             text = doc.text[:MAX_TEXT_CHARS]
             captured = as_utc(doc.captured_at)
+            view = document_view(doc)
             latest[doc.id] = (
                 doc.url, doc.site, doc.media_type, captured.isoformat(), captured.timestamp(),
                 doc.title, text, int(doc.has_finding), doc.severity, doc.capture_id,
-                json.dumps(doc.extra, default=str), doc.id,
+                json.dumps(doc.extra, default=str),
+                view[0] if view else None, view[1][:MAX_TEXT_CHARS] if view else None, doc.id,
             )
             written += 1
         ids = list(latest)
@@ -141,22 +161,22 @@ class SqliteSearch(SearchBackend):
                 db.executemany(
                     "UPDATE search_docs SET url = ?, site = ?, media_type = ?, captured_at = ?,"
                     " captured_ts = ?, title = ?, text = ?, has_finding = ?, severity = ?,"
-                    " capture_id = ?, extra = ? WHERE id = ?",
+                    " capture_id = ?, extra = ?, masked_title = ?, masked_text = ? WHERE id = ?",
                     [latest[doc_id] for doc_id in existing],
                 )
                 db.executemany("DELETE FROM search_fts WHERE rowid = ?", [(r,) for r in existing.values()])
             if new_ids:
                 db.executemany(
                     "INSERT INTO search_docs (url, site, media_type, captured_at, captured_ts, title,"
-                    " text, has_finding, severity, capture_id, extra, id)"
-                    " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                    " text, has_finding, severity, capture_id, extra, masked_title, masked_text, id)"
+                    " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                     [latest[doc_id] for doc_id in new_ids],
                 )
                 existing.update(self._by_id(db, "rowid", new_ids))
-            # values[5] is the title, values[6] the (cut) text
+            # values[5] is the title, values[6] the (cut) text, values[11] and [12] the viewer view
             db.executemany(
-                "INSERT INTO search_fts (rowid, title, body) VALUES (?, ?, ?)",
-                [(existing[doc_id], index_text(values[5]), index_text(values[6]))
+                "INSERT INTO search_fts (rowid, title, body, mtitle, mbody, vis) VALUES (?, ?, ?, ?, ?, ?)",
+                [(existing[doc_id], *_fts_values(values[5], values[6], values[11], values[12]))
                  for doc_id, values in latest.items()],
             )
         return written
@@ -213,12 +233,12 @@ class SqliteSearch(SearchBackend):
         if parsed.positive:
             source = "search_fts JOIN search_docs AS d ON d.rowid = search_fts.rowid"
             clauses.insert(0, "search_fts MATCH ?")
-            params.insert(0, fts_expression(parsed))
+            params.insert(0, scoped(fts_expression(parsed), query.masked))
             score = f"-{_BM25}"
         elif parsed.negative:
             negative = " OR ".join(_fts_term(t) for t in parsed.negative)
             clauses.append("d.rowid NOT IN (SELECT rowid FROM search_fts WHERE search_fts MATCH ?)")
-            params.append(negative)
+            params.append(scoped(negative, query.masked))
         where = f"WHERE {' AND '.join(clauses)}" if clauses else ""
         order = {
             "newest": "d.captured_ts DESC, d.id",
@@ -246,16 +266,20 @@ class SqliteSearch(SearchBackend):
                         }
             except sqlite3.OperationalError as exc:
                 raise ServiceUnavailable(f"search index {self.path}: {exc}") from None
-        hits = [self._hit(row, parsed) for row in rows]
+        hits = [self._hit(row, parsed, query.masked) for row in rows]
         return SearchResult(total=total, hits=hits, facets=facets, page=query.page, per_page=query.per_page)
 
     @staticmethod
-    def _hit(row: sqlite3.Row, parsed: ParsedQuery) -> SearchHit:
+    def _hit(row: sqlite3.Row, parsed: ParsedQuery, masked: bool) -> SearchHit:
+        title, text = row["title"], row["text"]
+        if masked:  # the viewer view, where there is one
+            title = row["masked_title"] if row["masked_title"] is not None else title
+            text = row["masked_text"] if row["masked_text"] is not None else text
         return SearchHit(
             id=row["id"], url=row["url"], site=row["site"], media_type=row["media_type"],
-            captured_at=datetime.fromisoformat(row["captured_at"]), title=row["title"],
+            captured_at=datetime.fromisoformat(row["captured_at"]), title=title,
             has_finding=bool(row["has_finding"]), severity=row["severity"], capture_id=row["capture_id"],
-            score=float(row["score"]), highlights=highlight(row["text"], parsed),
+            score=float(row["score"]), highlights=highlight(text, parsed),
         )
 
     def get(self, doc_id: str) -> SearchDocument | None:
@@ -267,7 +291,7 @@ class SqliteSearch(SearchBackend):
             id=row["id"], url=row["url"], site=row["site"], media_type=row["media_type"],
             captured_at=datetime.fromisoformat(row["captured_at"]), title=row["title"], text=row["text"],
             has_finding=bool(row["has_finding"]), severity=row["severity"], capture_id=row["capture_id"],
-            extra=json.loads(row["extra"]),
+            extra=json.loads(row["extra"]), masked_title=row["masked_title"], masked_text=row["masked_text"],
         )
 
     def texts(self, doc_ids: Iterable[str]) -> dict[str, str]:
@@ -288,6 +312,37 @@ class SqliteSearch(SearchBackend):
             if self._conn is not None:
                 self._conn.close()
                 self._conn = None
+
+
+def _upgrade(db: sqlite3.Connection) -> None:
+    """An index file written before viewer views existed gets them, conservatively: every document
+    fully masked for viewers (which tables a page had is not stored; indexing its WARC again refines it)."""
+    columns = {row[1] for row in db.execute("PRAGMA table_info(search_docs)")}
+    if not columns or "masked_text" in columns:
+        return
+    log.warning("search index: adding masked views for viewers to the existing documents (all masked until "
+                "their WARC files are indexed again)")
+    with db:
+        db.execute("ALTER TABLE search_docs ADD COLUMN masked_title TEXT")
+        db.execute("ALTER TABLE search_docs ADD COLUMN masked_text TEXT")
+        db.execute("DROP TABLE IF EXISTS search_fts")
+        db.executescript(SCHEMA)
+        rows = db.execute("SELECT rowid, title, text FROM search_docs").fetchall()
+        for rowid, title, text in rows:
+            masked_title, masked_text = mask_text(title), mask_text(text)
+            db.execute("UPDATE search_docs SET masked_title = ?, masked_text = ? WHERE rowid = ?",
+                       (masked_title, masked_text, rowid))
+            db.execute("INSERT INTO search_fts (rowid, title, body, mtitle, mbody, vis) VALUES (?, ?, ?, ?, ?, ?)",
+                       (rowid, *_fts_values(title, text, masked_title, masked_text)))
+
+
+def _fts_values(title: str, text: str, masked_title: str | None,
+                masked_text: str | None) -> tuple[str, str, str, str, str]:
+    """FTS columns of one document: its tokens, its viewer view's (empty when the same) and ``vis``."""
+    if masked_title is None and masked_text is None:
+        return index_text(title), index_text(text), "", "", _OPEN
+    return (index_text(title), index_text(text), index_text(masked_title or ""), index_text(masked_text or ""),
+            "")
 
 
 def _facet_key(name: str, value: Any) -> str:

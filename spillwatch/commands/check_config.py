@@ -35,6 +35,11 @@ def run(ctx: Context) -> int:
             print(problem, file=sys.stderr)
         print(f"{path}: {len(exc.problems)} problem(s)", file=sys.stderr)
         return 2
+    from web.origins import shared_host_warning
+
+    warning = shared_host_warning(config.settings)
+    if warning:
+        print(f"{path}: {warning}", file=sys.stderr)
     routes = len(config.alerts.routes)
     channels = len(config.alerts.channels)
     print(f"{path}: ok — {len(config.sites)} site(s), {channels} alert channel(s), {routes} route(s)")

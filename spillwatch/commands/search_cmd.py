@@ -1,4 +1,9 @@
-"""``spillwatch search QUERY``: full-text search over every archived capture, with highlights."""
+"""``spillwatch search QUERY``: full-text search over every archived capture, with highlights.
+
+Masked like the UI shows it to viewers (the query matches the documents' viewer view only, see
+:mod:`indexer.search.masking`) unless ``--unmasked``, which is written to the audit log with the
+local user's name and the captures with findings it matched.
+"""
 
 from __future__ import annotations
 
@@ -47,6 +52,8 @@ def register(sub: argparse._SubParsersAction) -> None:
     parser.add_argument("--page", type=int, default=1)
     parser.add_argument("--per-page", type=int, default=20)
     parser.add_argument("--json", action="store_true", help="print the result as one JSON object")
+    parser.add_argument("--unmasked", action="store_true",
+                        help="match and show unmasked text, also of documents with findings (audited)")
     parser.set_defaults(handler=run)
 
 
@@ -63,6 +70,23 @@ def hit_dict(hit: SearchHit) -> dict[str, Any]:
     }
 
 
+def _audit(ctx: Context, hits: list[SearchHit]) -> None:
+    """Who searched unmasked (the local account) and which captures with findings it matched; never
+    the query, which may be a person's name."""
+    import getpass
+
+    from core.catalog import open_catalog
+    from web.audit import record_now
+
+    flagged = sorted({int(h.capture_id) for h in hits if h.has_finding and h.capture_id is not None})
+    engine = open_catalog(ctx.config().settings)
+    try:
+        record_now(engine, None, "cli_search_unmasked", f"cli:{getpass.getuser()}",
+                   {"flagged_captures": flagged[:100], "hits": len(hits)})
+    finally:
+        engine.dispose()
+
+
 def run(ctx: Context) -> int:
     from indexer.search import SearchQuery, open_search
 
@@ -72,7 +96,7 @@ def run(ctx: Context) -> int:
             text=args.query, sites=tuple(args.site),
             media_types=tuple(TYPE_NAMES.get(t.lower(), t.lower()) for t in args.type),
             severities=tuple(args.severity), has_finding=True if args.has_finding else None,
-            sort=args.sort, page=args.page, per_page=args.per_page,
+            sort=args.sort, page=args.page, per_page=args.per_page, masked=not args.unmasked,
         )
     except ValueError as exc:
         print(f"search: {exc}", file=sys.stderr)
@@ -82,6 +106,8 @@ def run(ctx: Context) -> int:
         result = search.search(query)
     finally:
         search.close()
+    if args.unmasked:
+        _audit(ctx, result.hits)
     if args.json:
         print(json.dumps({"total": result.total, "page": result.page, "pages": result.pages,
                           "hits": [hit_dict(h) for h in result.hits], "facets": result.facets}))

@@ -57,6 +57,13 @@ def register(sub: argparse._SubParsersAction) -> None:
     token.add_argument("name")
     token.add_argument("--revoke", action="store_true", help="revoke the user's token instead")
     token.set_defaults(handler=run_token)
+    reset = actions.add_parser("reset-two-factor", help="turn off a user's two-factor login (a lost phone); "
+                               "they enrol again at the next login if it is required",
+                               description="Turn off two-factor login and its recovery codes for a user and end "
+                               "their sessions; an admin (or everybody with two_factor: all) enrols again at the "
+                               "next login.")
+    reset.add_argument("name")
+    reset.set_defaults(handler=run_reset_two_factor)
 
 
 def _engine(ctx: Context) -> Engine:
@@ -92,7 +99,8 @@ def run_add(ctx: Context) -> int:
     password = _read_password(ctx.args.password_stdin)
     try:
         with engine.begin() as conn:
-            account = accounts.create(conn, ctx.args.name, ctx.args.role, password)
+            account = accounts.create(conn, ctx.args.name, ctx.args.role, password,
+                                      ctx.config().settings.password_min_score)
             record(conn, None, "user_create", account.name, {"role": account.role, "via": "cli"})
     except accounts.AccountError as exc:
         raise ConfigError([f"users add: {exc}"]) from None
@@ -149,7 +157,7 @@ def run_password(ctx: Context) -> int:
     password = _read_password(ctx.args.password_stdin)
     try:
         with engine.begin() as conn:
-            accounts.set_password(conn, user_id, password)
+            accounts.set_password(conn, user_id, password, ctx.config().settings.password_min_score)
             record(conn, None, "user_password", ctx.args.name, {"via": "cli"})
     except accounts.AccountError as exc:
         raise ConfigError([f"users password: {exc}"]) from None
@@ -172,4 +180,18 @@ def run_token(ctx: Context) -> int:
         token = accounts.issue_token(conn, user_id)
         record(conn, None, "user_token", ctx.args.name, {"via": "cli"})
     print(token)
+    return 0
+
+
+def run_reset_two_factor(ctx: Context) -> int:
+    from web import sessions, two_factor
+    from web.audit import record
+
+    engine = _engine(ctx)
+    user_id = _account_id(engine, ctx.args.name)
+    with engine.begin() as conn:
+        two_factor.disable(conn, user_id)
+        sessions.end_all(conn, user_id)
+        record(conn, None, "two_factor_reset", ctx.args.name, {"via": "cli"})
+    print(f"two-factor login of {ctx.args.name} turned off; sessions ended")
     return 0

@@ -157,11 +157,11 @@ def _story(service: Service, site: AgencySite, *, once: bool, started: float) ->
     print(f"   outbox: {service.settings.data_path / 'outbox'}")
     if once:
         return 0
-    password = secrets.token_urlsafe(12)
+    password = secrets.token_urlsafe(16)
     from web.accounts import create
 
-    with engine.begin() as conn:
-        create(conn, "demo", "admin", password)
+    with engine.begin() as conn:  # an analyst: an admin would first have to enrol a TOTP app (two_factor)
+        create(conn, "demo", "analyst", password)
     url = service.settings.effective_base_url
     print(f"5. the UI is at {url}/  (user: demo, password: {password}); Ctrl-C stops the demo")
     try:

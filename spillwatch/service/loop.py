@@ -39,6 +39,7 @@ from spillwatch.service.schedule import build_scheduler
 from spillwatch.service.state import ServiceState
 
 log = logging.getLogger("spillwatch.service")
+RETENTION_INTERVAL = 3600.0  # seconds between two checks for closed findings to purge
 
 HEARTBEAT_SECONDS = 10.0
 
@@ -89,6 +90,8 @@ class Service:
         self._thread("crawl-worker", self._crawl_worker)
         self._thread("index-worker", self._index_worker)
         self._thread("dispatcher", self.dispatcher.run_forever, self.stop_event)
+        if self.settings.purge_closed_after > 0:
+            self._thread("retention", self._retention)
         if self.serve_http:
             from spillwatch.service.http import ServiceHttp
 
@@ -266,6 +269,18 @@ class Service:
     def _captured(self, url: str) -> bool:
         with self.engine.connect() as conn:
             return conn.execute(select(s.captures.c.id).where(s.captures.c.url == url).limit(1)).first() is not None
+
+    def _retention(self) -> None:
+        """Hourly: purge the payloads of findings closed longer than purge_closed_after (indexer.purge)."""
+        from indexer.purge import purge_due
+
+        while not self.stop_event.is_set():
+            with self.index_lock:  # never while a WARC file is being indexed
+                try:
+                    purge_due(self.engine, self.search, self.settings.data_path, self.settings.purge_closed_after)
+                except Exception:  # a failed purge is retried next hour; the service goes on
+                    log.exception("retention: purging closed findings failed; retrying in an hour")
+            self.stop_event.wait(RETENTION_INTERVAL)
 
     def _index_worker(self) -> None:
         while not self.stop_event.wait(max(self.poll_interval, 5.0)):

@@ -72,11 +72,11 @@ def insert_capture(conn: Connection, url: str, title: str = "", site_id: str = "
 def insert_finding(conn: Connection, crowd: list[Person], *, number: int = 1, site_id: str = "ice",
                    kind: str = "person_table", severity: str = "critical", rows: Any = 6252,
                    columns: Any = None, sample: Any = None, status: str = "new",
-                   reappeared_at: datetime | None = None) -> int:
+                   reappeared_at: datetime | None = None, url: str = "", page: str = "") -> int:
     """A finding like the 2022 ICE spreadsheet, its file capture, and the page linking to it."""
     victim = crowd[0]
-    url = f"https://www.ice.gov/doclib/detention/FY23_detentionStats_{number}.xlsx"
-    page = "https://www.ice.gov/detain/detention-management"
+    url = url or f"https://www.ice.gov/doclib/detention/FY23_detentionStats_{number}.xlsx"
+    page = page or "https://www.ice.gov/detain/detention-management"
     page_id = insert_capture(conn, page, title=f"Detention statistics — {victim.name}", site_id=site_id)
     conn.execute(insert(links).values(capture_id=page_id, target_url=url, target_surt=url,
                                       anchor_text=f"{victim.name} {victim.a_number}"))

@@ -48,7 +48,7 @@ def test_multipart_headers_links_and_masking(engine, make_config, crowd, smtp_se
     parts = [p.get_content_type() for p in msg.iter_parts()]
     assert parts == ["text/plain", "text/html"]
     assert msg["Subject"] == ("[Spillwatch] CRITICAL: Table of people, 6,252 records in "
-                              "FY23_detentionStats_1.xlsx on ICE detention statistics")
+                              "F***_d*************_*.xlsx on ICE detention statistics")  # file names are masked
     assert re.fullmatch(r"<[0-9a-f]{32}@watch\.ngo\.example>", msg["Message-ID"])
     assert parsedate_to_datetime(msg["Date"]).tzinfo is not None
     assert msg["List-Unsubscribe"].strip() == "<mailto:spillwatch@watch.ngo.example?subject=unsubscribe%20ngo-email>"
@@ -59,8 +59,8 @@ def test_multipart_headers_links_and_masking(engine, make_config, crowd, smtp_se
     link = f"https://spillwatch.ngo.example/findings/{fid}"
     for body in (text, html):
         assert link in body
-        assert "https://www.ice.gov/doclib/detention/FY23_detentionStats_1.xlsx" in body
-        assert "https://www.ice.gov/detain/detention-management" in body
+        assert "https://www.ice.gov/d*****/d********/F***_d*************_*.xlsx" in body
+        assert "https://www.ice.gov/d*****/d********-m*********" in body
         assert "person_name, birth_date, gov_id, nationality, detention_facility" in body
         assert "6,252" in body and "2022-11-28 15:04 UTC" in body
         assert mask_name(crowd[3].name) in body  # the masked sample is there…

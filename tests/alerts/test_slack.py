@@ -63,12 +63,12 @@ def test_200_ok_posts_block_kit_once(engine, make_config, crowd, slack_server):
     assert message["blocks"][0]["text"] == {"type": "plain_text", "emoji": True,
                                              "text": "CRITICAL: Table of people"}
     summary = message["blocks"][1]["text"]["text"]
-    assert "*6,252 records*" in summary and "FY23_detentionStats_0.xlsx" in summary
+    assert "*6,252 records*" in summary and "F***_d*************_*.xlsx" in summary
     assert "*ICE detention statistics*" in summary
     fields = {f["text"].split("\n")[0]: f["text"].split("\n")[1] for f in message["blocks"][2]["fields"]}
     assert fields["*Column types*"] == "person_name, birth_date, gov_id, nationality, detention_facility"
     assert fields["*Where in file*"] == "sheet 'Sheet2' (hidden)"
-    assert fields["*Page*"].startswith("<https://www.ice.gov/detain/detention-management|")
+    assert fields["*Page*"].startswith("<https://www.ice.gov/d*****/d********-m*********|")
     button = message["blocks"][4]["elements"][0]
     assert button["type"] == "button" and button["url"] == f"https://spillwatch.ngo.example/findings/{ids[0]}"
     assert "Masked sample" in message["blocks"][3]["text"]["text"]

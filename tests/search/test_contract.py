@@ -17,10 +17,11 @@ T0 = datetime(2022, 11, 28, 9, 0, tzinfo=UTC)
 
 
 def doc(doc_id: str, text: str = "", *, title: str = "", site: str = "ice", media_type: str = "text/html",
-        at: datetime = T0, has_finding: bool = False, severity: str | None = None, **extra: Any) -> SearchDocument:
+        at: datetime = T0, has_finding: bool = False, severity: str | None = None, masked_text: str | None = None,
+        **extra: Any) -> SearchDocument:
     return SearchDocument(id=doc_id, url=f"https://{site}.example.gov/{doc_id}", site=site, media_type=media_type,
                           captured_at=at, title=title, text=text, has_finding=has_finding, severity=severity,
-                          capture_id=abs(hash(doc_id)) % 10_000, extra=extra)
+                          capture_id=abs(hash(doc_id)) % 10_000, extra=extra, masked_text=masked_text)
 
 
 def ids(backend: SearchBackend, **query: Any) -> list[str]:

@@ -10,12 +10,14 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import pyotp
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
-from sqlalchemy import Engine
+from sqlalchemy import Connection, Engine, update
 
 from core.catalog import open_catalog
+from core.catalog.schema import users as users_table
 from core.config import Config
 from core.settings import Settings, resolve
 from indexer.search import open_search
@@ -23,6 +25,8 @@ from tests.web.archive import Archive, build_archive, site_config
 from web import accounts, create_app
 
 PASSWORDS = {"admin": "admin-password-1", "analyst": "analyst-password-1", "viewer": "viewer-password-1"}
+# Admins must log in with a TOTP code: the test admin is enrolled with this key.
+TOTP_SECRET = "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP"
 CSRF = re.compile(r'name="csrf_token" value="([^"]+)"')
 
 
@@ -42,6 +46,13 @@ class Client:
         response = self.http.post("/login", data={"name": name, "password": password,
                                                   "csrf_token": csrf_from(page.get_data(as_text=True))})
         assert response.status_code == 302, response.get_data(as_text=True)
+        if response.headers["Location"].startswith("/login/verify"):
+            with app.extensions["spillwatch"].engine.begin() as conn:  # a code may be used once per 30 s
+                conn.execute(update(users_table).where(users_table.c.name == name).values(totp_last_step=0))
+            form = self.http.get("/login/verify").get_data(as_text=True)
+            response = self.http.post("/login/verify", data={"code": pyotp.TOTP(TOTP_SECRET).now(),
+                                                             "csrf_token": csrf_from(form)})
+            assert response.status_code == 302, response.get_data(as_text=True)
         self.token = csrf_from(self.http.get("/").get_data(as_text=True))
 
     def get(self, url: str, **kwargs: Any) -> Any:
@@ -90,7 +101,18 @@ def build_env(settings: Settings, folder: Path, beacon: str = "http://127.0.0.1:
     with engine.begin() as conn:
         for role, password in PASSWORDS.items():
             users[role] = accounts.create(conn, role, role, password)
+        enrol_admin(conn, users["admin"].id)
     return _assemble(config, engine, search, archive, users)
+
+
+def enrol_admin(conn: Connection, user_id: int) -> None:
+    conn.execute(update(users_table).where(users_table.c.id == user_id).values(
+        totp_secret=TOTP_SECRET, totp_enabled=True, totp_last_step=0))
+
+
+def reset_totp_step(env: WebEnv, name: str) -> None:
+    with env.engine.begin() as conn:
+        conn.execute(update(users_table).where(users_table.c.name == name).values(totp_last_step=0))
 
 
 def _assemble(config: Config, engine: Engine, search: Any, archive: Archive,

@@ -27,7 +27,7 @@ def test_admin_manages_users(env: WebEnv) -> None:
                          follow_redirects=True).get_data(as_text=True)
     assert "User dana created." in created
     short = admin.post("/users", {"name": "eve", "role": "viewer", "password": "short"}, follow_redirects=True)
-    assert "at least 10 characters" in short.get_data(as_text=True)
+    assert "at least 12 characters" in short.get_data(as_text=True)
     dup = admin.post("/users", {"name": "dana", "role": "viewer", "password": "dana-password-2"},
                      follow_redirects=True)
     assert "already exists" in dup.get_data(as_text=True)
@@ -69,7 +69,7 @@ def test_users_cli(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pyte
     assert main(["--data-dir", data, "users", "add", "root", "--role", "admin", "--password-stdin"]) == 0
     monkeypatch.setattr("sys.stdin", io.StringIO("short\n"))
     assert main(["--data-dir", data, "users", "add", "bob", "--role", "viewer", "--password-stdin"]) == 2
-    assert "at least 10 characters" in capsys.readouterr().err
+    assert "at least 12 characters" in capsys.readouterr().err
     assert main(["--data-dir", data, "users", "token", "root"]) == 0
     token = capsys.readouterr().out.strip()
     assert token.startswith("sw_")

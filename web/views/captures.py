@@ -28,14 +28,13 @@ from web.archive import (
     extract,
     get_capture,
     has_findings,
-    mask_lines,
     preview,
     read_payload,
 )
 from web.audit import record_now
 from web.auth import require_role
 from web.origins import current_replay_origin
-from web.policy import PROSE_TYPES
+from web.policy import shown_text
 from web.replay import REPLAYABLE, make_token, replay_path
 from web.state import state
 
@@ -106,10 +105,10 @@ def show(capture_id: int) -> str:
     except ArchiveError as exc:
         error = str(exc)
     else:
-        # a document's text is its tables' cells; a page's text is what the agency published as prose
-        text_masked = not unmasked and (sensitive or (masked and bool(extracted.tables)
-                                                      and extracted.media_type not in PROSE_TYPES))
-        text = mask_lines(extracted.text) if text_masked else extracted.text
+        # a document's text is its tables' cells; a page's prose stays, its table cells are masked
+        text, text_masked = shown_text(extracted.text, media_type=extracted.media_type,
+                                       has_tables=bool(extracted.tables), cells_masked=extracted.viewer_text,
+                                       sensitive=sensitive, can_unmask=current_user.can_unmask, unmasked=unmasked)
         tables = [preview(t, masked) for t in extracted.tables]
     if unmasked:
         record_now(web.engine, current_user.id, "view_unmasked", f"capture:{capture_id}", {"url": capture["url"]})
@@ -141,12 +140,13 @@ def diff(capture_id: int) -> str:
     masked = not unmasked and (sensitive or not current_user.can_unmask)
     try:
         text = text_diff(web.engine, old["id"], new["id"])
-        tables = [t for t in table_diff(web.engine, old["id"], new["id"], unmasked=not masked)
-                  if t.status != "unchanged"]
+        every_table = table_diff(web.engine, old["id"], new["id"], unmasked=not masked)
+        tables = [t for t in every_table if t.status != "unchanged"]
     except CaptureNotFound as exc:
         return render_template("diff.html", new=new, old=old, others=others, text=None, tables=[], masked=masked,
                                sensitive=sensitive, error=str(exc))
-    text_masked = not unmasked and (sensitive or (masked and bool(tables)))
+    # viewers: a version with tables (changed or not) masks the whole diff text (cells are lines of it)
+    text_masked = not unmasked and (sensitive or (masked and bool(every_table)))
     if text_masked:
         for line in text.lines:
             line.text = mask_text(line.text)
@@ -165,7 +165,8 @@ def view(capture_id: int) -> str:
     with web.engine.connect() as conn:
         capture = load(conn, capture_id)
     record_now(web.engine, current_user.id, "replay", f"capture:{capture_id}", {"url": capture["url"]})
-    src = current_replay_origin() + replay_path(make_token(web.settings, capture_id, current_user.id))
+    src = current_replay_origin() + replay_path(make_token(web.settings, capture_id, current_user.id,
+                                                                   current_user.session_row))
     return render_template("replay.html", capture=capture, src=src)
 
 

@@ -30,7 +30,7 @@ def create() -> Response:
     try:
         with state().engine.begin() as conn:
             account = accounts.create(conn, request.form.get("name", ""), request.form.get("role", ""),
-                                      request.form.get("password", ""))
+                                      request.form.get("password", ""), state().settings.password_min_score)
             record(conn, current_user.id, "user_create", account.name, {"role": account.role})
     except AccountError as exc:
         flash(str(exc), "error")
@@ -60,7 +60,8 @@ def update(user_id: int) -> Response | str:
                     raise AccountError("the last admin cannot be disabled")
                 accounts.set_disabled(conn, user_id, action == "disable")
             elif action == "password":
-                accounts.set_password(conn, user_id, request.form.get("password", ""))
+                accounts.set_password(conn, user_id, request.form.get("password", ""),
+                                      state().settings.password_min_score)
             elif action == "token":
                 new_token = accounts.issue_token(conn, user_id)
             elif action == "revoke":
