@@ -76,7 +76,7 @@ def test_purge_removes_the_payload_everywhere_and_keeps_the_evidence(make_env, t
     # indexing again, the same file or an old copy of it, resurrects nothing
     with env.engine.begin() as conn:
         conn.execute(update(warc_files).values(status="pending", resume_offset=0, size=0))
-    index_paths([warc, backup], env.config, env.engine, env.search, alert=lambda conn, fid, event: None)
+    index_paths([warc, backup], env.config, env.engine, env.search)
     env.search.refresh()
     assert env.search.get(doc_id) is None
     assert main(["--data-dir", str(env.settings.data_path), "purge", str(env.archive.finding), "--yes"]) == 0

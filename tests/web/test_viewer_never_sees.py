@@ -92,7 +92,7 @@ def env(tmp_path_factory: pytest.TempPathFactory) -> Iterator[WebEnv]:
         (f"{BASE}/transfers", "text/html", as_page(PAGE_PEOPLE[::-1], "Weekly transfers, updated."), DAY2),
         (f"{BASE}/files/roster.csv", "text/csv", as_csv(PEOPLE[5:]), DAY2)])
     for name in ("one", "two"):
-        index_paths([warcs / f"{name}.warc.gz"], config, engine, search, alert=lambda conn, fid, event: None)
+        index_paths([warcs / f"{name}.warc.gz"], config, engine, search)
     search.refresh()
     users = {}
     with engine.begin() as conn:
