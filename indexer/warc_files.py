@@ -13,7 +13,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from sqlalchemy import Connection, Engine, insert, select
+from sqlalchemy import Connection, Engine, func, insert, select
 from sqlalchemy.exc import IntegrityError
 
 from indexer.errors import RecordProblem
@@ -34,6 +34,9 @@ class WarcFileState:
     records: int
     crawl_id: int | None
     problems: list[RecordProblem] = field(default_factory=list)
+    attempts: int = 0
+    failure: str = ""
+    head_digest: str = ""
 
     @property
     def done(self) -> bool:
@@ -46,6 +49,7 @@ def _state(row: object) -> WarcFileState:
         id=data["id"], path=data["path"], size=data["size"] or 0, status=data["status"],
         resume_offset=data["resume_offset"] or 0, records=data["records"] or 0, crawl_id=data["crawl_id"],
         problems=[RecordProblem.from_dict(p) for p in (data["errors"] or []) if isinstance(p, dict)],
+        attempts=data["attempts"] or 0, failure=data["failure"] or "", head_digest=data["head_digest"] or "",
     )
 
 
@@ -102,6 +106,70 @@ def save_progress(conn: Connection, state: WarcFileState, *, resume_offset: int,
                                  "errors": [p.to_dict() for p in problems], "status": status}
     if indexed_at is not None:
         values["indexed_at"] = indexed_at
+    if status == "indexed":  # a file indexed in the end keeps no failure
+        values["failure"] = ""
     conn.execute(warc_files.update().where(warc_files.c.id == state.id).values(**values))
     state.resume_offset, state.records, state.size, state.status = resume_offset, records, size, status
     state.problems = problems
+
+
+def start_attempt(engine: Engine, state: WarcFileState) -> None:
+    """Count an index run starting on the file, committed before it reads anything: a run that
+    never finishes (killed, out of memory) still counts (see :func:`give_up_stalled`)."""
+    with engine.begin() as conn:
+        conn.execute(warc_files.update().where(warc_files.c.id == state.id)
+                     .values(attempts=warc_files.c.attempts + 1))
+    state.attempts += 1
+
+
+def record_failure(engine: Engine, state: WarcFileState, reason: str, max_attempts: int | None) -> bool:
+    """Keep why indexing the file failed; it is given up (status ``failed``) when ``max_attempts``
+    is None (one explicit run: ``spillwatch index``) or reached.  True when given up."""
+    give_up = max_attempts is None or state.attempts >= max_attempts
+    values: dict[str, object] = {"failure": reason[:2000]}
+    if give_up:
+        values["status"] = "failed"
+    with engine.begin() as conn:
+        conn.execute(warc_files.update().where(warc_files.c.id == state.id).values(**values))
+    state.failure = reason
+    if give_up:
+        state.status = "failed"
+    return give_up
+
+
+def give_up_stalled(conn: Connection, max_attempts: int) -> list[str]:
+    """Files still pending after ``max_attempts`` started runs (each ended without finishing or
+    recording why: the process was killed or ran out of memory) become ``failed``; their paths."""
+    rows = conn.execute(select(warc_files.c.id, warc_files.c.path, warc_files.c.failure).where(
+        warc_files.c.status.in_(("pending", "indexing")), warc_files.c.attempts >= max_attempts)).all()
+    for file_id, _path, failure in rows:
+        reason = failure or (f"{max_attempts} index runs started on this file without finishing (the process "
+                             "was killed or ran out of memory?)")
+        conn.execute(warc_files.update().where(warc_files.c.id == file_id).values(status="failed", failure=reason))
+    return [path for _id, path, _failure in rows]
+
+
+FAILURE_KINDS = (("cannot read the file", "unreadable"), ("indexing stopped by an internal error", "internal_error"))
+
+
+def failure_kind(reason: str) -> str:
+    """A short label of why a file failed, for /metrics (the reason itself may quote the file)."""
+    for prefix, kind in FAILURE_KINDS:
+        if reason.startswith(prefix):
+            return kind
+    return "stalled"
+
+
+def failed_files(conn: Connection, limit: int = 20) -> tuple[int, list[dict[str, object]]]:
+    """How many files were given up, and the latest ``limit`` of them (path, attempts, failure)."""
+    where = warc_files.c.status == "failed"
+    total = conn.execute(select(func.count()).select_from(warc_files).where(where)).scalar_one()
+    rows = conn.execute(select(warc_files.c.path, warc_files.c.attempts, warc_files.c.failure)
+                        .where(where).order_by(warc_files.c.id.desc()).limit(limit)).mappings().all()
+    return int(total), [dict(r) for r in rows]
+
+
+def pending_paths(conn: Connection) -> list[str]:
+    """Files waiting to be indexed (not given up)."""
+    return list(conn.execute(select(warc_files.c.path).where(
+        warc_files.c.status.in_(("pending", "indexing"))).order_by(warc_files.c.id)).scalars())

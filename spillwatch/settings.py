@@ -169,6 +169,9 @@ SETTINGS: tuple[Setting, ...] = (
             "never.", parse_size),
     Setting("index_read_ahead_processes", 2, "Read-ahead processes per WARC file (each reads every n-th "
             "1 MiB segment); 0: none, the indexer reads by itself.", _parse_int),
+    Setting("index_max_attempts", 3, "Index runs of `spillwatch run` that may start on one WARC file without "
+            "finishing it before the file is marked 'failed' (with the reason, on the dashboard and in "
+            "/metrics) and left alone; `spillwatch index FILE` tries it again.", _parse_int),
     # alerts
     Setting("min_alert_severity", "medium", "Default lowest severity that is alerted (routes may "
             "override).", _severity),

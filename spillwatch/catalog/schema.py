@@ -79,6 +79,10 @@ warc_files = Table(
     Column("records", Integer, nullable=False, default=0),
     Column("errors", JSON, nullable=False, default=list),
     Column("indexed_at", TS, nullable=True),
+    # index runs that started on the file without finishing it; 'failed' after index_max_attempts
+    Column("attempts", Integer, nullable=False, default=0, server_default="0"),
+    Column("failure", Text, nullable=False, default="", server_default=""),  # why it failed
+    Column("head_digest", String(64), nullable=False, default="", server_default=""),  # sha256 of 64 KiB
 )
 
 captures = Table(

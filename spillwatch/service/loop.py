@@ -254,7 +254,8 @@ class Service:
 
         with self.index_lock:
             summary = index_paths([Path(p) for p in paths], self.config, self.engine, self.search,
-                                  crawl_id=crawl_id, scan=self.scanner.scan_bytes)
+                                  crawl_id=crawl_id, scan=self.scanner.scan_bytes,
+                                  max_attempts=int(self.settings.index_max_attempts))
         self.state.files_indexed += len(paths)
         self._event("indexed", files=len(paths), findings=summary.findings, captures=summary.captures)
         return summary
@@ -282,16 +283,25 @@ class Service:
         while not self.stop_event.wait(max(self.poll_interval, 5.0)):
             if self.state.current_crawl is not None:
                 continue
-            with self.engine.connect() as conn:
-                pending = conn.execute(select(s.warc_files.c.path).where(
-                    s.warc_files.c.status.in_(("pending", "indexing")))).scalars().all()
-            existing = [p for p in pending if Path(p).exists()]
-            if existing:
-                log.info("indexing %d pending WARC file(s)", len(existing))
-                try:
-                    self._index(existing)
-                except Exception:  # a broken file is retried on the next round; the service goes on
-                    log.exception("indexing pending WARC files failed; retrying in a moment")
+            self._index_pending()
+
+    def _index_pending(self) -> None:
+        """WARC files left pending (a crash, another tool's files): each indexed on its own; a file
+        that keeps failing is given up after ``index_max_attempts`` (status ``failed``, with why)."""
+        from indexer.warc_files import give_up_stalled, pending_paths
+
+        with self.engine.begin() as conn:
+            for path in give_up_stalled(conn, int(self.settings.index_max_attempts)):
+                log.error("%s: given up after %d index attempts; see the dashboard or "
+                          "`spillwatch index %s`", path, int(self.settings.index_max_attempts), path)
+            pending = pending_paths(conn)
+        existing = [p for p in pending if Path(p).exists()]
+        if existing:
+            log.info("indexing %d pending WARC file(s)", len(existing))
+            try:
+                self._index(existing)
+            except Exception:  # the catalog or search backend failed: retried on the next round
+                log.exception("indexing pending WARC files failed; retrying in a moment")
 
 
 def wait_for(check: Callable[[], bool], timeout: float, interval: float = 0.2) -> bool:

@@ -15,6 +15,7 @@ from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily, Histo
 from prometheus_client.registry import Collector
 from sqlalchemy import Engine, func, select
 
+from indexer.warc_files import failure_kind
 from spillwatch.catalog import schema as s
 from spillwatch.timestamps import as_utc
 
@@ -74,6 +75,23 @@ class CatalogCollector(Collector):
             queues.add_metric(["crawls"], conn.execute(
                 select(func.count()).select_from(s.crawls).where(s.crawls.c.status == "queued")).scalar_one())
             yield queues
+
+            files = GaugeMetricFamily("spillwatch_warc_files", "WARC files by indexing status (failed: given up "
+                                      "after index_max_attempts; the dashboard shows why)", labels=["status"])
+            for status, n in conn.execute(select(s.warc_files.c.status, func.count())
+                                          .group_by(s.warc_files.c.status)):
+                files.add_metric([status], n)
+            yield files
+            failed = GaugeMetricFamily("spillwatch_warc_files_failed", "WARC files given up, by reason: "
+                                       "unreadable, internal_error (a bug) or stalled (runs killed)",
+                                       labels=["reason"])
+            reasons: dict[str, int] = {}
+            for (failure,) in conn.execute(select(s.warc_files.c.failure).where(s.warc_files.c.status == "failed")):
+                kind = failure_kind(failure or "")
+                reasons[kind] = reasons.get(kind, 0) + 1
+            for kind, n in sorted(reasons.items()):
+                failed.add_metric([kind], n)
+            yield failed
 
             age = GaugeMetricFamily("spillwatch_last_crawl_age_seconds", "Seconds since the last finished crawl "
                                     "of each site (absent: never crawled)", labels=["site"])
