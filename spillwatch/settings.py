@@ -136,6 +136,11 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("elasticsearch_password", "", "Elasticsearch password for basic auth.", _parse_str, secret=True),
     Setting("elasticsearch_ca_certs", "", "CA bundle to verify Elasticsearch's TLS certificate.", _parse_str),
     Setting("elasticsearch_timeout", "30s", "Timeout of one Elasticsearch request.", parse_duration),
+    Setting("search_time_budget", "5s", "Longest time one search may take (UI, API, CLI); a slower one is "
+            "stopped and answered 'refine your search' (0: no limit).", parse_duration),
+    Setting("search_max_prefix_terms", 5000, "Most distinct indexed words one prefix query (word*) may "
+            "expand to with the sqlite backend; a broader prefix is answered 'refine your search' (0: no "
+            "limit).", _parse_int),
     # logging
     Setting("log_level", "info", "Log level: debug, info, warning or error.",
             _choice("debug", "info", "warning", "error")),
@@ -156,6 +161,15 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("download_delay", "1s", "Default delay between requests to one host (a site may override).",
             parse_duration),
     Setting("download_timeout", "60s", "Timeout of one download.", parse_duration),
+    Setting("min_free_disk", "1GB", "Crawls and fetches pause while the disk holding the data folder or a "
+            "site's WARC folder has less free space than this (alerts and the UI go on; /healthz, /metrics "
+            "and admin_alert_route say so); 0: never pause.", parse_size),
+    Setting("fetch_max_attempts", 6, "Attempts to fetch a newly linked document (watch-page burst) before it "
+            "is given up with the reason.", _parse_int),
+    Setting("fetch_retry_delay", "1m", "Delay before the first retry of a failed document fetch; doubled on "
+            "each attempt.", parse_duration),
+    Setting("fetch_retry_max_delay", "1h", "Longest delay between two attempts of one document fetch.",
+            parse_duration),
     # indexing
     Setting("change_threshold", 0.02, "Significance (0..1, text distance after masking times, dates and "
             "tokens) from which a new payload of a URL counts as 'changed' rather than 'unchanged'.",
@@ -195,12 +209,19 @@ SETTINGS: tuple[Setting, ...] = (
             "attempt, with random jitter.", parse_duration),
     Setting("alert_retry_max_delay", "1h", "Longest delay between two attempts of one delivery.",
             parse_duration),
+    Setting("admin_alert_route", "", "Alert route (a name under alerts.routes) that receives the service's own "
+            "problems: crawls paused for disk space, WARC files given up, crashed workers (empty: log only).",
+            _parse_str),
     Setting("alert_poll_interval", "5s", "How often the dispatcher looks for due deliveries.", parse_duration),
     Setting("alert_template_dir", "", "Folder of Jinja2 templates overriding the built-in alert templates "
             "(email.txt, email.html, email_subject.txt); rendered in the sandbox.", _parse_str),
     # web
     Setting("web_host", "127.0.0.1", "Address the web UI listens on.", _parse_str),
     Setting("web_port", 8470, "Port of the web UI.", _parse_int),
+    Setting("web_threads", 8, "Worker threads of each web server (UI, replay); more requests wait in its "
+            "queue. The server is waitress.", _parse_int),
+    Setting("web_connection_limit", 100, "Open connections each web server accepts at once; more wait to be "
+            "accepted.", _parse_int),
     Setting("replay_host", "127.0.0.1", "Address of the separate replay origin.", _parse_str),
     Setting("replay_port", 8471, "Port of the separate replay origin (must differ from web_port).",
             _parse_int),
