@@ -15,6 +15,7 @@ from flask_wtf.csrf import CSRFProtect
 from sqlalchemy import select
 from werkzeug.wrappers import Response
 
+from indexer.search.budget import SearchTooBroad
 from spillwatch.catalog.schema import FINDING_STATUSES, findings
 from spillwatch.errors import ServiceUnavailable
 from web import accounts
@@ -93,6 +94,8 @@ def search() -> Any:
         return jsonify(error="Bad Request", message=str(exc)), 400
     try:
         result = state().search().search(query)
+    except SearchTooBroad as exc:  # the time budget or the prefix limit (indexer/search/budget.py)
+        return jsonify(error="Search Too Broad", message=str(exc)), 422
     except ServiceUnavailable as exc:
         return jsonify(error="Service Unavailable", message=str(exc)), 503
     from matcher.masking import mask_text

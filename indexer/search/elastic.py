@@ -20,6 +20,7 @@ from elastic_transport import ConnectionTimeout
 from elasticsearch import ApiError, Elasticsearch, NotFoundError, helpers
 
 from indexer.search.base import MAX_TEXT_CHARS, SearchBackend
+from indexer.search.budget import REFINE, Budget, SearchTooBroad
 from indexer.search.folding import index_text
 from indexer.search.highlight import highlight
 from indexer.search.query import (
@@ -97,8 +98,10 @@ class ElasticsearchSearch(SearchBackend):
         ca_certs: str = "",
         timeout: float = 30.0,
         template_path: Path = DEFAULT_TEMPLATE,
+        budget: Budget | None = None,
     ) -> None:
         kwargs: dict[str, Any] = {"request_timeout": timeout}
+        self.budget = budget or Budget(seconds=0, max_prefix_terms=0)
         if username:
             kwargs["basic_auth"] = (username, password)
         if ca_certs:
@@ -194,14 +197,24 @@ class ElasticsearchSearch(SearchBackend):
         aggs = None
         if query.facets:
             aggs = {name: {"terms": {"field": name, "size": 100}} for name in FACET_FIELDS}
+        bounded: dict[str, Any] = {}
+        if self.budget.seconds > 0:  # shards stop at the budget; the client waits a little longer
+            bounded = {"timeout": f"{int(self.budget.seconds * 1000)}ms",
+                       "request_timeout": self.budget.seconds + 5}
         try:
             response = self.client.search(
                 index=self.index_name, query=build_query(query, parsed), sort=sort, from_=query.offset,
                 size=query.per_page, aggs=aggs, track_total_hits=True, track_scores=True,
-                source_excludes=["title_folded", "body_folded"],
+                source_excludes=["title_folded", "body_folded"], **bounded,
             )
-        except (TransportConnectionError, ConnectionTimeout) as exc:
+        except ConnectionTimeout as exc:
+            if self.budget.seconds > 0:
+                raise SearchTooBroad(f"the search took longer than {self.budget.seconds:g} s; {REFINE}") from None
             raise self._unavailable(exc) from None
+        except TransportConnectionError as exc:
+            raise self._unavailable(exc) from None
+        if response.get("timed_out"):  # a partial answer would be a wrong one
+            raise SearchTooBroad(f"the search took longer than {self.budget.seconds:g} s and was stopped; {REFINE}")
         hits = [self._hit(h, parsed) for h in response["hits"]["hits"]]
         facets: dict[str, dict[str, int]] = {}
         for name in FACET_FIELDS if query.facets else ():

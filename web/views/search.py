@@ -9,6 +9,7 @@ from __future__ import annotations
 from flask import Blueprint, render_template, request
 from flask_login import current_user
 
+from indexer.search.budget import SearchTooBroad
 from spillwatch.errors import ServiceUnavailable
 from web.policy import snippet_masked
 from web.search_args import SearchArgsError, parse_search_args
@@ -27,6 +28,8 @@ def index() -> tuple[str, int] | str:
         return render_template(template, error=str(exc), result=None, query=None), 400
     try:
         result = state().search().search(query)
+    except SearchTooBroad as exc:  # the time budget or the prefix limit (indexer/search/budget.py)
+        return render_template(template, error=str(exc).capitalize(), result=None, query=query), 422
     except ServiceUnavailable as exc:
         return render_template(template, error=f"Search is unavailable: {exc}", result=None, query=query), 503
     masked = {hit.id for hit in result.hits
