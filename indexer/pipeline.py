@@ -43,7 +43,10 @@ from indexer.records import CaptureInfo, SiteResolver, capture_info, clean_text,
 from indexer.search import SearchBackend
 from indexer.surt import surt_key
 from indexer.warc_files import (
+    WARC_SUFFIXES,
+    FileReplaced,
     WarcFileState,
+    check_unchanged,
     merge_problems,
     open_file,
     record_failure,
@@ -59,7 +62,6 @@ from spillwatch.timestamps import as_utc
 
 log = logging.getLogger(__name__)
 
-WARC_SUFFIXES = (".warc", ".warc.gz", ".arc", ".arc.gz")
 BATCH_SIZE = 1000
 BATCH_BYTES = 64 * 2**20  # payloads held in memory per batch (a batch is cut early past this)
 TEXT_CACHE_ENTRIES = 256
@@ -237,7 +239,9 @@ class Indexer:
 
     def _file_failed(self, state: WarcFileState | None, path: Path, exc: Exception, offset: int) -> None:
         name = exc.__class__.__name__
-        if is_bad_input(exc):
+        if isinstance(exc, FileReplaced):
+            problem = RecordProblem(str(path), 0, str(exc), exc.hint)
+        elif is_bad_input(exc):
             detail = exc.strerror if isinstance(exc, OSError) and exc.strerror else " ".join(str(exc).split())[:200]
             problem = RecordProblem(str(path), offset, f"cannot read the file: {name}: {detail or name}",
                                     "check that it exists, that this user may read it and that it is a "
@@ -254,11 +258,13 @@ class Indexer:
                                     f"index {path}`")
         self._count_problem(problem)
         self.summary.files_failed += 1
-        if state is not None:
-            record_failure(self.engine, state, f"{problem.message}; {problem.hint}", self.max_attempts)
+        if state is not None:  # a replaced file is refused at once: trying again changes nothing
+            record_failure(self.engine, state, f"{problem.message}; {problem.hint}",
+                           None if isinstance(exc, FileReplaced) else self.max_attempts)
 
     def _index_file(self, path: Path, size: int, state: WarcFileState, search_writer: ThreadPoolExecutor,
                     progress: Progress | None = None) -> None:
+        check_unchanged(self.engine, state, path, size)  # raises FileReplaced for a different file
         if state.done and state.size == size:
             self.summary.files_skipped += 1
             if progress is not None:
@@ -639,7 +645,8 @@ class Indexer:
             media_type=extraction.media_type, captured_at=at, title=extraction.title, text=extraction.text,
             capture_id=info.id, severity=findings_store.worst_severity(severities),
             extra={"record_type": info.record.rec_type, "status": info.status,
-                   "tables": len(extraction.tables), "truncated": info.record.truncated},
+                   "tables": len(extraction.tables),
+                   "truncated": info.record.truncated or bool(info.record.warc_truncated)},
         ))
 
 

@@ -8,6 +8,7 @@ WARC still being appended to) is read on from where it stopped.
 
 from __future__ import annotations
 
+import hashlib
 import logging
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -22,6 +23,45 @@ from spillwatch.catalog.schema import warc_files
 log = logging.getLogger(__name__)
 
 MAX_STORED_PROBLEMS = 1000
+WARC_SUFFIXES = (".warc", ".warc.gz", ".arc", ".arc.gz")
+HEAD_BYTES = 65536  # the part of a file whose digest tells a file that grew from one that was replaced
+
+
+class FileReplaced(Exception):
+    """The file at an indexed path is not the one indexed there (different head, or smaller)."""
+
+    def __init__(self, message: str, hint: str) -> None:
+        super().__init__(message)
+        self.hint = hint
+
+
+def head_digest(path: Path, length: int) -> str:
+    """``LENGTH:SHA256`` (48 hex digits) of the file's first ``length`` bytes."""
+    with path.open("rb") as fh:
+        data = fh.read(length)
+    return f"{len(data)}:{hashlib.sha256(data).hexdigest()[:48]}"
+
+
+def check_unchanged(engine: Engine, state: WarcFileState, path: Path, size: int) -> None:
+    """Refuse a file that replaced the one indexed at this path: its captures point into the old
+    bytes, and reading on from the old resume offset would read the middle of another file.  The
+    digest of the head is kept on first sight (a growing file keeps its head)."""
+    if not state.head_digest:
+        state.head_digest = head_digest(path, min(size, HEAD_BYTES))
+        with engine.begin() as conn:
+            conn.execute(warc_files.update().where(warc_files.c.id == state.id).values(head_digest=state.head_digest))
+        return
+    length = int(state.head_digest.split(":", 1)[0])
+    now = head_digest(path, length) if size >= length else ""
+    suffix = next((s for s in WARC_SUFFIXES[::-1] if path.name.lower().endswith(s)), "")
+    hint = ("its captures point into the old content: put the old file back, or give the new one a name of its "
+            f"own (e.g. {path.name[:len(path.name) - len(suffix)]}-2{suffix}) to index it as a new file")
+    if now != state.head_digest:
+        raise FileReplaced(f"the file was replaced by different content after it was indexed (its first {length} "
+                           "bytes differ); not indexed", hint)
+    if size < state.size:
+        raise FileReplaced(f"the file is smaller than when it was indexed ({size} < {state.size} bytes): it was "
+                           "cut or rewritten; not indexed", hint)
 
 
 @dataclass
@@ -149,7 +189,8 @@ def give_up_stalled(conn: Connection, max_attempts: int) -> list[str]:
     return [path for _id, path, _failure in rows]
 
 
-FAILURE_KINDS = (("cannot read the file", "unreadable"), ("indexing stopped by an internal error", "internal_error"))
+FAILURE_KINDS = (("cannot read the file", "unreadable"), ("indexing stopped by an internal error", "internal_error"),
+                 ("the file was replaced", "replaced"), ("the file is smaller", "replaced"))
 
 
 def failure_kind(reason: str) -> str:
@@ -167,6 +208,41 @@ def failed_files(conn: Connection, limit: int = 20) -> tuple[int, list[dict[str,
     rows = conn.execute(select(warc_files.c.path, warc_files.c.attempts, warc_files.c.failure)
                         .where(where).order_by(warc_files.c.id.desc()).limit(limit)).mappings().all()
     return int(total), [dict(r) for r in rows]
+
+
+def give_up_folder(conn: Connection, path: str) -> None:
+    """A pending path that is a folder, not a WARC file: failed at once, with what to do."""
+    conn.execute(warc_files.update().where(warc_files.c.path == path).values(
+        status="failed", failure=f"cannot read the file: {path} is a folder, not a WARC/ARC file; index the "
+        f"files in it with `spillwatch index {path}`"))
+
+
+def sync_folder(conn: Connection, folder: Path) -> int:
+    """Files another tool put in a watched WARC folder become ``pending``: new ones (``*.open`` files
+    still being written are left for later), and indexed ones whose size changed since (a file that
+    grew is read on; one that was replaced is refused by :func:`check_unchanged`).  Returns how many."""
+    if not folder.is_dir():
+        return 0
+    on_disk: dict[str, tuple[int, str]] = {}  # path as the crawler spells it -> (size, resolved path)
+    for path in folder.iterdir():
+        if path.name.lower().endswith(WARC_SUFFIXES) and path.is_file():
+            on_disk[str(path)] = (path.stat().st_size, str(path.resolve()))
+    if not on_disk:
+        return 0
+    spellings = list(on_disk) + [resolved for _size, resolved in on_disk.values()]
+    known = {row.path: row for row in conn.execute(
+        select(warc_files.c.path, warc_files.c.size, warc_files.c.status).where(warc_files.c.path.in_(spellings)))}
+    changed = 0
+    for path, (size, resolved) in sorted(on_disk.items()):
+        row = known.get(path) or known.get(resolved)
+        if row is None:
+            conn.execute(insert(warc_files), {"path": path, "size": 0, "crawl_id": None, "status": "pending",
+                                              "resume_offset": 0, "records": 0, "errors": []})
+            changed += 1
+        elif row.status == "indexed" and row.size != size:
+            conn.execute(warc_files.update().where(warc_files.c.path == row.path).values(status="pending"))
+            changed += 1
+    return changed
 
 
 def pending_paths(conn: Connection) -> list[str]:
