@@ -198,11 +198,12 @@ class ElasticsearchSearch(SearchBackend):
         if query.facets:
             aggs = {name: {"terms": {"field": name, "size": 100}} for name in FACET_FIELDS}
         bounded: dict[str, Any] = {}
+        client = self.client
         if self.budget.seconds > 0:  # shards stop at the budget; the client waits a little longer
-            bounded = {"timeout": f"{int(self.budget.seconds * 1000)}ms",
-                       "request_timeout": self.budget.seconds + 5}
+            bounded = {"timeout": f"{int(self.budget.seconds * 1000)}ms"}
+            client = self.client.options(request_timeout=self.budget.seconds + 5)
         try:
-            response = self.client.search(
+            response = client.search(
                 index=self.index_name, query=build_query(query, parsed), sort=sort, from_=query.offset,
                 size=query.per_page, aggs=aggs, track_total_hits=True, track_scores=True,
                 source_excludes=["title_folded", "body_folded"], **bounded,

@@ -223,18 +223,18 @@ def test_low_disk_pauses_crawls_not_alerts_and_says_so(tmp_path: Path, run_servi
 
 
 def test_a_poison_warc_beside_a_good_roster(tmp_path: Path, run_service: Any, slack: SlackLikeServer) -> None:
-    """The WARC files another tool left: the issue's 67-byte poison record, a roster, and a file that
-    cannot be read at all (a folder): the roster is alerted, the unreadable one given up."""
+    """WARC files another tool dropped into the site's warcs folder — the issue's 67-byte poison
+    record and a roster — are picked up; the roster is alerted.  A path the catalog lists that cannot
+    be read as a file (a folder) is given up with why, and the service goes on."""
     from datetime import UTC, datetime
 
-    other = tmp_path / "other-tool"
-    other.mkdir()
-    poison = other / "a-poison.warc"
-    poison.write_bytes(b"WARC/1.0\r\nWARC-Type: response\r\nContent-Length: 99999999999\r\n\r\n")
-    good = write_warc(other / "b-roster.warc.gz", [("http://agency.example/roster.csv", 200, "text/csv",
-                                                    big_roster(200), datetime(2026, 11, 28, tzinfo=UTC))])
-    unreadable = other / "c-unreadable.warc.gz"
-    unreadable.mkdir()
+    drop = tmp_path / "data" / "crawls" / "agency" / "warcs"
+    drop.mkdir(parents=True)
+    (drop / "a-poison.warc").write_bytes(b"WARC/1.0\r\nWARC-Type: response\r\nContent-Length: 99999999999\r\n\r\n")
+    write_warc(drop / "b-roster.warc.gz", [("http://agency.example/roster.csv", 200, "text/csv", big_roster(200),
+                                            datetime(2026, 11, 28, tzinfo=UTC))])
+    unreadable = tmp_path / "other-tool" / "c-unreadable.warc.gz"
+    unreadable.mkdir(parents=True)
     with AgencySite() as site:
         config = write_config(tmp_path, site, index_max_attempts="2")
         # no crawl: only the files matter here
@@ -242,9 +242,8 @@ def test_a_poison_warc_beside_a_good_roster(tmp_path: Path, run_service: Any, sl
             "    watch_pages:\n      - url: " + site.base_url + "/statistics/\n        interval: 2s\n", ""))
         service = run_service(config)
         with service.engine.begin() as conn:
-            for path in (poison, good, unreadable):
-                conn.execute(insert(s.warc_files).values(path=str(path), size=0, status="pending", resume_offset=0,
-                                                         records=0, errors=[]))
+            conn.execute(insert(s.warc_files).values(path=str(unreadable), size=0, status="pending", resume_offset=0,
+                                                     records=0, errors=[]))
         assert wait_for(lambda: any("critical" in text.lower() for text in _slack_texts(slack)), 90), \
             service.log.read_text()[-3000:]
 
@@ -259,6 +258,7 @@ def test_a_poison_warc_beside_a_good_roster(tmp_path: Path, run_service: Any, sl
         assert "cannot read the file" in files["c-unreadable.warc.gz"]["failure"]
         _status, metrics = service.get("/metrics")
         assert 'spillwatch_warc_files_failed{reason="unreadable"} 1.0' in metrics
+        assert any("given up" in text for text in _slack_texts(slack))  # the admin route was told
         assert service.alive()
 
 
