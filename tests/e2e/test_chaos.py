@@ -14,6 +14,7 @@ import secrets
 import signal
 import subprocess
 import sys
+import time
 import urllib.error
 import urllib.request
 from collections.abc import Iterator
@@ -285,6 +286,9 @@ def test_kill_9_around_a_burst_loses_nothing(tmp_path: Path, run_service: Any, s
         if moment == "before":
             with service.engine.begin() as conn:
                 conn.execute(s.fetches.delete())
+        # the killed process's scheduler lease expires 30 s after its last heartbeat; until then a
+        # restart refuses to run beside what might still be a live scheduler
+        time.sleep(31)
         again = run_service(config, new_session=True)
         assert wait_for(lambda: any("critical" in text.lower() for text in _slack_texts(slack)), 120), \
             again.log.read_text()[-3000:]
