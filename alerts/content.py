@@ -229,6 +229,7 @@ class Envelope:
     items: list[AlertContent]
     generated_at: datetime
     test: bool = False
+    notice: tuple[str, str] | None = None  # (subject, text) of a service notice (alerts.ops), no finding
 
     @property
     def digest(self) -> bool:

@@ -36,6 +36,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from alerts.content import AlertContent, BrokenFinding, Envelope, example_alert, load_alert
 from alerts.errors import DeliveryError, NotConfigured
 from alerts.notifiers import Notifier, build_notifier
+from alerts.ops import EVENT as OPS_EVENT
 from alerts.outbox import (
     DUE_STATES,
     Delivery,
@@ -182,7 +183,7 @@ class Dispatcher:
         units: list[list[Delivery]] = []
         batches: dict[tuple[str, str, str], list[Delivery]] = {}
         for delivery in due:
-            if delivery.batch is None or delivery.event == "test":
+            if delivery.batch is None or delivery.event in ("test", OPS_EVENT):
                 units.append([delivery])
                 continue
             key = (delivery.route, delivery.channel, delivery.batch)
@@ -266,6 +267,9 @@ class Dispatcher:
         if first.event == "test":
             item = example_alert(self.config, now)
             return Envelope(first.key, first.route, first.channel, "immediate", [item], now, test=True), claimed
+        if first.event == OPS_EVENT:  # a service notice (alerts.ops): its text is in the payload
+            notice = (str(first.payload.get("subject", "")), str(first.payload.get("text", "")))
+            return Envelope(first.key, first.route, first.channel, "immediate", [], now, notice=notice), claimed
         items: list[AlertContent] = []
         kept: list[Delivery] = []
         with self.engine.connect() as conn:

@@ -99,9 +99,14 @@ def render_email(envelope: Envelope, *, sender: str, recipients: list[str], rend
                  now: datetime | None = None) -> EmailMessage:
     renderer = renderer or Renderer()
     context = {"envelope": envelope, "items": envelope.items, "colors": SEVERITY_COLORS}
-    subject = " ".join(renderer.render("email_subject.txt", **context).split())[:250]
-    text = renderer.render("email.txt", subject=subject, **context)
-    html = renderer.render("email.html", subject=subject, **context)
+    html: str | None = None
+    if envelope.notice is not None:  # a service notice: plain text, no finding
+        subject = f"[Spillwatch service] {' '.join(envelope.notice[0].split())}"[:250]
+        text = envelope.notice[1] + "\n"
+    else:
+        subject = " ".join(renderer.render("email_subject.txt", **context).split())[:250]
+        text = renderer.render("email.txt", subject=subject, **context)
+        html = renderer.render("email.html", subject=subject, **context)
     msg = EmailMessage()
     msg["Subject"] = subject
     msg["From"] = sender
@@ -115,7 +120,8 @@ def render_email(envelope: Envelope, *, sender: str, recipients: list[str], rend
     if envelope.test:
         msg["X-Spillwatch-Test"] = "yes"
     msg.set_content(text)
-    msg.add_alternative(html, subtype="html")
+    if html is not None:
+        msg.add_alternative(html, subtype="html")
     return msg
 
 
@@ -194,6 +200,9 @@ def _fallback(envelope: Envelope) -> str:
 def render_slack(envelope: Envelope) -> dict[str, Any]:
     """Block Kit message (header, summary, fields, masked sample, button to the finding) with fallback
     ``text`` for notifications and clients without blocks; always within Slack's limits."""
+    if envelope.notice is not None:  # a service notice: plain text
+        return {"text": _cap(slack_escape(f"Spillwatch service: {envelope.notice[0]}\n{envelope.notice[1]}"),
+                             SLACK_SECTION_TEXT)}
     test = "[TEST] " if envelope.test else ""
     blocks: list[dict[str, Any]] = []
     if not envelope.digest:
@@ -266,6 +275,10 @@ def slack_limits_problems(message: dict[str, Any]) -> list[str]:
 
 def render_webhook(envelope: Envelope) -> dict[str, Any]:
     """The generic webhook body (signed by the webhook notifier)."""
+    if envelope.notice is not None:
+        return {"type": "spillwatch.service", "delivery": envelope.key, "route": envelope.route,
+                "channel": envelope.channel, "generated_at": envelope.generated_at.isoformat(),
+                "subject": envelope.notice[0], "text": envelope.notice[1]}
     return {
         "type": "spillwatch.alert",
         "delivery": envelope.key,

@@ -142,6 +142,11 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("elasticsearch_password", "", "Elasticsearch password for basic auth.", _parse_str, secret=True),
     Setting("elasticsearch_ca_certs", "", "CA bundle to verify Elasticsearch's TLS certificate.", _parse_str),
     Setting("elasticsearch_timeout", "30s", "Timeout of one Elasticsearch request.", parse_duration),
+    Setting("search_time_budget", "5s", "Longest time one search may take (UI, API, CLI); a slower one is "
+            "stopped and answered 'refine your search' (0: no limit).", parse_duration),
+    Setting("search_max_prefix_terms", 5000, "Most distinct indexed words one prefix query (word*) may "
+            "expand to with the sqlite backend; a broader prefix is answered 'refine your search' (0: no "
+            "limit).", _parse_int),
     # logging
     Setting("log_level", "info", "Log level: debug, info, warning or error.",
             _choice("debug", "info", "warning", "error")),
@@ -162,6 +167,15 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("download_delay", "1s", "Default delay between requests to one host (a site may override).",
             parse_duration),
     Setting("download_timeout", "60s", "Timeout of one download.", parse_duration),
+    Setting("min_free_disk", "1GB", "Crawls and fetches pause while the disk holding the data folder or a "
+            "site's WARC folder has less free space than this (alerts and the UI go on; /healthz, /metrics "
+            "and admin_alert_route say so); 0: never pause.", parse_size),
+    Setting("fetch_max_attempts", 6, "Attempts to fetch a newly linked document (watch-page burst) before it "
+            "is given up with the reason.", _parse_int),
+    Setting("fetch_retry_delay", "1m", "Delay before the first retry of a failed document fetch; doubled on "
+            "each attempt.", parse_duration),
+    Setting("fetch_retry_max_delay", "1h", "Longest delay between two attempts of one document fetch.",
+            parse_duration),
     # indexing
     Setting("change_threshold", 0.02, "Significance (0..1, text distance after masking times, dates and "
             "tokens) from which a new payload of a URL counts as 'changed' rather than 'unchanged'.",
@@ -175,6 +189,9 @@ SETTINGS: tuple[Setting, ...] = (
             "never.", parse_size),
     Setting("index_read_ahead_processes", 2, "Read-ahead processes per WARC file (each reads every n-th "
             "1 MiB segment); 0: none, the indexer reads by itself.", _parse_int),
+    Setting("index_max_attempts", 3, "Index runs of `spillwatch run` that may start on one WARC file without "
+            "finishing it before the file is marked 'failed' (with the reason, on the dashboard and in "
+            "/metrics) and left alone; `spillwatch index FILE` tries it again.", _parse_int),
     # alerts
     Setting("min_alert_severity", "medium", "Default lowest severity that is alerted (routes may "
             "override).", _severity),
@@ -201,6 +218,9 @@ SETTINGS: tuple[Setting, ...] = (
             "attempt, with random jitter.", parse_duration),
     Setting("alert_retry_max_delay", "1h", "Longest delay between two attempts of one delivery.",
             parse_duration),
+    Setting("admin_alert_route", "", "Alert route (a name under alerts.routes) that receives the service's own "
+            "problems: crawls paused for disk space, WARC files given up, crashed workers (empty: log only).",
+            _parse_str),
     Setting("alert_poll_interval", "5s", "How often the dispatcher looks for due deliveries.", parse_duration),
     Setting("alert_max_message_size", "1MB", "Largest rendered alert template (email subject, text or "
             "HTML); a template that renders more fails the delivery instead of sending it.", parse_size),
@@ -212,6 +232,10 @@ SETTINGS: tuple[Setting, ...] = (
     # web
     Setting("web_host", "127.0.0.1", "Address the web UI listens on.", _parse_str),
     Setting("web_port", 8470, "Port of the web UI.", _parse_int),
+    Setting("web_threads", 8, "Worker threads of each web server (UI, replay); more requests wait in its "
+            "queue. The server is waitress.", _parse_int),
+    Setting("web_connection_limit", 100, "Open connections each web server accepts at once; more wait to be "
+            "accepted.", _parse_int),
     Setting("replay_host", "127.0.0.1", "Address of the separate replay origin.", _parse_str),
     Setting("replay_port", 8471, "Port of the separate replay origin (must differ from web_port).",
             _parse_int),
@@ -258,6 +282,8 @@ class Settings:
         elasticsearch_password: str
         elasticsearch_ca_certs: str
         elasticsearch_timeout: float
+        search_time_budget: float
+        search_max_prefix_terms: int
         log_level: str
         log_json: bool
         user_agent: str
@@ -268,17 +294,23 @@ class Settings:
         crawl_time_limit: float
         download_delay: float
         download_timeout: float
+        min_free_disk: int
+        fetch_max_attempts: int
+        fetch_retry_delay: float
+        fetch_retry_max_delay: float
         change_threshold: float
         removed_after_crawls: int
         index_max_payload: int
         index_read_ahead_size: int
         index_read_ahead_processes: int
+        index_max_attempts: int
         min_alert_severity: str
         smtp_host: str
         smtp_port: int
         smtp_security: str
         smtp_username: str
         smtp_password: str
+        smtp_allow_plain_auth: bool
         smtp_from: str
         slack_webhook_url: str
         webhook_secret: str
@@ -286,16 +318,26 @@ class Settings:
         alert_max_attempts: int
         alert_retry_delay: float
         alert_retry_max_delay: float
+        admin_alert_route: str
         alert_poll_interval: float
+        alert_max_message_size: int
         alert_template_dir: str
+        purge_closed_after: float
         web_host: str
         web_port: int
+        web_threads: int
+        web_connection_limit: int
         replay_host: str
         replay_port: int
         base_url: str
         secret_key: str
         replay_base_url: str
         session_lifetime: float
+        session_idle_timeout: float
+        two_factor: str
+        password_min_score: int
+        login_lockout_failures: int
+        login_lockout_time: float
         login_max_failures: int
         trusted_proxies: int
 

@@ -102,6 +102,23 @@ class DedupState:
         if len(self._dirty) >= 200:
             self.flush()
 
+    def forget(self, urls: list[str]) -> None:
+        """Drop what was recorded of ``urls``: their records never reached the WARC file (a write
+        error), so the next crawl must fetch them in full, not ask for a 304.  Works after
+        :meth:`close` too (the spider may close before the WARC writer reports its lost records)."""
+        for url in urls:
+            self._known.pop(url, None)
+            self._dirty.pop(url, None)
+        if self.path is None or not urls:
+            return
+        db = self._db if self._db is not None else sqlite3.connect(self.path, timeout=30)
+        try:
+            with db:
+                db.executemany("DELETE FROM urls WHERE url = ?", [(url,) for url in urls])
+        finally:
+            if db is not self._db:
+                db.close()
+
     def set_links(self, url: str, links: list[str]) -> None:
         current = self._known.get(url)
         if current is not None:

@@ -30,6 +30,8 @@ class Manifest:
     egress_denied: int = 0
     requests: int = 0
     downloaded_bytes: int = 0
+    warc_write_errors: int = 0  # records that could not be written (disk full…): the crawl failed
+    not_archived: list[str] = field(default_factory=list)  # URLs fetched but not written
     seconds: float = 0.0  # time the spider ran (without process start-up)
     warc_files: list[str] = field(default_factory=list)
     repaired: list[str] = field(default_factory=list)

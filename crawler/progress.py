@@ -29,6 +29,7 @@ COUNTERS = {
     "egress_denied": "spillwatch/egress_denied",
     "downloaded_bytes": "downloader/response_bytes",
     "requests": "downloader/request_count",
+    "warc_write_errors": "spillwatch/warc_write_errors",
 }
 
 
@@ -60,6 +61,10 @@ class ProgressReporter:
         stats = self.crawler.stats
         line["queued"] = int(stats.get_value("scheduler/enqueued", 0) or 0) - int(
             stats.get_value("scheduler/dequeued", 0) or 0)
+        write_error = stats.get_value("spillwatch/warc_write_error")
+        if write_error:  # why the crawl's WARC files are incomplete, and which URLs were not archived
+            line["warc_write_error"] = str(write_error)
+            line["not_archived"] = list(stats.get_value("spillwatch/not_archived") or [])
         self.out.write(json.dumps(line) + "\n")
         self.out.flush()
 

@@ -89,6 +89,13 @@ def run_crawl(job: CrawlJob, *, catalog: Engine | None = None, on_progress: Prog
         reason = str(last.get("reason", "finished"))
         if reason == "closespider_timeout":  # the crawl's own soft limit, just before the hard one
             status, reason = "killed", f"time limit of {job.time_limit:.0f} s reached; stopped cleanly"
+    if last.get("warc_write_error"):  # whatever Scrapy's reason: what was fetched is not all archived
+        status = "failed"
+        lost = list(last.get("not_archived") or [])
+        reason = (f"{last['warc_write_error']}; {len(lost)} fetched URL(s) not archived; free space (see "
+                  "min_free_disk) and they are fetched again")
+        manifest.not_archived = lost
+        logger.error("crawl %s failed: %s", job.name, reason)
     repaired = repair_open_files(job.warc_dir, job.lock_path.parent, prefix=job.name)
     manifest.repaired += [str(r.path) for r in repaired if not r.deleted]
     manifest.status = status
@@ -98,7 +105,10 @@ def run_crawl(job: CrawlJob, *, catalog: Engine | None = None, on_progress: Prog
         setattr(manifest, name, int(last.get(name, 0)))
     manifest.seconds = float(last.get("seconds", 0.0))
     manifest.warc_files = [str(p) for p in sorted(job.warc_dir.glob(f"{job.name}-*.warc.gz"))]
-    manifest.write(job.manifest_path)
+    try:
+        manifest.write(job.manifest_path)
+    except OSError as exc:  # a full disk: the catalog row below still says what happened
+        logger.error("cannot write the manifest %s: %s", job.manifest_path, exc)
     if catalog is not None:
         _finish_crawl(catalog, manifest)
     job_file.unlink(missing_ok=True)

@@ -71,6 +71,7 @@ class WarcFiles:
         self.closed_files: list[Path] = []
         self.bytes_written = 0
         self.error: OSError | None = None
+        self.lost_urls: list[str] = []  # target URIs of records queued but never written (after an error)
         self._serial = 0
         self._file: BinaryIO | None = None
         self._path: Path | None = None
@@ -125,14 +126,24 @@ class WarcFiles:
                 if self.error is None:
                     with self._io:
                         self._write_now(item[0])
+                else:
+                    self._lose(item[0])
             except OSError as exc:
                 self.error = exc
+                if item is not None:
+                    self._lose(item[0])
                 logger.error("cannot write WARC file in %s: %s", self.directory, exc)
             finally:
                 if item is not None:
                     with self._drained:
                         self._pending -= item[1]
                         self._drained.notify_all()
+
+    def _lose(self, records: list[ArcWarcRecord]) -> None:
+        for record in records:
+            uri = record.rec_headers.get_header("WARC-Target-URI")
+            if record.rec_type in ("response", "resource", "revisit") and uri and uri not in self.lost_urls:
+                self.lost_urls.append(uri)
 
     def _write_now(self, records: list[ArcWarcRecord]) -> None:
         if self._file is None:

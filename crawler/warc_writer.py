@@ -43,6 +43,10 @@ if TYPE_CHECKING:
 
 logger = logging.getLogger(__name__)
 
+WRITE_ERROR_REASON = "warc_write_error"  # Scrapy close reason; crawler.run makes it a failed crawl
+WRITE_ERROR_STAT = "spillwatch/warc_write_error"
+NOT_ARCHIVED_STAT = "spillwatch/not_archived"
+MAX_LISTED = 1000
 IDENTICAL_PAYLOAD = "http://netpreserve.org/warc/1.1/revisit/identical-payload-digest"
 SERVER_NOT_MODIFIED = "http://netpreserve.org/warc/1.1/revisit/server-not-modified"
 # Transport framing Twisted has already removed: kept under another name so readers do not try to
@@ -99,19 +103,48 @@ class WarcWriterExtension:
         return ext
 
     def spider_closed(self, spider: Spider, reason: str = "") -> None:
+        assert self.crawler.stats is not None
         try:
             self.files.close()
+        except OSError as exc:  # recorded: the crawl fails with it (crawler.run), never "finished"
+            self._write_failed(exc, None)
+            for url in self.files.lost_urls:  # queued behind a large record when the disk filled up
+                self._not_archived(url)
         finally:
-            assert self.crawler.stats is not None
             self.crawler.stats.set_value("spillwatch/warc_bytes", self.files.bytes_written)
+
+    def _write_failed(self, exc: OSError, url: str | None) -> None:
+        """A WARC write error (disk full…): counted as an error, its message kept in the stats for
+        the crawl's manifest and catalog row, and the URL listed as not archived."""
+        stats = self.crawler.stats
+        assert stats is not None
+        stats.inc_value("spillwatch/errors")
+        stats.inc_value("spillwatch/warc_write_errors")
+        if not stats.get_value(WRITE_ERROR_STAT):
+            stats.set_value(WRITE_ERROR_STAT, f"cannot write the WARC file in {self.files.directory}: "
+                                              f"{exc.strerror or exc.__class__.__name__}")
+        if url is not None:
+            self._not_archived(url)
+        logger.error("cannot write WARC record%s: %s", f" for {url}" if url else "", exc)
+
+    def _not_archived(self, url: str) -> None:
+        stats = self.crawler.stats
+        assert stats is not None
+        state: DedupState | None = getattr(self.crawler.spider, "state", None)
+        if state is not None:  # recorded when queued for writing: the next crawl must not get a 304
+            state.forget([url])
+        lost = stats.get_value(NOT_ARCHIVED_STAT) or []
+        if url not in lost and len(lost) < MAX_LISTED:
+            stats.set_value(NOT_ARCHIVED_STAT, [*lost, url])
 
     def response_downloaded(self, response: Response, request: Request, spider: Spider | None = None) -> None:
         try:
             self.record(response, request)
-        except OSError:
-            logger.exception("cannot write WARC record for %s; stopping the crawl", request.url)
+        except OSError as exc:
+            self._write_failed(exc, request.url)
+            logger.error("stopping the crawl: its responses cannot be archived")
             assert self.crawler.engine is not None
-            deferred_from_coro(self.crawler.engine.close_spider_async(reason="warc_write_error"))
+            deferred_from_coro(self.crawler.engine.close_spider_async(reason=WRITE_ERROR_REASON))
         except (ValueError, UnicodeError, TypeError, AttributeError):
             assert self.crawler.stats is not None
             self.crawler.stats.inc_value("spillwatch/warc_errors")
@@ -144,6 +177,7 @@ class WarcWriterExtension:
         previous = state.lookup(url) if state is not None else None
         content_type = first.get("content-type", "")
         builder = self.files.builder
+        remember: Previous | None = None
         if previous is not None and response.status == 200 and not truncated \
                 and previous.payload_digest == digest:
             main = self._revisit(url, IDENTICAL_PAYLOAD, previous, http, common)
@@ -158,11 +192,15 @@ class WarcWriterExtension:
             main = builder.create_warc_record(url, "response", payload=io.BytesIO(body), length=len(body),
                                               http_headers=http, warc_headers_dict=headers)
             if response.status == 200 and not truncated and state is not None:
-                state.record(Previous(
+                remember = Previous(
                     url, digest, date, etag, modified, content_type,
-                    previous.links if previous is not None and previous.payload_digest == digest else None))
+                    previous.links if previous is not None and previous.payload_digest == digest else None)
         req = self._request_record(request, url, common, main)
         self.files.write([main, req])
+        if remember is not None and state is not None:
+            # only once written: a capture that never reached the disk must not become the
+            # "previous" one (the next poll would get a 304 and never archive it)
+            state.record(remember)
         stats.inc_value("spillwatch/warc_records", 2)
         stats.set_value("spillwatch/warc_bytes", self.files.bytes_written)
         if previous is not None and state is not None and main.rec_type == "revisit":

@@ -28,9 +28,11 @@ from pathlib import Path
 from typing import Any
 
 from sqlalchemy import Connection, Engine, insert
+from sqlalchemy.exc import SQLAlchemyError
 
 from core.catalog.schema import captures, changes
 from core.config import Config
+from core.errors import ServiceUnavailable
 from core.models import Finding, Table
 from core.timestamps import as_utc
 from indexer import captures_store, findings_store, links, media_types, removals, versions
@@ -39,18 +41,28 @@ from indexer.extract import Extraction, ScanFunction, extract, matcher_scan, sca
 from indexer.extract_html import Link
 from indexer.links import LinkRow, LinkValues
 from indexer.loader import Loader, build_document, document_id
+from indexer.parse_errors import is_bad_input
 from indexer.progress import Progress
 from indexer.purge import purged_digests
 from indexer.readahead import BULK_GC_THRESHOLD, Prepared, ReadAhead
 from indexer.records import CaptureInfo, SiteResolver, capture_info, clean_text, is_indexable_url
 from indexer.search import SearchBackend
 from indexer.surt import surt_key
-from indexer.warc_files import WarcFileState, merge_problems, open_file, save_progress
-from indexer.warc_reader import CAPTURE_TYPES, READ_ERRORS, WarcReader, WarcRecord, read_record_at
+from indexer.warc_files import (
+    WARC_SUFFIXES,
+    FileReplaced,
+    WarcFileState,
+    check_unchanged,
+    merge_problems,
+    open_file,
+    record_failure,
+    save_progress,
+    start_attempt,
+)
+from indexer.warc_reader import CAPTURE_TYPES, WarcReader, WarcRecord, read_record_at
 
 log = logging.getLogger(__name__)
 
-WARC_SUFFIXES = (".warc", ".warc.gz", ".arc", ".arc.gz")
 BATCH_SIZE = 1000
 BATCH_BYTES = 64 * 2**20  # payloads held in memory per batch (a batch is cut early past this)
 TEXT_CACHE_ENTRIES = 256
@@ -64,6 +76,7 @@ class IndexSummary:
 
     files: int = 0
     files_skipped: int = 0
+    files_failed: int = 0  # files that could not be read or whose run stopped (see problems)
     records: int = 0
     captures: int = 0
     new: int = 0
@@ -136,6 +149,14 @@ def first_record_date(path: Path) -> datetime:
         return datetime.fromtimestamp(0, UTC)
 
 
+def _size(path: Path) -> int:
+    """The file's size; 0 when it vanished meanwhile (then reported when its turn comes)."""
+    try:
+        return path.stat().st_size
+    except OSError:
+        return 0
+
+
 class Indexer:
     """Indexes WARC/ARC files into the catalog and the search backend (one indexer at a time)."""
 
@@ -148,6 +169,7 @@ class Indexer:
         scan: ScanFunction | None = None,
         progress: bool = False,
         batch_size: int = BATCH_SIZE,
+        max_attempts: int | None = None,
         clock: Callable[[], datetime] = lambda: datetime.now(UTC),
     ) -> None:
         self.config = config
@@ -158,6 +180,8 @@ class Indexer:
         self.scan_ahead = scan is None  # the read-ahead process may run the same in-process matcher
         self.progress_enabled = progress
         self.batch_size = batch_size
+        # runs that may start on a file before it is given up (None: this one, `spillwatch index`)
+        self.max_attempts = max_attempts
         self.clock = clock
         self.sites = SiteResolver(config.sites)
         self._texts: OrderedDict[str, str] = OrderedDict()
@@ -178,32 +202,70 @@ class Indexer:
                      search_writer: ThreadPoolExecutor) -> IndexSummary:
         started = time.monotonic()
         files = discover(paths)
-        total = sum(p.stat().st_size for p in files)
+        total = sum(_size(p) for p in files)
         with Progress(total, enabled=self.progress_enabled) as progress:
             for path in files:
                 progress.file(path.name)
-                try:
-                    self._index_file(path, search_writer, crawl_id=crawl_id, progress=progress)
-                except OSError as exc:  # unreadable file: report it, index the others
-                    self._count_problem(RecordProblem(
-                        str(path), 0, f"cannot read the file: {exc.strerror or exc.__class__.__name__}",
-                        "check that it exists and that this user may read it, then index it again"))
+                self._index_contained(path, search_writer, crawl_id, progress)
         with self.engine.begin() as conn:
             captures_store.resolve_pending_revisits(conn)
         self.loader.backend.refresh()
         self.summary.seconds = round(time.monotonic() - started, 3)
         return self.summary
 
-    def _index_file(self, path: Path, search_writer: ThreadPoolExecutor, crawl_id: int | None = None,
-                    progress: Progress | None = None) -> None:
-        path = path.resolve()
-        size = path.stat().st_size
+    def _index_contained(self, path: Path, search_writer: ThreadPoolExecutor, crawl_id: int | None,
+                         progress: Progress) -> None:
+        """One file, whatever is wrong with it: a file that cannot be read, or an error that stops
+        its run, is reported and recorded (``warc_files.failure``) and the other files are indexed.
+        The catalog or the search backend failing is not the file's fault: that stops the run."""
+        try:
+            path = path.resolve()
+            size = path.stat().st_size
+        except OSError as exc:  # unreadable file: report it, index the others
+            self._file_failed(None, path, exc, 0)
+            return
         state = open_file(self.engine, path, crawl_id)
+        try:
+            self._index_file(path, size, state, search_writer, progress)
+        except (SQLAlchemyError, ServiceUnavailable):
+            raise
+        except Exception as exc:  # noqa: BLE001 - reported and recorded for this file by _file_failed
+            self._file_failed(state, path, exc, state.resume_offset)
+
+    def _file_failed(self, state: WarcFileState | None, path: Path, exc: Exception, offset: int) -> None:
+        name = exc.__class__.__name__
+        if isinstance(exc, FileReplaced):
+            problem = RecordProblem(str(path), 0, str(exc), exc.hint)
+        elif is_bad_input(exc):
+            detail = exc.strerror if isinstance(exc, OSError) and exc.strerror else " ".join(str(exc).split())[:200]
+            problem = RecordProblem(str(path), offset, f"cannot read the file: {name}: {detail or name}",
+                                    "check that it exists, that this user may read it and that it is a "
+                                    f"WARC/ARC file (`warcio check {path}`), then index it again")
+        else:
+            # the exception text may quote archived content: its type goes into the report and the
+            # log line, the traceback only into the debug log
+            log.error("%s: indexing stopped by an internal error (%s); the traceback is logged at level debug",
+                      path, name)
+            log.debug("indexing %s failed", path, exc_info=True)
+            problem = RecordProblem(str(path), offset, f"indexing stopped by an internal error ({name}): a bug "
+                                    "in Spillwatch, not necessarily in the file; the other files were indexed",
+                                    "please report it with the output of `spillwatch --set log_level=debug "
+                                    f"index {path}`")
+        self._count_problem(problem)
+        self.summary.files_failed += 1
+        if state is not None:  # a replaced file is refused at once: trying again changes nothing
+            record_failure(self.engine, state, f"{problem.message}; {problem.hint}",
+                           None if isinstance(exc, FileReplaced) else self.max_attempts)
+
+    def _index_file(self, path: Path, size: int, state: WarcFileState, search_writer: ThreadPoolExecutor,
+                    progress: Progress | None = None) -> None:
+        check_unchanged(self.engine, state, path, size)  # raises FileReplaced for a different file
         if state.done and state.size == size:
             self.summary.files_skipped += 1
             if progress is not None:
                 progress.advance(size)
             return
+        start_attempt(self.engine, state)
         self.summary.files += 1
         crawl_key = f"crawl:{state.crawl_id}" if state.crawl_id is not None else f"file:{path}"
         run = _FileRun(state=state, path=path, crawl_key=crawl_key, records=state.records,
@@ -580,7 +642,8 @@ class Indexer:
             media_type=extraction.media_type, captured_at=at, title=extraction.title, text=extraction.text,
             capture_id=info.id, severity=findings_store.worst_severity(severities),
             extra={"record_type": info.record.rec_type, "status": info.status,
-                   "tables": len(extraction.tables), "truncated": info.record.truncated},
+                   "tables": len(extraction.tables),
+                   "truncated": info.record.truncated or bool(info.record.warc_truncated)},
             has_tables=bool(extraction.tables), cells_masked=extraction.viewer_text,
         ))
 
@@ -639,10 +702,11 @@ class _FileRun:
 def index_paths(
     paths: Sequence[str | Path], config: Config, engine: Engine, search: SearchBackend, *,
     crawl_id: int | None = None, progress: bool = False, scan: ScanFunction | None = None,
+    max_attempts: int | None = None,
 ) -> IndexSummary:
     """Index WARC/ARC files or folders (the service loop's entry point); resumable and idempotent."""
-    indexer = Indexer(config, engine, search, scan=scan, progress=progress)
+    indexer = Indexer(config, engine, search, scan=scan, progress=progress, max_attempts=max_attempts)
     return indexer.index_paths(paths, crawl_id=crawl_id)
 
 
-__all__ = ["READ_ERRORS", "IndexSummary", "Indexer", "discover", "index_paths"]
+__all__ = ["IndexSummary", "Indexer", "discover", "index_paths"]

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import gzip
 import logging
+import re
 import zlib
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -25,10 +26,10 @@ from typing import IO, TYPE_CHECKING, Any
 from warcio.archiveiterator import ArchiveIterator
 from warcio.exceptions import ArchiveLoadFailed
 from warcio.recordloader import ArcWarcRecord
-from warcio.statusandheaders import StatusAndHeadersParserException
 from warcio.timeutils import iso_date_to_datetime
 
 from indexer.errors import RecordProblem
+from indexer.parse_errors import DATA_ERRORS, is_bad_input
 
 if TYPE_CHECKING:
     from indexer.prepared import Prepared
@@ -37,10 +38,14 @@ log = logging.getLogger(__name__)
 
 GZIP_MAGIC = b"\x1f\x8b\x08"
 CAPTURE_TYPES = ("response", "resource", "revisit")
-# Errors warcio and zlib raise on malformed input.
-READ_ERRORS = (ArchiveLoadFailed, StatusAndHeadersParserException, EOFError, zlib.error, ValueError,
-               OSError, IndexError, KeyError, TypeError, UnicodeDecodeError)
+WARC_TYPES = ("warcinfo", "response", "resource", "request", "metadata", "revisit", "conversion", "continuation")
 _SCAN_WINDOW = 1 << 20
+_SCAN_OVERLAP = 8192  # a record's first line that straddles two windows is still found
+_ONCE_ONLY = ("warc-type", "warc-record-id", "warc-date", "warc-target-uri", "content-length")
+_SCHEME = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*:")
+_WARC_LINE = re.compile(rb"WARC/1\.[01]\r?\n")
+# an ARC record's header line: URL, address, 14-digit date, then type and length (more in ARC v2)
+_ARC_LINE = re.compile(rb"^[a-z][a-z0-9+.-]*://[^\s]+ [^\s]+ \d{14}(?: [^\s]*){2,7}\r?\n", re.M)
 RECOMPRESS_HINT = ("rewrite the file with one gzip member per record: "
                    "`warcio recompress {path} fixed.warc.gz`, then index fixed.warc.gz")
 
@@ -134,6 +139,27 @@ def rec_label(record: ArcWarcRecord) -> str:
     return f"{record.rec_type} record of {uri}" if uri else f"{record.rec_type} record"
 
 
+def _header_broken(record: ArcWarcRecord) -> bool:
+    """A record of no WARC type, or repeating a field WARC allows once (the header of a cut record
+    running into the next record's), or a capture record without a valid WARC-Date or
+    WARC-Target-URI."""
+    headers = record.rec_headers
+    if (record.rec_type or "") not in WARC_TYPES:
+        return True
+    names = [name.lower() for name, _value in headers.headers]
+    if any(names.count(name) > 1 for name in _ONCE_ONLY):
+        return True
+    if record.rec_type not in CAPTURE_TYPES:
+        return False
+    uri = _clean_uri(headers.get_header("WARC-Target-URI"))
+    return _date(headers.get_header("WARC-Date")) is None or not _absolute(uri)
+
+
+def _absolute(uri: str) -> bool:
+    """WARC-Target-URI must be an absolute URI (a scheme, then ':')."""
+    return _SCHEME.match(uri) is not None
+
+
 def _short_by(record: ArcWarcRecord) -> int:
     """Bytes the record's block is shorter than its Content-Length (0 when complete)."""
     limit = getattr(record.raw_stream, "limit", 0)
@@ -173,17 +199,40 @@ class WarcReader:
                 yield from self._iterate(fh, offset, outcome)
                 failure = outcome[0] if outcome else None
                 if failure is None:
-                    return
-                fail_offset, exc = failure
+                    if self.stopped_at is not None or self.decompressed:
+                        return
+                    failure = self._unread_tail(fh, offset, gzipped)
+                    if failure is None:
+                        return
+                    yield failure[3]
+                fail_offset, exc, resync_from = failure[:3]
                 if isinstance(exc, ArchiveLoadFailed) and "non-chunked gzip" in str(exc):
                     yield from self._decompressed()
                     return
-                yield self._problem_for(fail_offset, exc, gzipped)
-                offset = self._resync(fh, fail_offset + 1, gzipped)
+                if exc is not None:
+                    yield self._problem_for(fail_offset, exc, gzipped)
+                # after a record whose length was wrong, the next record may start inside it
+                offset = self._resync(fh, resync_from + 1, gzipped, anywhere=True)
+                if offset == fail_offset and exc is not None:  # the record that failed: not again
+                    offset = self._resync(fh, fail_offset + 1, gzipped, anywhere=True)
                 if offset is None:
                     self.next_offset = self.path.stat().st_size
                 elif self._past_end(offset):
                     return
+
+    def _unread_tail(self, fh: IO[bytes], started: int, gzipped: bool) -> tuple[int, None, int, RecordProblem] | None:
+        """warcio stopped before the end of the file without an error (e.g. at a gzip member cut
+        short): a problem for the bytes left, and where to look for the next record (None when only
+        blank lines or padding are left)."""
+        end = max(self.next_offset or 0, started)
+        fh.seek(end)
+        rest = fh.read(_SCAN_WINDOW)
+        if not rest.strip(b"\r\n\t \x00"):
+            return None
+        problem = RecordProblem(
+            self.label, end, "the data here is not a record warcio can read (a gzip member or record cut "
+            "short?); the reader looks for the next record", f"check the file with `warcio check {self.label}`")
+        return end, None, end, problem
 
     def _past_end(self, offset: int) -> bool:
         if self.end_offset is None or self.decompressed or offset < self.end_offset:
@@ -208,12 +257,19 @@ class WarcReader:
         else:
             hint = ("the record header is not valid WARC/ARC; check the file with `warcio check "
                     f"{self.label}`; the next readable record is indexed")
+        if not isinstance(exc, DATA_ERRORS):  # warcio itself failed on it (parse_errors)
+            return RecordProblem(self.label, offset, "unreadable record: warcio failed on it "
+                                 f"({exc.__class__.__name__}: {text}); a required header field (WARC-Type, "
+                                 "WARC-Target-URI, WARC-Date, Content-Length) is probably missing or invalid", hint)
         return RecordProblem(self.label, offset, f"unreadable record: {exc.__class__.__name__}: {text}", hint)
 
     def _iterate(self, fh: IO[bytes], start: int, outcome: list[Any]) -> Iterator[WarcRecord | RecordProblem]:
+        """Records from ``start`` until the end, or until a record that cannot be read or whose length
+        cannot be trusted: ``outcome`` then gets (offset, exception or None, where to look again)."""
         warnings: list[tuple[int, bytes]] = []
         iterator = _Iterator(fh, warnings)
         current = start
+        previous: int | None = None  # the last record read: a wrong length there may hide the next one
         try:
             for record in iterator:
                 current = iterator.offset
@@ -224,32 +280,61 @@ class WarcReader:
                 offset = iterator.get_record_offset()
                 length = iterator.get_record_length()
                 self.records_read += 1
-                short = _short_by(record)
-                if short:
-                    label = item.url if item is not None and item.url else rec_label(record)
-                    problems.append(RecordProblem(
-                        self.label, offset, f"{label} is cut short: {short} byte(s) of its Content-Length "
-                        "are missing (the file is truncated or a gzip member ends inside the record)",
-                        "re-crawl the URL, or rebuild the file with `warcio recompress` if the data is all "
-                        "there"))
+                bad_length = self._length_problem(record, item, offset)
+                if bad_length is not None:
+                    problems.append(bad_length)
                     item = None
+                # a capture without a date or URL: its header may have swallowed the next record's
+                untrusted = bad_length is not None or _header_broken(record)
                 if item is not None:
                     item.offset, item.length = offset, length
-                for warn_offset, line in warnings:
-                    yield RecordProblem(
-                        self.label, warn_offset,
-                        f"record not followed by the blank lines WARC requires (found {line!r}); its "
-                        "Content-Length is probably wrong",
-                        f"the record before offset {warn_offset} may be cut short; check the file with "
-                        f"`warcio check {self.label}`", skipped=False)
-                warnings.clear()
+                yield from self._warnings(warnings)
                 for problem in problems:
                     yield RecordProblem(self.label, offset, problem.message, problem.hint, problem.skipped)
+                if untrusted:  # its end is unknown: look for the next record after its start
+                    outcome.append((offset, None, offset))
+                    return
                 if item is not None:
                     yield item
+                previous = offset
                 self.next_offset = offset + length
-        except READ_ERRORS as exc:
-            outcome.append((iterator.offset if iterator.offset >= current else current, exc))
+        except Exception as exc:  # bad input is this record's problem (parse_errors); a bug is raised
+            if not is_bad_input(exc):
+                raise
+            failed_at = iterator.offset if iterator.offset >= current else current
+            # the record before may have had a wrong length: the next one may start inside it
+            resync_from = previous if previous is not None else failed_at
+            yield from self._warnings(warnings)
+            outcome.append((failed_at, exc, resync_from))
+
+    def _warnings(self, warnings: list[tuple[int, bytes]]) -> Iterator[RecordProblem]:
+        for warn_offset, line in warnings:
+            yield RecordProblem(
+                self.label, warn_offset,
+                f"record not followed by the blank lines WARC requires (found {line!r}); its "
+                "Content-Length is probably wrong",
+                f"the record before offset {warn_offset} may be cut short; check the file with "
+                f"`warcio check {self.label}`", skipped=False)
+        warnings.clear()
+
+    def _length_problem(self, record: ArcWarcRecord, item: WarcRecord | None, offset: int) -> RecordProblem | None:
+        """The record's length is missing or negative (warcio then reads to the end of the file), or
+        the file ends before it: a problem, and the reader looks for the next record inside it."""
+        label = item.url if item is not None and item.url else rec_label(record)
+        if record.length is None or record.length < 0:
+            declared = record.rec_headers.get_header("Content-Length")
+            return RecordProblem(
+                self.label, offset, f"{label} has no valid Content-Length ({declared!r}), so where it ends "
+                "is unknown", "the WARC header needs Content-Length: the block's size in bytes; "
+                f"`warcio check {self.label}` shows the record; the next readable record is indexed")
+        short = _short_by(record)
+        if short:
+            return RecordProblem(
+                self.label, offset, f"{label} is cut short: {short} byte(s) of its Content-Length "
+                "are missing (the file is truncated, a gzip member ends inside the record, or the "
+                "length is wrong)",
+                "re-crawl the URL, or rebuild the file with `warcio recompress` if the data is all there")
+        return None
 
     def _convert(self, record: ArcWarcRecord) -> tuple[WarcRecord | None, list[RecordProblem]]:
         """Turn warcio's record into a :class:`WarcRecord`; payload read for captures only."""
@@ -258,6 +343,15 @@ class WarcReader:
         date = _date(headers.get_header("WARC-Date"))
         url = _clean_uri(headers.get_header("WARC-Target-URI"))
         problems: list[RecordProblem] = []
+        if rec_type not in WARC_TYPES:
+            problems.append(RecordProblem(self.label, 0, f"record of unknown WARC-Type {rec_type[:40]!r}",
+                                          f"a damaged header? check the file with `warcio check {self.label}`"))
+            return None, problems
+        if _header_broken(record) and (rec_type not in CAPTURE_TYPES or (date is not None and _absolute(url))):
+            problems.append(RecordProblem(self.label, 0, f"{rec_label(record)[:200]} repeats a WARC header "
+                                          "field that may appear once (its header runs into another record's?)",
+                                          f"check the file with `warcio check {self.label}`"))
+            return None, problems
         item = WarcRecord(path=self.label, offset=0, length=0, rec_type=rec_type, url=url,
                           date=date or datetime.fromtimestamp(0, UTC),
                           record_id=headers.get_header("WARC-Record-ID") or "")
@@ -268,9 +362,10 @@ class WarcReader:
                                           f"({headers.get_header('WARC-Date')!r})",
                                           "the WARC header must carry WARC-Date as an ISO 8601 UTC time"))
             return None, problems
-        if not url:
-            problems.append(RecordProblem(self.label, 0, f"{rec_type} record has no WARC-Target-URI",
-                                          "every response/resource/revisit record needs WARC-Target-URI"))
+        if not _absolute(url):
+            problems.append(RecordProblem(self.label, 0, f"{rec_type} record has no valid WARC-Target-URI "
+                                          f"({url[:80]!r})", "every response/resource/revisit record needs "
+                                          "WARC-Target-URI, an absolute URI such as https://host/path"))
             return None, problems
         item.status = _http_status(record)
         http = record.http_headers if record.http_headers is not None and record.http_headers.protocol else None
@@ -293,7 +388,9 @@ class WarcReader:
             stream = record.content_stream()
             payload = stream.read(self.max_payload)
             item.truncated = bool(stream.read(1))
-        except READ_ERRORS as exc:
+        except Exception as exc:  # bad input is this record's problem (parse_errors); a bug is raised
+            if not is_bad_input(exc):
+                raise
             problems.append(RecordProblem(
                 self.label, 0, f"payload of {url} cannot be decoded: {exc.__class__.__name__}: "
                 f"{' '.join(str(exc).split())[:200]}",
@@ -306,32 +403,34 @@ class WarcReader:
             item.payload_digest = sha1_digest(payload)
         return item, problems
 
-    def _resync(self, fh: IO[bytes], start: int, gzipped: bool) -> int | None:
-        """Offset of the next record start at or after ``start``, or None at end of file."""
+    def _resync(self, fh: IO[bytes], start: int, gzipped: bool, anywhere: bool = False) -> int | None:
+        """Offset of the next record start at or after ``start``, or None at end of file.
+
+        In a plain file a record starts with a ``WARC/1.x`` line or an ARC header line; ``anywhere``
+        (after a record whose length was wrong) also accepts a ``WARC/1.x`` line glued to the end of
+        the broken record's bytes."""
         position = start
         while True:
             fh.seek(position)
-            window = fh.read(_SCAN_WINDOW + 16)
+            window = fh.read(_SCAN_WINDOW + _SCAN_OVERLAP)
             if not window:
                 return None
-            search_from = 0
-            while True:
-                if gzipped:
-                    hit = window.find(GZIP_MAGIC, search_from)
-                    if hit < 0:
-                        break
-                    if self._member_holds_record(fh, position + hit):
-                        return position + hit
-                else:
-                    hit = window.find(b"WARC/1.", search_from)
-                    if hit < 0:
-                        break
-                    if hit == 0 or window[hit - 1:hit] == b"\n":
-                        return position + hit
-                search_from = hit + 1
+            hit = self._member_in(fh, window, position) if gzipped else _plain_start(window, position == 0, anywhere)
+            if hit is not None:
+                return position + hit
             if len(window) <= _SCAN_WINDOW:
                 return None
             position += _SCAN_WINDOW
+
+    def _member_in(self, fh: IO[bytes], window: bytes, position: int) -> int | None:
+        search_from = 0
+        while True:
+            hit = window.find(GZIP_MAGIC, search_from)
+            if hit < 0 or hit >= _SCAN_WINDOW:
+                return None
+            if self._member_holds_record(fh, position + hit):
+                return hit
+            search_from = hit + 1
 
     @staticmethod
     def _member_holds_record(fh: IO[bytes], offset: int) -> bool:
@@ -360,9 +459,25 @@ class WarcReader:
                 if isinstance(item, WarcRecord) and self.records_read <= skip:
                     continue
                 yield item
-            if outcome:
+            if outcome and outcome[0][1] is not None:  # no resync in a stream: the rest is lost
                 yield self._problem_for(outcome[0][0], outcome[0][1], gzipped=False)
         self.next_offset = None
+
+
+def _plain_start(window: bytes, at_file_start: bool, anywhere: bool) -> int | None:
+    """First record start in a window of a plain (uncompressed) file."""
+    hits: list[int] = []
+    for match in _WARC_LINE.finditer(window):
+        start = match.start()
+        if start >= _SCAN_WINDOW:
+            break
+        if anywhere or (start == 0 and at_file_start) or window[start - 1:start] == b"\n" or start == 0:
+            hits.append(start)
+            break
+    arc = _ARC_LINE.search(window, 0, _SCAN_WINDOW + _SCAN_OVERLAP)
+    if arc is not None and arc.start() < _SCAN_WINDOW:
+        hits.append(arc.start())
+    return min(hits) if hits else None
 
 
 def sha1_digest(data: bytes) -> str:
@@ -394,7 +509,11 @@ def read_record_at(path: str | Path, offset: int, max_payload: int = 200 * 2**20
     except FileNotFoundError:
         raise LookupError(f"{path}: WARC file not found; it was moved or deleted after indexing — "
                           "put it back or re-index its new location") from None
-    except (StopIteration, *READ_ERRORS):
+    except StopIteration:
+        problems = []
+    except Exception as exc:  # bad input: tried again as a whole-file gzip below; a bug is raised
+        if not is_bad_input(exc):
+            raise
         problems = []
     # whole-file gzip: offsets are positions in the decompressed stream
     try:
@@ -406,7 +525,11 @@ def read_record_at(path: str | Path, offset: int, max_payload: int = 200 * 2**20
             if item is not None:
                 item.offset = offset
                 return item
-    except (StopIteration, gzip.BadGzipFile, *READ_ERRORS) as exc:
+    except StopIteration:
+        problems = []
+    except Exception as exc:  # bad input: reported as a LookupError below; a bug is raised
+        if not is_bad_input(exc):
+            raise
         problems = [RecordProblem(str(path), offset, f"{exc.__class__.__name__}: {exc}", "")]
     detail = "; ".join(p.message for p in problems) or "no readable record starts there"
     raise LookupError(f"{path}: offset {offset}: {detail}; re-index the file if it was rewritten")

@@ -18,6 +18,7 @@ from werkzeug.wrappers import Response
 
 from core.catalog.schema import FINDING_STATUSES, findings
 from core.errors import ServiceUnavailable
+from indexer.search.budget import SearchTooBroad
 from web import accounts
 from web.accounts import Account
 from web.archive import ArchiveError, content_capture, extract, get_capture, has_findings, read_payload
@@ -95,6 +96,8 @@ def search() -> Any:
     query = replace(query, masked=not user().at_least("analyst"))
     try:
         result = state().search().search(query)
+    except SearchTooBroad as exc:  # the time budget or the prefix limit (indexer/search/budget.py)
+        return jsonify(error="Search Too Broad", message=str(exc)), 422
     except ServiceUnavailable as exc:
         return jsonify(error="Service Unavailable", message=str(exc)), 503
     if not query.masked and query.text.strip():

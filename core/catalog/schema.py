@@ -79,6 +79,32 @@ warc_files = Table(
     Column("records", Integer, nullable=False, default=0),
     Column("errors", JSON, nullable=False, default=list),
     Column("indexed_at", TS, nullable=True),
+    # index runs that started on the file without finishing it; 'failed' after index_max_attempts
+    Column("attempts", Integer, nullable=False, default=0, server_default="0"),
+    Column("failure", Text, nullable=False, default="", server_default=""),  # why it failed
+    Column("head_digest", String(64), nullable=False, default="", server_default=""),  # sha256 of 64 KiB
+)
+
+# Documents to fetch now (newly linked from a watch page), retried with backoff until fetched or
+# given up with a reason; one row per (site, URL), re-queued when linked again but never fetched.
+fetches = Table(
+    "fetches",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("site_id", String(64), nullable=False),
+    Column("url", Text, nullable=False),
+    Column("url_key", String(64), nullable=False),  # sha256 of the URL (unique per site)
+    Column("page_url", Text, nullable=False, default="", server_default=""),
+    Column("status", String(16), nullable=False, default="queued", server_default="queued"),
+    # queued | fetching | fetched | given_up
+    Column("attempts", Integer, nullable=False, default=0, server_default="0"),
+    Column("next_attempt_at", TS, nullable=False),
+    Column("last_error", Text, nullable=False, default="", server_default=""),
+    Column("crawl_id", Integer, nullable=True),
+    Column("created_at", TS, nullable=False),
+    Column("updated_at", TS, nullable=False),
+    UniqueConstraint("site_id", "url_key", name="uq_fetches_site_id"),
+    Index("ix_fetches_status", "status", "next_attempt_at"),
 )
 
 captures = Table(

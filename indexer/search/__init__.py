@@ -16,10 +16,11 @@ from collections.abc import Mapping
 from core.errors import ConfigError
 from core.settings import Settings
 from indexer.search.base import SearchBackend
+from indexer.search.budget import SearchTooBroad
 from indexer.search.query import SearchHit, SearchQuery, SearchResult, parse_query
 
-__all__ = ["BACKENDS", "SearchBackend", "SearchHit", "SearchQuery", "SearchResult", "backend_class", "open_search",
-           "parse_query"]
+__all__ = ["BACKENDS", "SearchBackend", "SearchHit", "SearchQuery", "SearchResult", "SearchTooBroad",
+           "backend_class", "open_search", "parse_query"]
 
 BACKENDS: Mapping[str, str] = {
     "sqlite": "indexer.search.sqlite_fts:SqliteSearch",

@@ -24,6 +24,7 @@ from core.models import SearchDocument
 from core.settings import Settings
 from core.timestamps import as_utc
 from indexer.search.base import MAX_TEXT_CHARS, SearchBackend
+from indexer.search.budget import REFINE, Budget, SearchTooBroad
 from indexer.search.folding import index_text
 from indexer.search.highlight import highlight
 from indexer.search.masking import document_view
@@ -100,7 +101,8 @@ class ElasticsearchSearch(SearchBackend):
     def from_settings(cls, settings: Settings) -> ElasticsearchSearch:
         return cls(settings.elasticsearch_url, settings.elasticsearch_index,
                    username=settings.elasticsearch_username, password=settings.elasticsearch_password,
-                   ca_certs=settings.elasticsearch_ca_certs, timeout=settings.elasticsearch_timeout)
+                   ca_certs=settings.elasticsearch_ca_certs, timeout=settings.elasticsearch_timeout,
+                   budget=Budget.from_settings(settings))
 
     def __init__(
         self,
@@ -112,8 +114,10 @@ class ElasticsearchSearch(SearchBackend):
         ca_certs: str = "",
         timeout: float = 30.0,
         template_path: Path = DEFAULT_TEMPLATE,
+        budget: Budget | None = None,
     ) -> None:
         kwargs: dict[str, Any] = {"request_timeout": timeout}
+        self.budget = budget or Budget(seconds=0, max_prefix_terms=0)
         if username:
             kwargs["basic_auth"] = (username, password)
         if ca_certs:
@@ -216,14 +220,25 @@ class ElasticsearchSearch(SearchBackend):
         aggs = None
         if query.facets:
             aggs = {name: {"terms": {"field": name, "size": 100}} for name in FACET_FIELDS}
+        bounded: dict[str, Any] = {}
+        client = self.client
+        if self.budget.seconds > 0:  # shards stop at the budget; the client waits a little longer
+            bounded = {"timeout": f"{int(self.budget.seconds * 1000)}ms"}
+            client = self.client.options(request_timeout=self.budget.seconds + 5)
         try:
-            response = self.client.search(
+            response = client.search(
                 index=self.index_name, query=build_query(query, parsed), sort=sort, from_=query.offset,
                 size=query.per_page, aggs=aggs, track_total_hits=True, track_scores=True,
-                source_excludes=_INTERNAL,
+                source_excludes=_INTERNAL, **bounded,
             )
-        except (TransportConnectionError, ConnectionTimeout) as exc:
+        except ConnectionTimeout as exc:
+            if self.budget.seconds > 0:
+                raise SearchTooBroad(f"the search took longer than {self.budget.seconds:g} s; {REFINE}") from None
             raise self._unavailable(exc) from None
+        except TransportConnectionError as exc:
+            raise self._unavailable(exc) from None
+        if response.get("timed_out"):  # a partial answer would be a wrong one
+            raise SearchTooBroad(f"the search took longer than {self.budget.seconds:g} s and was stopped; {REFINE}")
         hits = [self._hit(h, parsed, query.masked) for h in response["hits"]["hits"]]
         facets: dict[str, dict[str, int]] = {}
         for name in FACET_FIELDS if query.facets else ():

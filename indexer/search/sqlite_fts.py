@@ -23,6 +23,7 @@ from core.models import SearchDocument
 from core.settings import Settings
 from core.timestamps import as_utc
 from indexer.search.base import MAX_TEXT_CHARS, SearchBackend
+from indexer.search.budget import VOCAB_SCHEMA, Budget, check_prefix, time_budget
 from indexer.search.folding import index_text
 from indexer.search.highlight import highlight
 from indexer.search.masking import document_view
@@ -60,7 +61,7 @@ CREATE TABLE IF NOT EXISTS search_docs (
 CREATE INDEX IF NOT EXISTS ix_search_docs_site ON search_docs(site);
 CREATE INDEX IF NOT EXISTS ix_search_docs_ts ON search_docs(captured_ts);
 CREATE VIRTUAL TABLE IF NOT EXISTS search_fts USING fts5(
-    title, body, mtitle, mbody, vis, tokenize = 'unicode61 remove_diacritics 2'
+    title, body, mtitle, mbody, vis, tokenize = 'unicode61 remove_diacritics 2', prefix = '2 3'
 );
 """
 
@@ -98,12 +99,33 @@ class SqliteSearch(SearchBackend):
     def from_settings(cls, settings: Settings) -> SqliteSearch:
         # a file of its own beside the catalog (not inside it), so that a long bulk load never holds
         # the catalog's single SQLite write lock
-        return cls(settings.data_path / "search.sqlite3")
+        return cls(settings.data_path / "search.sqlite3", budget=Budget.from_settings(settings))
 
-    def __init__(self, path: Path) -> None:
+    def __init__(self, path: Path, budget: Budget | None = None) -> None:
         self.path = path
+        self.budget = budget or Budget(seconds=0, max_prefix_terms=0)
         self._lock = threading.RLock()
         self._conn: sqlite3.Connection | None = None
+        # searches read on a connection of their own thread (WAL: readers never wait for each other
+        # or for the writer), so one slow search cannot hold the others up behind self._lock
+        self._readers = threading.local()
+        self._reader_conns: list[sqlite3.Connection] = []
+        self._readers_lock = threading.Lock()
+
+    @contextmanager
+    def _read(self) -> Iterator[sqlite3.Connection]:
+        conn: sqlite3.Connection | None = getattr(self._readers, "conn", None)
+        if conn is None:
+            try:
+                conn = sqlite3.connect(self.path, timeout=30, check_same_thread=False)
+            except sqlite3.Error as exc:
+                raise ServiceUnavailable(f"search index {self.path}: cannot open ({exc})") from None
+            conn.row_factory = sqlite3.Row
+            conn.execute("PRAGMA busy_timeout=30000")
+            self._readers.conn = conn
+            with self._readers_lock:
+                self._reader_conns.append(conn)
+        yield conn
 
     @contextmanager
     def _db(self) -> Iterator[sqlite3.Connection]:
@@ -124,7 +146,7 @@ class SqliteSearch(SearchBackend):
         with self._db() as db:
             try:
                 _upgrade(db)
-                db.executescript(SCHEMA)
+                db.executescript(SCHEMA + VOCAB_SCHEMA)
             except sqlite3.OperationalError as exc:
                 raise ServiceUnavailable(
                     f"search index {self.path}: {exc}; this Python's SQLite lacks FTS5 — use a Python "
@@ -246,8 +268,11 @@ class SqliteSearch(SearchBackend):
             "relevance": ("score DESC, d.captured_ts DESC, d.id" if parsed.positive
                           else "d.captured_ts DESC, d.id"),
         }[query.sort]
-        with self._db() as db:
+        with self._read() as db, time_budget(db, self.budget.seconds):
             try:
+                for term in (*parsed.positive, *parsed.negative):
+                    if term.prefix and term.words:
+                        check_prefix(db, term.words[-1], self.budget.max_prefix_terms)
                 total = db.execute(f"SELECT count(*) FROM {source} {where}", params).fetchone()[0]
                 rows = db.execute(
                     f"SELECT d.*, {score} AS score FROM {source} {where} ORDER BY {order} LIMIT ? OFFSET ?",
@@ -265,6 +290,8 @@ class SqliteSearch(SearchBackend):
                             _facet_key(name, r["value"]): r["n"] for r in counts if r["value"] is not None
                         }
             except sqlite3.OperationalError as exc:
+                if "interrupt" in str(exc).lower():
+                    raise  # the time budget: time_budget says "refine your search"
                 raise ServiceUnavailable(f"search index {self.path}: {exc}") from None
         hits = [self._hit(row, parsed, query.masked) for row in rows]
         return SearchResult(total=total, hits=hits, facets=facets, page=query.page, per_page=query.per_page)
@@ -312,6 +339,11 @@ class SqliteSearch(SearchBackend):
             if self._conn is not None:
                 self._conn.close()
                 self._conn = None
+        with self._readers_lock:
+            for conn in self._reader_conns:
+                conn.close()
+            self._reader_conns.clear()
+            self._readers = threading.local()
 
 
 def _upgrade(db: sqlite3.Connection) -> None:

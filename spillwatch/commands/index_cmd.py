@@ -22,7 +22,10 @@ def register(sub: argparse._SubParsersAction) -> None:
         "and changes per URL, findings and search documents. Folders are searched recursively; files "
         "still being written (*.open) are left for later. Safe to repeat: indexed files are skipped and an "
         "interrupted run resumes where it stopped. A broken record is reported (file, offset, what is "
-        "wrong, how to fix it) and skipped; the rest of the file is indexed.",
+        "wrong, how to fix it) and skipped; the rest of the file is indexed. A file that cannot be read "
+        "at all, or whose run stops on an internal error, is reported and the other files are indexed. "
+        "Exit status: 0 every file was read (record problems included), 1 some file failed, 2 the run "
+        "could not start or the catalog or search backend failed.",
     )
     parser.add_argument("paths", nargs="+", metavar="PATH", help="WARC/ARC file or folder")
     parser.add_argument("--crawl-id", type=int, help="catalog crawl id the files belong to")
@@ -45,11 +48,13 @@ def run(ctx: Context) -> int:
     finally:
         search.close()
         engine.dispose()
+    status = 1 if summary.files_failed else 0
     if ctx.args.json:
         print(json.dumps(summary.to_dict(), default=str))
-        return 0
+        return status
     s = summary
-    print(f"indexed {s.files} file(s) ({s.files_skipped} already indexed) in {s.seconds:.1f}s: "
+    failed = f", {s.files_failed} failed" if s.files_failed else ""
+    print(f"indexed {s.files} file(s) ({s.files_skipped} already indexed{failed}) in {s.seconds:.1f}s: "
           f"{s.records} records, {s.captures} captures")
     print(f"  URLs: {s.new} new, {s.changed} changed, {s.unchanged} unchanged (insignificant change), "
           f"{s.removed} removed, {s.reappeared} reappeared; {s.documents_linked} new document link(s)")
@@ -60,4 +65,4 @@ def run(ctx: Context) -> int:
     if len(s.problems) > SHOWN_PROBLEMS:
         print(f"  … and {len(s.problems) - SHOWN_PROBLEMS} more (see warc_files.errors in the catalog)",
               file=sys.stderr)
-    return 0
+    return status

@@ -53,7 +53,8 @@ def run(ctx: Context) -> int:
     ui = create_app(config, engine=engine)
     replay = create_replay_app(config)
     try:
-        servers = serve(ui, settings.web_host, settings.web_port, replay, settings.replay_host, settings.replay_port)
+        servers = serve(ui, settings.web_host, settings.web_port, replay, settings.replay_host, settings.replay_port,
+                        threads=int(settings.web_threads), connection_limit=int(settings.web_connection_limit))
     except OSError as exc:
         raise ConfigError([f"serve: cannot listen ({exc.strerror or exc}); choose another --port/--replay-port "
                            "or stop what uses it"]) from None

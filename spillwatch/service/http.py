@@ -18,7 +18,8 @@ from werkzeug.middleware.dispatcher import DispatcherMiddleware
 
 from core.catalog import schema as s
 from core.config import Config
-from spillwatch.service.metrics import metrics_text
+from spillwatch.service.disk import check as check_disk
+from spillwatch.service.metrics import ServiceCollector, metrics_text
 from spillwatch.service.state import ServiceState
 
 StartResponse = Callable[..., Any]
@@ -54,6 +55,14 @@ class ServiceHttp:
         except SQLAlchemyError as exc:
             report["catalog"] = f"error: {exc.__class__.__name__}"
             report["status"] = "degraded"
+        disk = check_disk(self.config)
+        report["disk"] = {"free_bytes": disk.free, "min_free_disk": int(self.config.settings.min_free_disk)}
+        report["crawls_paused"] = state.paused or disk.reason
+        report["workers_degraded"] = dict(state.degraded)
+        reasons = [r for r in (report["crawls_paused"], *state.degraded.values()) if r]
+        if reasons and report["status"] == "ok":
+            report["status"] = "degraded"
+        report["reasons"] = reasons
         if state.stopping or not report["scheduler"]:
             report["status"] = "stopping" if state.stopping else "degraded"
         report["checked_at"] = datetime.now(UTC).isoformat()
@@ -61,7 +70,10 @@ class ServiceHttp:
         return _respond(start_response, status, json.dumps(report).encode(), "application/json")
 
     def metrics(self, environ: dict[str, Any], start_response: StartResponse) -> Iterable[bytes]:
-        body = metrics_text(self.engine, [site.id for site in self.config.sites])
+        state = self.state
+        disk = check_disk(self.config)
+        body = metrics_text(self.engine, [site.id for site in self.config.sites],
+                            ServiceCollector(state.paused or disk.reason, disk.free, dict(state.degraded)))
         return _respond(start_response, "200 OK", body, "text/plain; version=0.0.4; charset=utf-8")
 
     def start(self) -> None:
@@ -74,7 +86,8 @@ class ServiceHttp:
             "/healthz": self.healthz, "/metrics": self.metrics})
         replay = create_replay_app(self.config)
         self.servers = serve(ui, settings.web_host, settings.web_port, replay, settings.replay_host,
-                             settings.replay_port)
+                             settings.replay_port, threads=int(settings.web_threads),
+                             connection_limit=int(settings.web_connection_limit))
 
     @property
     def urls(self) -> list[str]:

@@ -30,6 +30,7 @@ from types import FrameType
 from typing import Any
 
 from sqlalchemy import Engine, and_, select, update
+from sqlalchemy.exc import SQLAlchemyError
 
 from core.catalog import open_catalog
 from core.catalog import schema as s
@@ -42,6 +43,9 @@ log = logging.getLogger("spillwatch.service")
 RETENTION_INTERVAL = 3600.0  # seconds between two checks for closed findings to purge
 
 HEARTBEAT_SECONDS = 10.0
+RESTART_DELAY = 2.0  # first pause before a crashed worker is restarted; doubled up to the maximum
+MAX_RESTART_DELAY = 60.0
+DISK_CHECK_SECONDS = 5.0
 
 
 class Service:
@@ -65,6 +69,9 @@ class Service:
         self.index_lock = threading.Lock()
         self.scheduler: Any = None
         self.dispatcher: Any = None
+        from spillwatch.service.bursts import Bursts
+
+        self.bursts = Bursts(self)
         self.http: Any = None
 
     # -- life cycle ----------------------------------------------------------------------------
@@ -112,15 +119,42 @@ class Service:
         self.threads.append(thread)
 
     def _guard(self, name: str, target: Callable[..., None], *args: Any) -> None:
+        """Run a worker; a crash is logged with its traceback, reported (/healthz says degraded, and
+        the admin route is told) and the worker restarted after a pause: the service never exits
+        because one worker died."""
+        delay = RESTART_DELAY
+        while not self.stop_event.is_set():
+            started = time.monotonic()
+            try:
+                target(*args)
+                return
+            except LeaseHeld as exc:
+                log.error("%s", exc)
+                self.stop()
+                return
+            except Exception as exc:  # logged with its traceback, reported, and the worker restarted
+                log.exception("worker %s crashed; restarting it in %.0f s", name, delay)
+                reason = f"worker {name} crashed ({exc.__class__.__name__}) at {datetime.now(UTC):%H:%M:%S} UTC"
+                self.state.degraded[name] = reason
+                self.state.last_error = reason
+                self._notify(f"worker:{name}:{datetime.now(UTC):%Y%m%d%H}", f"worker {name} crashed",
+                             f"{reason}; it is restarted. See the service log for the traceback.")
+            if time.monotonic() - started > 10 * RESTART_DELAY:
+                delay = RESTART_DELAY  # it ran a while: start again from a short pause
+            self.stop_event.wait(delay)
+            delay = min(delay * 2, MAX_RESTART_DELAY)
+
+    def _notify(self, topic: str, subject: str, text: str) -> None:
+        """A service notice to the admin route (alerts.ops); failing to queue it is logged only."""
+        from alerts.ops import enqueue_ops
+
         try:
-            target(*args)
-        except LeaseHeld as exc:
-            log.error("%s", exc)
-            self.stop()
-        except Exception:  # a worker crash is logged with its traceback and stops the service cleanly
-            log.exception("worker %s crashed; stopping the service", name)
-            self.state.last_error = f"worker {name} crashed"
-            self.stop()
+            with self.engine.begin() as conn:
+                enqueue_ops(conn, self.config, topic, subject, text, datetime.now(UTC))
+        except SQLAlchemyError as exc:
+            log.error("cannot queue the service notice %r: %s", subject, exc)
+        if self.dispatcher is not None:
+            self.dispatcher.wake()
 
     def stop(self) -> None:
         if self.stop_event.is_set():
@@ -143,6 +177,9 @@ class Service:
             self.dispatcher.close()
         try:
             self.lease.release()
+        except SQLAlchemyError as exc:  # the catalog is unwritable: the lease expires by itself
+            log.error("cannot release the scheduler lease (%s); it expires %d s after the last heartbeat",
+                      exc.__class__.__name__, 30)
         finally:
             self.search.close()
             self.scanner.close()
@@ -176,10 +213,14 @@ class Service:
 
     def _recover(self) -> None:
         """Crawls left 'running' by a crash are marked failed; queued crawls stay queued."""
+        from spillwatch.service import fetches
+
         with self.engine.begin() as conn:
             conn.execute(update(s.crawls).where(s.crawls.c.status == "running").values(
                 status="failed", finished_at=datetime.now(UTC),
                 message="interrupted: the service stopped while it ran"))
+            if fetches.recover(conn):
+                log.info("documents left mid-fetch by the last run are queued again")
 
     def _next_queued(self) -> dict[str, Any] | None:
         with self.engine.begin() as conn:
@@ -193,10 +234,18 @@ class Service:
             return dict(row) if taken == 1 else None
 
     def _crawl_worker(self) -> None:
+        next_disk_check = 0.0
         while not self.stop_event.is_set():
+            if time.monotonic() >= next_disk_check:
+                self._check_disk()
+                next_disk_check = time.monotonic() + DISK_CHECK_SECONDS
+            if self.state.paused:  # crawls wait for disk space; alerts and the UI go on
+                self.stop_event.wait(self.poll_interval)
+                continue
             request = self._next_queued()
             if request is None:
-                self.stop_event.wait(self.poll_interval)
+                if not self.bursts.fetch_due():
+                    self.stop_event.wait(self.poll_interval)
                 continue
             try:
                 self._run_request(request)
@@ -208,6 +257,19 @@ class Service:
                                                         s.crawls.c.status.in_(("queued", "running")))
                                  .values(status="failed", finished_at=datetime.now(UTC),
                                          message="failed in the service; see its log"))
+
+    def _check_disk(self) -> None:
+        """Pause crawls and fetches below ``min_free_disk`` (and say so once), resume above it."""
+        from spillwatch.service.disk import check
+
+        disk = check(self.config)
+        if disk.paused and not self.state.paused:
+            log.error("%s", disk.reason)
+            self._notify(f"disk-low:{datetime.now(UTC):%Y%m%dT%H%M%S}", "crawls paused: disk space low",
+                         disk.reason)
+        elif self.state.paused and not disk.paused:
+            log.info("disk space is back above min_free_disk: crawls and fetches resume")
+        self.state.paused = disk.reason
 
     def _run_request(self, request: dict[str, Any]) -> None:
         from crawler.run import crawl_site, fetch_urls
@@ -231,13 +293,14 @@ class Service:
         self.state.crawls_run += 1
         self._event("crawl_finished", site=site_id, kind=request["kind"], status=manifest.status,
                     pages=manifest.pages, warc_files=len(manifest.warc_files))
+        if manifest.status == "failed":
+            log.error("%s crawl of %s failed: %s", request["kind"], site_id, manifest.reason)
+            self.state.last_error = f"{request['kind']} crawl of {site_id} failed: {manifest.reason}"[:500]
         self._index(manifest.warc_files, crawl_id=request["id"])
-        if request["kind"] == "watch" and not self.stop_event.is_set():
-            new_documents = self._newly_linked(request["id"], seeds)
-            if new_documents:
-                self._event("burst", site=site_id, urls=len(new_documents))
-                burst = fetch_urls(self.config, site_id, new_documents, catalog=self.engine, stop=self.stop_event)
-                self._index(burst.warc_files, crawl_id=burst.crawl_id)
+        if request["kind"] == "watch":
+            self.bursts.queue_documents(site_id, request["id"], seeds)
+            while not self.stop_event.is_set() and not self.state.paused and self.bursts.fetch_due():
+                pass  # the burst: newly linked documents fetched at once, through the durable queue
         if self.dispatcher is not None:
             self.dispatcher.wake()
 
@@ -246,7 +309,8 @@ class Service:
 
         with self.index_lock:
             summary = index_paths([Path(p) for p in paths], self.config, self.engine, self.search,
-                                  crawl_id=crawl_id, scan=self.scanner.scan_bytes)
+                                  crawl_id=crawl_id, scan=self.scanner.scan_bytes,
+                                  max_attempts=int(self.settings.index_max_attempts))
         self.state.files_indexed += len(paths)
         self._event("indexed", files=len(paths), findings=summary.findings, captures=summary.captures)
         return summary
@@ -286,16 +350,34 @@ class Service:
         while not self.stop_event.wait(max(self.poll_interval, 5.0)):
             if self.state.current_crawl is not None:
                 continue
-            with self.engine.connect() as conn:
-                pending = conn.execute(select(s.warc_files.c.path).where(
-                    s.warc_files.c.status.in_(("pending", "indexing")))).scalars().all()
-            existing = [p for p in pending if Path(p).exists()]
-            if existing:
-                log.info("indexing %d pending WARC file(s)", len(existing))
-                try:
-                    self._index(existing)
-                except Exception:  # a broken file is retried on the next round; the service goes on
-                    log.exception("indexing pending WARC files failed; retrying in a moment")
+            self._index_pending()
+
+    def _index_pending(self) -> None:
+        """WARC files left pending (a crash, another tool's files): each indexed on its own; a file
+        that keeps failing is given up after ``index_max_attempts`` (status ``failed``, with why)."""
+        from indexer.warc_files import give_up_folder, give_up_stalled, pending_paths, sync_folder
+
+        with self.engine.begin() as conn:
+            for site in self.config.sites:  # WARC files another tool put there, or that changed since
+                found = sync_folder(conn, self.settings.data_path / "crawls" / site.id / "warcs")
+                if found:
+                    log.info("%d new or changed WARC file(s) in the %s folder", found, site.id)
+            given_up = give_up_stalled(conn, int(self.settings.index_max_attempts))
+            pending = pending_paths(conn)
+            for path in [p for p in pending if Path(p).is_dir()]:
+                given_up.append(path)
+                give_up_folder(conn, path)
+        for path in given_up:
+            log.error("%s: not indexed, given up; the dashboard says why", path)
+            self._notify(f"warc-failed:{path}", "a WARC file was given up", f"{path} could not be indexed; "
+                         "the dashboard lists it with the reason, `spillwatch index FILE` tries it again")
+        existing = [p for p in pending if Path(p).is_file()]
+        if existing:
+            log.info("indexing %d pending WARC file(s)", len(existing))
+            try:
+                self._index(existing)
+            except Exception:  # the catalog or search backend failed: retried on the next round
+                log.exception("indexing pending WARC files failed; retrying in a moment")
 
 
 def wait_for(check: Callable[[], bool], timeout: float, interval: float = 0.2) -> bool:

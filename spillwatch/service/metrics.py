@@ -17,6 +17,7 @@ from sqlalchemy import Engine, func, select
 
 from core.catalog import schema as s
 from core.timestamps import as_utc
+from indexer.warc_files import failure_kind
 
 LATENCY_BUCKETS = (5.0, 10.0, 20.0, 30.0, 60.0, 120.0, 300.0, 900.0, 3600.0)
 
@@ -73,7 +74,33 @@ class CatalogCollector(Collector):
                 .where(s.deliveries.c.status.in_(("pending", "sending", "failed")))).scalar_one())
             queues.add_metric(["crawls"], conn.execute(
                 select(func.count()).select_from(s.crawls).where(s.crawls.c.status == "queued")).scalar_one())
+            queues.add_metric(["fetches"], conn.execute(
+                select(func.count()).select_from(s.fetches).where(s.fetches.c.status.in_(("queued", "fetching")))
+            ).scalar_one())
             yield queues
+
+            fetch_rows = GaugeMetricFamily("spillwatch_fetches", "Documents of the fetch queue (watch-page bursts) "
+                                           "by state: queued, fetching, fetched, given_up", labels=["status"])
+            for status, n in conn.execute(select(s.fetches.c.status, func.count()).group_by(s.fetches.c.status)):
+                fetch_rows.add_metric([status], n)
+            yield fetch_rows
+
+            files = GaugeMetricFamily("spillwatch_warc_files", "WARC files by indexing status (failed: given up "
+                                      "after index_max_attempts; the dashboard shows why)", labels=["status"])
+            for status, n in conn.execute(select(s.warc_files.c.status, func.count())
+                                          .group_by(s.warc_files.c.status)):
+                files.add_metric([status], n)
+            yield files
+            failed = GaugeMetricFamily("spillwatch_warc_files_failed", "WARC files given up, by reason: "
+                                       "unreadable, internal_error (a bug) or stalled (runs killed)",
+                                       labels=["reason"])
+            reasons: dict[str, int] = {}
+            for (failure,) in conn.execute(select(s.warc_files.c.failure).where(s.warc_files.c.status == "failed")):
+                kind = failure_kind(failure or "")
+                reasons[kind] = reasons.get(kind, 0) + 1
+            for kind, n in sorted(reasons.items()):
+                failed.add_metric([kind], n)
+            yield failed
 
             age = GaugeMetricFamily("spillwatch_last_crawl_age_seconds", "Seconds since the last finished crawl "
                                     "of each site (absent: never crawled)", labels=["site"])
@@ -107,7 +134,32 @@ def _histogram(name: str, documentation: str, values: list[float]) -> HistogramM
     return HistogramMetricFamily(name, documentation, buckets=buckets, sum_value=sum(values))
 
 
-def metrics_text(engine: Engine, site_ids: list[str]) -> bytes:
+class ServiceCollector(Collector):
+    """What only the running service knows: crawls paused for disk space, free space, crashed workers."""
+
+    def __init__(self, paused: str, free: dict[str, int], degraded: dict[str, str]) -> None:
+        self.paused, self.free, self.degraded = paused, free, degraded
+
+    def collect(self) -> Iterator[Metric]:
+        paused = GaugeMetricFamily("spillwatch_crawls_paused", "1 while crawls and fetches are paused because "
+                                   "free disk space is below min_free_disk (see /healthz for why)")
+        paused.add_metric([], 1.0 if self.paused else 0.0)
+        yield paused
+        free = GaugeMetricFamily("spillwatch_disk_free_bytes", "Free bytes of each disk the service writes to",
+                                 labels=["path"])
+        for path, n in sorted(self.free.items()):
+            free.add_metric([path], float(n))
+        yield free
+        workers = GaugeMetricFamily("spillwatch_workers_degraded", "Workers that crashed and were restarted "
+                                    "(1 each; /healthz says why)", labels=["worker"])
+        for name in sorted(self.degraded):
+            workers.add_metric([name], 1.0)
+        yield workers
+
+
+def metrics_text(engine: Engine, site_ids: list[str], service: ServiceCollector | None = None) -> bytes:
     registry = CollectorRegistry(auto_describe=False)
     registry.register(CatalogCollector(engine, site_ids))
+    if service is not None:
+        registry.register(service)
     return generate_latest(registry)

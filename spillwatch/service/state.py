@@ -17,3 +17,6 @@ class ServiceState:
     last_error: str = ""
     crawls_run: int = 0
     files_indexed: int = 0
+    paused: str = ""  # why crawls and fetches are paused (disk space), empty when they run
+    # worker name -> why it is degraded (it crashed and was restarted); kept until the service restarts
+    degraded: dict[str, str] = field(default_factory=dict)

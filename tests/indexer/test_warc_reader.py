@@ -57,9 +57,10 @@ def test_arc_file_becomes_a_response(corpus: Path) -> None:
 def test_wrong_chunks_skips_the_broken_record_with_offset_and_fix(corpus: Path) -> None:
     path = corpus / "warcio__example-wrong-chunks.warc.gz"
     records, problems, _ = read_all(path)
-    assert [p.offset for p in problems] == [0, 516]
+    # the gzip member at 516 holds the rest of the cut record (no record header): it is part of that
+    # one problem, not a second one, and the reader looks for the next record after it
+    assert [p.offset for p in problems] == [0]
     assert "cut short" in problems[0].message and "warcio recompress" in problems[0].hint
-    assert "Unknown archive format" in problems[1].message and "warcio check" in problems[1].hint
     assert all(p.skipped for p in problems)
 
 

@@ -6,6 +6,7 @@ from flask import Blueprint, render_template
 from sqlalchemy import func, or_, select
 
 from core.catalog.schema import changes, deliveries, findings
+from indexer.warc_files import failed_files
 from web.crawl_health import site_health
 from web.state import state
 
@@ -34,5 +35,7 @@ def index() -> str:
             select(func.count()).select_from(deliveries)
             .where(deliveries.c.status.in_(("failed", "dead")))).scalar_one()
         health = site_health(conn, web.config.sites)
+        failed_count, failed = failed_files(conn)
     return render_template("dashboard.html", by_severity=by_severity, recent=recent, failures=failures,
-                           failure_count=failure_count, health=health)
+                           failure_count=failure_count, health=health, failed_files=failed,
+                           failed_files_count=failed_count)

@@ -14,6 +14,7 @@ from flask import Blueprint, render_template, request
 from flask_login import current_user
 
 from core.errors import ServiceUnavailable
+from indexer.search.budget import SearchTooBroad
 from web.audit import record_flagged_search
 from web.policy import snippet_masked
 from web.search_args import SearchArgsError, parse_search_args
@@ -34,6 +35,8 @@ def index() -> tuple[str, int] | str:
     query = replace(query, masked=not current_user.can_unmask)
     try:
         result = state().search().search(query)
+    except SearchTooBroad as exc:  # the time budget or the prefix limit (indexer/search/budget.py)
+        return render_template(template, error=str(exc).capitalize(), result=None, query=query), 422
     except ServiceUnavailable as exc:
         return render_template(template, error=f"Search is unavailable: {exc}", result=None, query=query), 503
     if not query.masked and query.text.strip():
