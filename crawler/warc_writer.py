@@ -36,6 +36,8 @@ from warcio.statusandheaders import StatusAndHeaders
 from core import __version__
 from crawler.dedup import DedupState, Previous, warc_date
 from crawler.limits import TRUNCATED
+from crawler.render import CAPTURE
+from crawler.render_archive import rendered_records
 from crawler.warc_files import WarcFiles
 
 if TYPE_CHECKING:
@@ -90,6 +92,9 @@ class WarcWriterExtension:
             "http-header-user-agent": settings.get("USER_AGENT"),
             "description": f"Spillwatch crawl of {settings.get('SPILLWATCH_SITE_ID') or 'an ad-hoc URL'}",
         }
+        if settings.get("SPILLWATCH_RENDER", "plain") != "plain":
+            # read by the indexer (indexer/rendered.py): this file may hold urn:rendered-dom: records
+            info["spillwatch-render"] = settings.get("SPILLWATCH_RENDER")
         files = WarcFiles(Path(directory), settings.get("SPILLWATCH_CRAWL_NAME"),
                           settings.getint("SPILLWATCH_WARC_ROTATE_SIZE"),
                           lambda name: {**info, "filename": name})
@@ -120,6 +125,13 @@ class WarcWriterExtension:
     def record(self, response: Response, request: Request) -> None:
         stats = self.crawler.stats
         assert stats is not None
+        if CAPTURE in request.meta:  # a rendered page: the browser's requests, its DOM and screenshot
+            records = rendered_records(self.files.builder, request.meta[CAPTURE], response.body,
+                                       warc_date(datetime.now(UTC)), self.max_size, payload_digest)
+            self.files.write(records)
+            stats.inc_value("spillwatch/warc_records", len(records))
+            stats.set_value("spillwatch/warc_bytes", self.files.bytes_written)
+            return
         state: DedupState | None = getattr(self.crawler.spider, "state", None)
         url = response.url
         now = datetime.now(UTC)
