@@ -24,10 +24,10 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urldefrag, urljoin
 
+from playwright._impl._api_structures import HttpHeader
 from playwright.async_api import APIResponse, Page, Route, WebSocketRoute
 from playwright.async_api import Error as PlaywrightError
 from playwright.async_api import Request as PlaywrightRequest
-from playwright._impl._api_structures import HttpHeader
 from scrapy import Request
 from scrapy.http import Response
 from scrapy_playwright.page import PageMethod
