@@ -246,15 +246,12 @@ def render_settings(job: CrawlJob) -> dict[str, Any]:
         # handler means it was not installed: refused (fail closed)
         "PLAYWRIGHT_ABORT_REQUEST": "crawler.browser_guard.refuse_unguarded",
         "PLAYWRIGHT_PROCESS_REQUEST_HEADERS": None,  # the browser's own headers, as a visitor sends them
-        "MEMUSAGE_ENABLED": True,
-        "MEMUSAGE_LIMIT_MB": max(1, job.render_memory_limit // (1024 * 1024)),
-        "MEMUSAGE_CHECK_INTERVAL_SECONDS": 2.0,
+        "SPILLWATCH_RENDER_MEMORY_LIMIT": job.render_memory_limit,
     }
 
 
 def render_extensions(job: CrawlJob) -> dict[str, int | None]:
-    """The memory limit counts the browser's processes too (scrapy-playwright's extension, psutil)."""
+    """The memory limit of the crawl process and its browser together (crawler/browser_memory.py)."""
     if job.render == "plain":
         return {}
-    return {"scrapy.extensions.memusage.MemoryUsage": None,
-            "scrapy_playwright.memusage.ScrapyPlaywrightMemoryUsageExtension": 0}
+    return {"crawler.browser_memory.BrowserMemoryLimit": 150}

@@ -111,3 +111,16 @@ def test_browser_requests_to_private_and_metadata_addresses_are_refused(tmp_path
     assert any(r.uri == f"urn:screenshot:{seed}" for r in records)
     assert not any("169.254.169.254" in r.uri or f"127.0.0.1:{other.port}" in r.uri
                    for r in records if r.type == "response")
+
+
+def test_browser_memory_limit_closes_the_crawl_cleanly(tmp_path: Path) -> None:
+    need_chromium()
+    with AgencySite() as site:
+        script_site(site)
+        # far below what Chromium needs to start: the limit must trip, and the crawl still close its files
+        manifest = run_crawl(_job(tmp_path, f"http://localhost:{site.port}/", "browser",
+                                  render_memory_limit=64 * 2**20))
+    assert manifest.status == "finished" and manifest.reason == "browser_memory_exceeded", manifest.reason
+    assert "more than render_memory_limit (64 MiB)" in Path(manifest.log_file).read_text()
+    check = warcio_check(manifest.warc_files)
+    assert check.returncode == 0, check.stdout + check.stderr
