@@ -26,7 +26,7 @@ from crawler.egress import is_egress_refusal
 from crawler.job import CrawlJob
 from crawler.render import CAPTURE, PageCapture, RenderSession
 from crawler.render_rules import needs_render, urls_in_json
-from crawler.scope import Scope
+from crawler.scope import Scope, link_kind
 from crawler.traps import TrapGuard
 
 logger = logging.getLogger(__name__)
@@ -232,7 +232,12 @@ class SiteSpider(Spider):
             return None
         self.seen.add(url)
         self.scheduled += 1
-        return Request(url, callback=self.parse, errback=self.failed, meta={DEPTH: depth})
+        meta: dict[str, Any] = {DEPTH: depth}
+        if self.render is not None and link_kind(url) == "html":
+            # a page to render needs its bytes (the browser is served them): no 304 for unchanged HTML;
+            # an unchanged payload is still stored as a revisit record
+            meta[UNCONDITIONAL] = True
+        return Request(url, callback=self.parse, errback=self.failed, meta=meta)
 
     def _sitemap_request(self, url: str) -> Iterator[Request]:
         if url in self.sitemaps_seen or len(self.sitemaps_seen) >= MAX_SITEMAPS:
