@@ -171,8 +171,8 @@ SETTINGS: tuple[Setting, ...] = (
             "browser.", _parse_int),
     Setting("render_max_pages", 1000, "Most pages one crawl renders; further pages are crawled plain.",
             _parse_int),
-    Setting("render_memory_limit", "1536MB", "Memory (RSS) of the crawl process and its browser together "
-            "beyond which the crawl is stopped cleanly.", parse_size),
+    Setting("render_memory_limit", "1536MB", "Memory of the crawl process and its browser together (PSS, "
+            "summed) beyond which the crawl is stopped cleanly.", parse_size),
     # indexing
     Setting("change_threshold", 0.02, "Significance (0..1, text distance after masking times, dates and "
             "tokens) from which a new payload of a URL counts as 'changed' rather than 'unchanged'.",
