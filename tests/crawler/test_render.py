@@ -117,10 +117,36 @@ def test_browser_memory_limit_closes_the_crawl_cleanly(tmp_path: Path) -> None:
     need_chromium()
     with AgencySite() as site:
         script_site(site)
-        # far below what Chromium needs to start: the limit must trip, and the crawl still close its files
+        # below what the crawl process alone needs: the limit must trip, and the crawl still close its files
         manifest = run_crawl(_job(tmp_path, f"http://localhost:{site.port}/", "browser",
                                   render_memory_limit=64 * 2**20))
     assert manifest.status == "finished" and manifest.reason == "browser_memory_exceeded", manifest.reason
     assert "more than render_memory_limit (64 MiB)" in Path(manifest.log_file).read_text()
     check = warcio_check(manifest.warc_files)
     assert check.returncode == 0, check.stdout + check.stderr
+
+
+def test_render_mode_is_checked_in_the_config_file() -> None:
+    from core.config import parse_config_text
+
+    text = ("sites:\n  - id: agency\n    seeds: [https://agency.example/]\n    render: chrome\n"
+            "    watch_pages:\n      - url: https://agency.example/stats/\n        render: sometimes\n")
+    _parsed, _raw, _lines, problems = parse_config_text(text, "spillwatch.yml")
+    assert "spillwatch.yml:4: sites[0].render: unknown render mode 'chrome'; expected one of: 'plain', 'auto', " \
+           "'browser'" in problems
+    assert any(p.startswith("spillwatch.yml:7: sites[0].watch_pages[0].render: unknown render mode 'sometimes'")
+               for p in problems), problems
+
+
+def test_a_watch_page_can_be_rendered_when_its_site_is_not(tmp_path: Path) -> None:
+    from core.config import Site, WatchPage
+    from core.settings import resolve
+    from crawler.job import job_for_site, job_for_urls
+
+    site = Site(id="agency", seeds=["https://agency.example/"], watch_pages=[
+        WatchPage(url="https://agency.example/stats/", render="browser")])
+    settings = resolve({}, {}, {"chromium_path": "/opt/chromium"})
+    assert job_for_site(site, settings, tmp_path).render == "plain"
+    watch = job_for_urls(site, ["https://agency.example/stats/"], settings, tmp_path)
+    assert watch.render == "browser" and watch.chromium_path == "/opt/chromium"
+    assert job_for_urls(site, ["https://agency.example/files/x.xlsx"], settings, tmp_path).render == "plain"
