@@ -4,15 +4,17 @@ A page of a ``render: browser`` site (or a ``render: auto`` page that :func:`nee
 first fetched by Scrapy like any page: size limits, egress resolver, conditional requests, the WARC
 records as received.  The spider then asks for it again with ``meta["playwright"]``; the browser's
 navigation is answered from those very bytes (route fulfilment, no second fetch), and everything
-else the page loads (scripts, styles, images, XHR/fetch JSON) goes out through the browser, each
-request checked by :class:`crawler.browser_guard.BrowserEgressGuard` and recorded as it finished
-(:class:`PageCapture`).  When the network is idle a full-page PNG screenshot is taken; the response
-the spider gets is the rendered DOM.  :mod:`crawler.render_archive` writes it all to the WARC.
+else the page loads (scripts, styles, images, XHR/fetch JSON) is fetched by the page's route handler,
+each hop checked by :class:`crawler.browser_guard.BrowserEgressGuard`, and recorded
+(:class:`crawler.render_capture.PageCapture`).  When the network is idle a full-page PNG screenshot
+is taken; the response the spider gets is the rendered DOM.  :mod:`crawler.render_archive` writes it all to the WARC.
 
 One browser per crawl (one context), at most ``render_pages`` pages open at once, ``render_max_pages``
 rendered pages per crawl, ``render_page_timeout`` per page, and the crawl stops cleanly when the
-crawl process and its browser together use more than ``render_memory_limit``.  Service workers are
-blocked, WebRTC and WebSockets refused, pop-ups closed, downloads off.
+crawl process and its browser together use more than ``render_memory_limit``
+(:mod:`crawler.browser_memory`; settings in :mod:`crawler.render_settings`).  Service workers are
+blocked, WebRTC and WebSockets refused, pop-ups closed, downloads off.  Imported only by rendering
+crawls (Playwright is a large import).
 """
 
 from __future__ import annotations
@@ -20,7 +22,6 @@ from __future__ import annotations
 import asyncio
 import logging
 from contextlib import suppress
-from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urldefrag, urljoin
 
@@ -34,21 +35,14 @@ from scrapy_playwright.page import PageMethod
 
 from crawler.browser_guard import BrowserEgressGuard
 from crawler.egress import PrivateAddressPolicy
+from crawler.render_capture import CAPTURE, BrowserExchange, PageCapture
+from crawler.render_settings import CONTEXT
 
 if TYPE_CHECKING:
     from crawler.job import CrawlJob
 
 logger = logging.getLogger(__name__)
 
-CAPTURE = "spillwatch_render"  # request.meta key: the PageCapture of a rendered request
-CONTEXT = "spillwatch"
-CHROMIUM_ARGS = (
-    "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-    "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-quic",
-    "--dns-prefetch-disable", "--disable-features=NetworkPrediction",
-    # WebRTC: no UDP outside a proxy (there is none), so no ICE candidates reach anything
-    "--force-webrtc-ip-handling-policy=disable_non_proxied_udp", "--webrtc-ip-handling-policy=disable_non_proxied_udp",
-)
 # Pages never get WebRTC (its traffic bypasses request routing).
 NO_WEBRTC = """
 for (const name of ['RTCPeerConnection', 'webkitRTCPeerConnection', 'RTCDataChannel']) {
@@ -57,50 +51,6 @@ for (const name of ['RTCPeerConnection', 'webkitRTCPeerConnection', 'RTCDataChan
 """
 MAX_REDIRECTS = 10
 HEADER_DROPPED_ON_FULFIL = frozenset({"content-encoding", "content-length", "transfer-encoding"})
-
-
-@dataclass
-class BrowserExchange:
-    """One request the browser made and the answer it got (body as the browser received it)."""
-
-    url: str
-    method: str
-    request_headers: list[tuple[str, str]]
-    request_body: bytes
-    status: int
-    reason: str
-    response_headers: list[tuple[str, str]]
-    body: bytes
-    resource_type: str
-    address: str | None = None
-
-    @property
-    def content_type(self) -> str:
-        return next((v for k, v in self.response_headers if k.lower() == "content-type"), "")
-
-
-@dataclass
-class PageCapture:
-    """What one rendered page did: filled while the page is open, written by the WARC writer."""
-
-    url: str
-    status: int
-    headers: list[tuple[str, str]]
-    body: bytes | None  # the page as Scrapy fetched it (None: the browser fetches it itself)
-    exchanges: list[BrowserExchange] = field(default_factory=list)
-    screenshot: bytes = b""
-    main_request: PlaywrightRequest | None = None
-    _pending: set[asyncio.Task[None]] = field(default_factory=set)
-
-    def track(self, coro: Any) -> None:
-        task: asyncio.Task[None] = asyncio.ensure_future(coro)
-        self._pending.add(task)
-        task.add_done_callback(self._pending.discard)
-
-    async def settle(self, timeout: float) -> None:
-        """Wait for the bodies still being read (at most ``timeout`` seconds)."""
-        if self._pending:
-            await asyncio.wait(set(self._pending), timeout=timeout)
 
 
 class RenderSession:
@@ -221,37 +171,3 @@ class RenderSession:
 
 def _pairs(headers: list[HttpHeader]) -> list[tuple[str, str]]:
     return [(h["name"], h["value"]) for h in headers]
-
-
-def render_settings(job: CrawlJob) -> dict[str, Any]:
-    """Scrapy settings that bring in scrapy-playwright for a rendering crawl (none for plain crawls)."""
-    if job.render == "plain":
-        return {}
-    handler = "scrapy_playwright.handler.ScrapyPlaywrightDownloadHandler"
-    return {
-        "TWISTED_REACTOR": "twisted.internet.asyncioreactor.AsyncioSelectorReactor",
-        # requests without meta["playwright"] go through Scrapy's own HTTP handler, as in a plain crawl
-        "DOWNLOAD_HANDLERS": {"http": handler, "https": handler},
-        "PLAYWRIGHT_BROWSER_TYPE": "chromium",
-        "PLAYWRIGHT_LAUNCH_OPTIONS": {"executable_path": job.chromium_path, "headless": True,
-                                      "args": list(CHROMIUM_ARGS), "timeout": 60_000},
-        "PLAYWRIGHT_CONTEXTS": {CONTEXT: {
-            "service_workers": "block", "accept_downloads": False, "user_agent": job.user_agent,
-            "viewport": {"width": 1280, "height": 800}, "java_script_enabled": True,
-        }},
-        "PLAYWRIGHT_MAX_CONTEXTS": 1,
-        "PLAYWRIGHT_MAX_PAGES_PER_CONTEXT": max(1, job.render_pages),
-        "PLAYWRIGHT_DEFAULT_NAVIGATION_TIMEOUT": job.render_page_timeout * 1000,
-        # our route handler (RenderSession._route) takes every request; one reaching scrapy-playwright's
-        # handler means it was not installed: refused (fail closed)
-        "PLAYWRIGHT_ABORT_REQUEST": "crawler.browser_guard.refuse_unguarded",
-        "PLAYWRIGHT_PROCESS_REQUEST_HEADERS": None,  # the browser's own headers, as a visitor sends them
-        "SPILLWATCH_RENDER_MEMORY_LIMIT": job.render_memory_limit,
-    }
-
-
-def render_extensions(job: CrawlJob) -> dict[str, int | None]:
-    """The memory limit of the crawl process and its browser together (crawler/browser_memory.py)."""
-    if job.render == "plain":
-        return {}
-    return {"crawler.browser_memory.BrowserMemoryLimit": 150}

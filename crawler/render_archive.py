@@ -25,7 +25,7 @@ from warcio.recordloader import ArcWarcRecord
 from warcio.statusandheaders import StatusAndHeaders
 from warcio.warcwriter import BufferWARCWriter
 
-from crawler.render import BrowserExchange, PageCapture
+from crawler.render_capture import BrowserExchange, PageCapture
 
 RENDERED_DOM = "urn:rendered-dom:"
 SCREENSHOT = "urn:screenshot:"

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from crawler.job import CrawlJob
-from crawler.render import render_extensions, render_settings
+from crawler.render_settings import render_extensions, render_settings
 
 
 def scrapy_settings(job: CrawlJob) -> dict[str, Any]:

@@ -11,7 +11,7 @@ from __future__ import annotations
 import gzip
 import logging
 from collections.abc import AsyncIterator, Iterator
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urldefrag, urlsplit
 
 from scrapy import Request, Spider
@@ -24,10 +24,13 @@ from twisted.python.failure import Failure
 from crawler.dedup import UNCONDITIONAL, DedupState, catalog_previous
 from crawler.egress import is_egress_refusal
 from crawler.job import CrawlJob
-from crawler.render import CAPTURE, PageCapture, RenderSession
+from crawler.render_capture import CAPTURE, PageCapture
 from crawler.render_rules import needs_render, urls_in_json
 from crawler.scope import Scope, link_kind
 from crawler.traps import TrapGuard
+
+if TYPE_CHECKING:
+    from crawler.render import RenderSession
 
 logger = logging.getLogger(__name__)
 
@@ -57,6 +60,8 @@ class SiteSpider(Spider):
         if self.state is None:
             self.state = self._open_state()
         if self.job.render != "plain":
+            from crawler.render import RenderSession  # Playwright: loaded by rendering crawls only
+
             self.render = RenderSession(self.job)
             stats = self.crawler.stats
             assert stats is not None

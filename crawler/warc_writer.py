@@ -36,8 +36,8 @@ from warcio.statusandheaders import StatusAndHeaders
 from core import __version__
 from crawler.dedup import DedupState, Previous, warc_date
 from crawler.limits import TRUNCATED
-from crawler.render import CAPTURE
 from crawler.render_archive import rendered_records
+from crawler.render_capture import CAPTURE
 from crawler.warc_files import WarcFiles
 
 if TYPE_CHECKING:

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import Any
 
 import pytest
 
+from crawler.job import CrawlJob
 from crawler.render_rules import needs_render, urls_in_json
 from crawler.run import run_crawl
 from spillwatch.demo.agency_site import AgencySite
@@ -27,7 +29,7 @@ from tests.crawler.script_site import (
 pytestmark = pytest.mark.browser
 
 
-def _job(out: Path, seed: str, render: str, **extra: object) -> object:
+def _job(out: Path, seed: str, render: str, **extra: Any) -> CrawlJob:
     # no sitemaps: the agency site lists every path there, and these documents must be found by the page
     return fast_job(out, [seed], render=render, chromium_path=CHROMIUM, render_page_timeout=15.0, sitemaps=False,
                     download_timeout=5.0, **extra)
@@ -117,13 +119,16 @@ def test_browser_memory_limit_closes_the_crawl_cleanly(tmp_path: Path) -> None:
     need_chromium()
     with AgencySite() as site:
         script_site(site)
-        # below what the crawl process alone needs: the limit must trip, and the crawl still close its files
-        manifest = run_crawl(_job(tmp_path, f"http://localhost:{site.port}/", "browser",
-                                  render_memory_limit=64 * 2**20))
+        # below what the crawl process and a started Chromium need together: the limit trips at its first
+        # check, and the crawl still closes cleanly (no .open file left, a manifest with the reason)
+        job = _job(tmp_path, f"http://localhost:{site.port}/", "browser", render_memory_limit=128 * 2**20)
+        manifest = run_crawl(job)
     assert manifest.status == "finished" and manifest.reason == "browser_memory_exceeded", manifest.reason
-    assert "more than render_memory_limit (64 MiB)" in Path(manifest.log_file).read_text()
-    check = warcio_check(manifest.warc_files)
-    assert check.returncode == 0, check.stdout + check.stderr
+    assert "more than render_memory_limit (128 MiB); closing the crawl cleanly" in Path(manifest.log_file).read_text()
+    assert not list(job.warc_dir.glob("*.open"))
+    if manifest.warc_files:  # records written before the first check must be whole
+        check = warcio_check(manifest.warc_files)
+        assert check.returncode == 0, check.stdout + check.stderr
 
 
 def test_render_mode_is_checked_in_the_config_file() -> None:
