@@ -89,3 +89,65 @@ def test_diff_page_shows_the_screenshots_side_by_side(tmp_path: Path) -> None:
     assert "analysts and admins only" in viewer.get(f"/captures/{new_id}/diff?to={old_id}").get_data(as_text=True)
     app.extensions["spillwatch"].close()
     search.close()
+
+
+PEOPLE_PAGE = """<!doctype html><html><head><title>Case list</title></head><body><h1>Case list</h1>
+<table id="cases"><thead><tr><th>Last Name</th><th>First Name</th><th>Date of Birth</th><th>A-Number</th>
+<th>Country of Citizenship</th></tr></thead><tbody></tbody></table>
+<script>
+fetch('/api/cases.json').then(r => r.json()).then(rows => {
+  const body = document.querySelector('#cases tbody');
+  for (const row of rows) {
+    const tr = document.createElement('tr');
+    for (const value of row) { const td = document.createElement('td'); td.textContent = value; tr.appendChild(td); }
+    body.appendChild(tr);
+  }
+});
+</script></body></html>"""
+
+
+@pytest.mark.browser
+def test_a_table_of_people_built_by_a_script_is_found_and_its_screenshot_is_audited(tmp_path: Path) -> None:
+    import json
+
+    from faker import Faker
+    from sqlalchemy import select as sql_select
+
+    from core.catalog.schema import audit_log, findings
+    from spillwatch.demo.agency_site import JSON_TYPE, Resource
+
+    need_chromium()
+    fake = Faker("en_US")
+    Faker.seed(2211)
+    rows = [[fake.last_name(), fake.first_name(), fake.date_of_birth(minimum_age=18).isoformat(),
+             f"A{fake.random_number(digits=9, fix_len=True)}", fake.country()] for _ in range(25)]
+    settings = settings_for(tmp_path)
+    engine, search = open_catalog(settings), open_search(settings)
+    with AgencySite() as site:
+        site.set_page("/cases/", PEOPLE_PAGE)
+        site.set_resource("/api/cases.json", Resource(body=json.dumps(rows).encode(), content_type=JSON_TYPE))
+        seed = f"http://localhost:{site.port}/cases/"
+        job = fast_job(tmp_path / "crawl", [seed], render="browser", chromium_path=CHROMIUM, sitemaps=False,
+                       max_depth=0, render_page_timeout=15.0)
+        Indexer(Config(settings=settings), engine, search).index_paths(run_crawl(job).warc_files)
+    with engine.connect() as conn:
+        found = conn.execute(sql_select(findings.c.url, findings.c.kind, findings.c.capture_id)).all()
+    # the table the script built (from the rendered DOM), and the JSON answer it came from (archived and
+    # indexed like any capture)
+    assert sorted((url, kind) for url, kind, _ in found) == [
+        (f"http://localhost:{site.port}/api/cases.json", "person_table"), (seed, "person_table")]
+    capture_id = next(capture for url, _, capture in found if url == seed)
+    with engine.begin() as conn:
+        for role, password in PASSWORDS.items():
+            accounts.create(conn, role, role, password)
+    app = create_app(Config(settings=settings), engine=engine)
+    app.config["TESTING"] = True
+    analyst = Client(app, "analyst", PASSWORDS["analyst"])
+    assert analyst.get(f"/captures/{capture_id}/screenshot.png").status_code == 403  # shows the people
+    shot = analyst.get(f"/captures/{capture_id}/screenshot.png?unmasked=1")
+    assert shot.status_code == 200 and shot.mimetype == "image/png"
+    with engine.connect() as conn:
+        actions = conn.execute(sql_select(audit_log.c.action, audit_log.c.target)).all()
+    assert ("view_screenshot", f"capture:{capture_id}") in actions
+    app.extensions["spillwatch"].close()
+    search.close()
