@@ -12,6 +12,9 @@ if TYPE_CHECKING:
     from playwright.async_api import Request as PlaywrightRequest
 
 CAPTURE = "spillwatch_render"  # request.meta key: the PageCapture of a rendered request
+# request.meta key of a page of a rendering site: fetched whole (no validators) and stored whole (no
+# identical-payload revisit), since its rendered DOM may change while its HTML does not
+RENDER_PAGE = "spillwatch_render_page"
 
 
 @dataclass

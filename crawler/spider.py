@@ -24,7 +24,7 @@ from twisted.python.failure import Failure
 from crawler.dedup import UNCONDITIONAL, DedupState, catalog_previous
 from crawler.egress import is_egress_refusal
 from crawler.job import CrawlJob
-from crawler.render_capture import CAPTURE, PageCapture
+from crawler.render_capture import CAPTURE, RENDER_PAGE, PageCapture
 from crawler.render_rules import needs_render, urls_in_json
 from crawler.scope import Scope, link_kind
 from crawler.traps import TrapGuard
@@ -239,9 +239,9 @@ class SiteSpider(Spider):
         self.scheduled += 1
         meta: dict[str, Any] = {DEPTH: depth}
         if self.render is not None and link_kind(url) == "html":
-            # a page to render needs its bytes (the browser is served them): no 304 for unchanged HTML;
-            # an unchanged payload is still stored as a revisit record
-            meta[UNCONDITIONAL] = True
+            # a page to render needs its bytes (the browser is served them): no 304 for unchanged HTML,
+            # and a full response record (readers find its rendered DOM after it)
+            meta[UNCONDITIONAL] = meta[RENDER_PAGE] = True
         return Request(url, callback=self.parse, errback=self.failed, meta=meta)
 
     def _sitemap_request(self, url: str) -> Iterator[Request]:

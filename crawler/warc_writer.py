@@ -37,7 +37,7 @@ from core import __version__
 from crawler.dedup import DedupState, Previous, warc_date
 from crawler.limits import TRUNCATED
 from crawler.render_archive import rendered_records
-from crawler.render_capture import CAPTURE
+from crawler.render_capture import CAPTURE, RENDER_PAGE
 from crawler.warc_files import WarcFiles
 
 if TYPE_CHECKING:
@@ -157,7 +157,7 @@ class WarcWriterExtension:
         content_type = first.get("content-type", "")
         builder = self.files.builder
         if previous is not None and response.status == 200 and not truncated \
-                and previous.payload_digest == digest:
+                and previous.payload_digest == digest and not request.meta.get(RENDER_PAGE):
             main = self._revisit(url, IDENTICAL_PAYLOAD, previous, http, common)
             stats.inc_value("spillwatch/revisits")
         elif previous is not None and response.status == 304:

@@ -27,6 +27,44 @@ RENDER_FIELD = b"spillwatch-render:"
 DOM_TYPE = "text/html; charset=utf-8"
 
 
+SCAN_RECORDS = 5_000  # records read forward from a page's record to find its rendered DOM
+
+
+def renders(path: Path) -> bool:
+    """Whether the file's ``warcinfo`` record says a rendering crawl wrote it."""
+    try:
+        with path.open("rb") as fh:
+            first = next(iter(ArchiveIterator(fh, arc2warc=True)), None)
+            return first is not None and first.rec_type == "warcinfo" and RENDER_FIELD in first.content_stream().read()
+    except READ_ERRORS:
+        return False
+
+
+def rendered_dom_after(path: str | Path, offset: int, url: str, max_payload: int = 200 * 2**20) -> WarcRecord | None:
+    """The ``urn:rendered-dom:`` record of ``url`` written after the page's record at ``offset`` (for readers
+    of one capture: diffs, the web UI); None for pages that were not rendered."""
+    path = Path(path)
+    if not renders(path):
+        return None
+    wanted = RENDERED_DOM + url
+    try:
+        with path.open("rb") as fh:
+            fh.seek(offset)
+            iterator = ArchiveIterator(fh, arc2warc=True)
+            for index, record in enumerate(iterator):
+                if index >= SCAN_RECORDS:
+                    return None
+                if record.rec_type == "resource" and record.rec_headers.get_header("WARC-Target-URI") == wanted:
+                    dom_offset = iterator.get_record_offset()  # absolute: warcio starts at fh.tell()
+                    break
+            else:
+                return None
+        return read_record_at(path, dom_offset, max_payload)
+    except (LookupError, *READ_ERRORS) as exc:
+        log.debug("%s: no rendered DOM for %s: %s", path, url, exc.__class__.__name__)
+        return None
+
+
 def rendered_doms(path: Path) -> dict[str, int]:
     """``{page URL: offset of its urn:rendered-dom: record}`` of a file (the last one per URL)."""
     found: dict[str, int] = {}

@@ -80,6 +80,9 @@ def test_diff_page_shows_the_screenshots_side_by_side(tmp_path: Path) -> None:
     analyst, viewer = Client(app, "analyst", PASSWORDS["analyst"]), Client(app, "viewer", PASSWORDS["viewer"])
     page = analyst.get(f"/captures/{new_id}/diff?to={old_id}").get_data(as_text=True)
     assert "% of pixels changed" in page
+    assert "+Detainee roster (XLSX)" in page, "the text diff of a rendered page is the diff of its DOM"
+    shown = analyst.get(f"/captures/{new_id}").get_data(as_text=True)
+    assert "Detainee roster (XLSX)" in shown, "the capture page shows the rendered text"
     assert f"/captures/{old_id}/screenshot.png" in page and f"/captures/{new_id}/visual-diff.png?to={old_id}" in page
     shot = analyst.get(f"/captures/{old_id}/screenshot.png")
     assert shot.status_code == 200 and shot.mimetype == "image/png"

@@ -36,6 +36,7 @@ from web.audit import record_now
 from web.auth import require_role
 from web.origins import current_replay_origin
 from web.policy import PROSE_TYPES
+from web.rendered import shown_payload
 from web.replay import REPLAYABLE, make_token, replay_path
 from web.state import state
 from web.views.screenshots import visual_summary
@@ -103,7 +104,7 @@ def show(capture_id: int) -> str:
     tables = []
     text_masked = False
     try:
-        extracted = extract(source, read_payload(source, web.settings.data_path))
+        extracted = extract(source, shown_payload(source, web.settings.data_path))  # rendered: its DOM
     except ArchiveError as exc:
         error = str(exc)
     else:
