@@ -143,6 +143,11 @@ class RenderSession:
             else:
                 answer = await page.context.request.fetch(url, method=method, data=data, max_redirects=0,
                                                           timeout=timeout, headers=dict(sent))
+            if _too_large(answer, self.job.max_response_size):
+                logger.warning("%s: the browser's answer is larger than max_response_size (%d bytes); not kept, "
+                               "not shown to the page", url, self.job.max_response_size)
+                await answer.dispose()
+                return None
             body = await answer.body()
             capture.exchanges.append(BrowserExchange(
                 url=url, method=method, request_headers=sent, request_body=data or b"", status=answer.status,
@@ -167,6 +172,11 @@ class RenderSession:
     def _close_popup(popup: Page) -> None:
         logger.info("pop-up %s closed", popup.url)
         asyncio.ensure_future(popup.close())
+
+
+def _too_large(answer: APIResponse, limit: int) -> bool:
+    declared = answer.headers.get("content-length", "")
+    return limit > 0 and declared.isdigit() and int(declared) > limit
 
 
 def _pairs(headers: list[HttpHeader]) -> list[tuple[str, str]]:

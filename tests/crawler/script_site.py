@@ -131,13 +131,15 @@ class Beacon:
 
 
 def hostile_page(site: AgencySite, other_port: int) -> str:
-    """A page reaching for another local server and the metadata address by <img>, fetch and redirect."""
+    """A page reaching for another local server and the metadata address by <img>, fetch and redirect,
+    and loading an image larger than the crawl's max_response_size (1 MB in the tests)."""
     other = f"http://127.0.0.1:{other_port}"
     site.set_resource("/hop", Resource(body=b"", content_type="text/plain", status=302,
                                        location=f"{other}/redirected"))
+    site.set_resource("/huge.png", Resource(body=b"\x89PNG" + bytes(1_500_000), content_type="image/png"))
     return site.set_page("/hostile/", f"""<!doctype html><html><head><title>Hostile</title></head><body>
 <h1>Nothing to see</h1>
-<img src="{other}/img"><img src="http://169.254.169.254/latest/meta-data/img"><img src="/hop">
+<img src="{other}/img"><img src="http://169.254.169.254/latest/meta-data/img"><img src="/hop"><img src="/huge.png">
 <script>
 fetch('{other}/fetch').catch(() => null);
 fetch('http://169.254.169.254/latest/meta-data/fetch').catch(() => null);

@@ -109,9 +109,10 @@ def test_browser_requests_to_private_and_metadata_addresses_are_refused(tmp_path
         assert f"browser request http://169.254.169.254/latest/meta-data/{path}: 169.254.169.254 resolves to " \
                "169.254.169.254, a cloud-metadata or carrier-grade NAT address; refused" in log, path
     assert manifest.egress_denied >= 5
+    assert "/huge.png: the browser's answer is larger than max_response_size (1000000 bytes)" in log
     records = read_records(manifest.warc_files)
     assert any(r.uri == f"urn:screenshot:{seed}" for r in records)
-    assert not any("169.254.169.254" in r.uri or f"127.0.0.1:{other.port}" in r.uri
+    assert not any("169.254.169.254" in r.uri or f"127.0.0.1:{other.port}" in r.uri or r.uri.endswith("/huge.png")
                    for r in records if r.type == "response")
 
 
