@@ -156,3 +156,18 @@ def test_a_watch_page_can_be_rendered_when_its_site_is_not(tmp_path: Path) -> No
     watch = job_for_urls(site, ["https://agency.example/stats/"], settings, tmp_path)
     assert watch.render == "browser" and watch.chromium_path == "/opt/chromium"
     assert job_for_urls(site, ["https://agency.example/files/x.xlsx"], settings, tmp_path).render == "plain"
+
+
+def test_cli_crawl_url_with_render(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    from spillwatch.cli import main
+
+    need_chromium()
+    with AgencySite() as site:
+        script_site(site)
+        code = main(["--data-dir", str(tmp_path / "data"), "--set", f"chromium_path={CHROMIUM}", "--set",
+                     "download_delay=0", "crawl", "--url", f"http://localhost:{site.port}{STATS}", "--out",
+                     str(tmp_path / "out"), "--max-pages", "50", "--render", "browser", "--allow-private-addresses"])
+        assert len(site.requests_for(ROSTER)) == 1
+    assert code == 0, capsys.readouterr()
+    warcs = sorted((tmp_path / "out" / "warcs").glob("*.warc.gz"))
+    assert any(r.uri.startswith("urn:screenshot:") for r in read_records(warcs))
