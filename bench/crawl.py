@@ -5,6 +5,12 @@ alternating WARC writing off/on (fresh output folder each time, so no deduplicat
 pages/s, MB/s and the overhead ratio.  Target: WARC writing costs under 10% of throughput.
 
     .venv/bin/python bench/crawl.py [--pages 2000] [--documents 100] [--rounds 2] [--concurrency 8]
+
+With ``--render`` it compares instead plain and rendered crawling (``render: browser``, headless
+Chromium) of the same site in the same run: pages/s and the peak memory (PSS) of the crawl process
+and everything it started (Playwright's driver, Chromium's processes), sampled every 0.1 s.
+
+    .venv/bin/python bench/crawl.py --render [--pages 200] [--documents 20] [--rounds 2]
 """
 
 from __future__ import annotations
@@ -14,8 +20,12 @@ import random
 import resource
 import statistics
 import tempfile
+import threading
 from pathlib import Path
 
+import psutil
+
+from crawler.browser_memory import tree_memory
 from crawler.job import CrawlJob, crawl_name
 from crawler.run import run_crawl
 from spillwatch.demo.agency_site import CSV_TYPE, XLSX_TYPE, AgencySite
@@ -53,18 +63,74 @@ def build_site(site: AgencySite, pages: int, documents: int) -> int:
     return total
 
 
-def crawl(site: AgencySite, out: Path, write_warc: bool, concurrency: int, max_pages: int) -> dict:
+class PeakMemory:
+    """Peak memory of this process's descendants (the crawl process, Playwright, Chromium), summed as the
+    crawl's own limit sums it (crawler.browser_memory.tree_memory: PSS, so shared pages count once)."""
+
+    def __init__(self) -> None:
+        self.peak = 0
+        self.peak_rss = 0  # RSS summed over the processes: counts shared pages once per process
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._sample, daemon=True)
+
+    def _sample(self) -> None:
+        me = psutil.Process()
+        while not self._stop.wait(0.1):
+            total = rss = 0
+            for child in me.children():
+                try:
+                    total += tree_memory(child)
+                    rss += sum(p.memory_info().rss for p in [child, *child.children(recursive=True)])
+                except psutil.Error:  # ended between listing and reading
+                    continue
+            self.peak = max(self.peak, total)
+            self.peak_rss = max(self.peak_rss, rss)
+
+    def __enter__(self) -> PeakMemory:
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._stop.set()
+        self._thread.join()
+
+
+def crawl(site: AgencySite, out: Path, write_warc: bool, concurrency: int, max_pages: int,
+          render: str = "plain") -> dict:
     job = CrawlJob(name=crawl_name("bench"), out_dir=str(out), seeds=[site.url("/archive/p0.html")],
                    allow_private=True, download_delay=0.0, autothrottle=False, concurrent_per_host=concurrency,
                    write_warc=write_warc, sitemaps=False, max_depth=10, max_pages=max_pages, obey_robots=False,
-                   log_level="WARNING", time_limit=900)
+                   log_level="WARNING", time_limit=900, render=render, render_max_pages=max_pages)
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
-    manifest = run_crawl(job)
+    with PeakMemory() as memory:
+        manifest = run_crawl(job)
     after = resource.getrusage(resource.RUSAGE_CHILDREN)
     assert manifest.status == "finished", manifest
     cpu = (after.ru_utime + after.ru_stime) - (before.ru_utime + before.ru_stime)
     return {"pages": manifest.pages, "seconds": manifest.seconds, "mb": manifest.downloaded_bytes / 1e6,
-            "warc_mb": manifest.bytes / 1e6, "cpu": cpu}
+            "warc_mb": manifest.bytes / 1e6, "cpu": cpu, "pss_mb": memory.peak / 2**20,
+            "rss_mb": memory.peak_rss / 2**20}
+
+
+def compare_render(site: AgencySite, tmp: str, args: argparse.Namespace) -> None:
+    """Plain and rendered crawls of the same site, alternating, WARC written in both."""
+    results: dict[str, list[dict]] = {"plain": [], "browser": []}
+    for round_no in range(args.rounds):
+        for mode in results:
+            out = Path(tmp) / f"r{round_no}-{mode}"
+            result = crawl(site, out, True, args.concurrency, args.pages + args.documents + 10, render=mode)
+            results[mode].append(result)
+            print(f"  round {round_no + 1} {mode:7}: {result['pages']} pages in {result['seconds']:.2f} s = "
+                  f"{result['pages'] / result['seconds']:.1f} pages/s, peak memory {result['pss_mb']:.0f} MB PSS "
+                  f"({result['rss_mb']:.0f} MB RSS summed), "
+                  f"CPU (crawl process tree) {result['cpu']:.1f} s, {result['warc_mb']:.1f} MB of WARC")
+    for mode, runs in results.items():
+        print(f"{mode:7}: best {max(r['pages'] / r['seconds'] for r in runs):.1f} pages/s, peak memory "
+              f"{max(r['pss_mb'] for r in runs):.0f} MB PSS ({max(r['rss_mb'] for r in runs):.0f} MB RSS summed), "
+              f"{min(r['warc_mb'] for r in runs):.1f} MB of WARC")
+    ratio = statistics.median((b["pages"] / b["seconds"]) / (p["pages"] / p["seconds"])
+                              for p, b in zip(results["plain"], results["browser"], strict=True))
+    print(f"rendered / plain throughput (median per-round ratio): {ratio:.3f}")
 
 
 def main() -> None:
@@ -73,11 +139,15 @@ def main() -> None:
     parser.add_argument("--documents", type=int, default=100)
     parser.add_argument("--rounds", type=int, default=2)
     parser.add_argument("--concurrency", type=int, default=8, help="concurrent requests to the host")
+    parser.add_argument("--render", action="store_true", help="compare plain and rendered (Chromium) crawling")
     args = parser.parse_args()
     with AgencySite(default_pages=True) as site, tempfile.TemporaryDirectory(prefix="sw-bench-") as tmp:
         size = build_site(site, args.pages, args.documents)
         print(f"site: {args.pages} pages + {args.documents} documents, {size / 1e6:.1f} MB; "
               f"concurrency {args.concurrency}; {args.rounds} round(s) each")
+        if args.render:
+            compare_render(site, tmp, args)
+            return
         results: dict[bool, list[dict]] = {False: [], True: []}
         for round_no in range(args.rounds):
             for write_warc in (False, True):

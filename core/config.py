@@ -30,6 +30,10 @@ DOCUMENT_TYPES = ("html", "pdf", "csv", "tsv", "xls", "xlsx", "ods", "docx", "js
 FINDING_KINDS = tuple(kind.value for kind in FindingKind)
 SEVERITIES = Severity.names()
 NOTIFIER_KINDS = ("email", "slack", "webhook")
+# How a site's HTML pages are fetched (docs/crawler.md "Rendered crawling"): `plain` by Scrapy only;
+# `browser` also rendered by headless Chromium; `auto` rendered when the page has scripts and little
+# text (crawler/render.py `needs_render`).
+RENDER_MODES = ("plain", "auto", "browser")
 
 
 def _one_of(value: str, choices: tuple[str, ...], what: str) -> str:
@@ -78,6 +82,12 @@ class WatchPage(_Strict):
 
     url: str
     interval: str | int = "5m"
+    render: str | None = None  # plain, auto or browser; None: as the site
+
+    @field_validator("render")
+    @classmethod
+    def _render_mode(cls, value: str | None) -> str | None:
+        return None if value is None else _one_of(value, RENDER_MODES, "render mode")
 
     _duration = field_validator("interval")(_check_duration)
 
@@ -96,6 +106,7 @@ class Site(_Strict):
     obey_robots: bool = True
     allow_private_addresses: bool = False
     download_delay: str | int | float | None = None
+    render: str = "plain"
     schedule: Schedule | None = None
     watch_pages: list[WatchPage] = Field(default_factory=list)
 
@@ -120,6 +131,11 @@ class Site(_Strict):
     @classmethod
     def _delay(cls, value: str | int | float | None) -> str | int | float | None:
         return None if value is None else _check_duration(value)
+
+    @field_validator("render")
+    @classmethod
+    def _render_mode(cls, value: str) -> str:
+        return _one_of(value, RENDER_MODES, "render mode")
 
     @field_validator("follow_types")
     @classmethod

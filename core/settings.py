@@ -176,6 +176,17 @@ SETTINGS: tuple[Setting, ...] = (
             "each attempt.", parse_duration),
     Setting("fetch_retry_max_delay", "1h", "Longest delay between two attempts of one document fetch.",
             parse_duration),
+    # rendering (sites with `render: browser` or `render: auto`)
+    Setting("chromium_path", "/usr/bin/chromium", "Chromium that renders pages (Debian's `chromium`); "
+            "Playwright never downloads a browser.", _parse_str),
+    Setting("render_page_timeout", "30s", "Longest time one page may take to render (navigation, network "
+            "idle, screenshot) before it is given up.", parse_duration),
+    Setting("render_pages", 2, "Pages rendered at once: the size of the page pool of the crawl's one "
+            "browser.", _parse_int),
+    Setting("render_max_pages", 1000, "Most pages one crawl renders; further pages are crawled plain.",
+            _parse_int),
+    Setting("render_memory_limit", "1536MB", "Memory of the crawl process and its browser together (PSS, "
+            "summed) beyond which the crawl is stopped cleanly.", parse_size),
     # indexing
     Setting("change_threshold", 0.02, "Significance (0..1, text distance after masking times, dates and "
             "tokens) from which a new payload of a URL counts as 'changed' rather than 'unchanged'.",
@@ -298,6 +309,11 @@ class Settings:
         fetch_max_attempts: int
         fetch_retry_delay: float
         fetch_retry_max_delay: float
+        chromium_path: str
+        render_page_timeout: float
+        render_pages: int
+        render_max_pages: int
+        render_memory_limit: int
         change_threshold: float
         removed_after_crawls: int
         index_max_payload: int

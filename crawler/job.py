@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
-from core.config import DOCUMENT_TYPES, Site
+from core.config import DOCUMENT_TYPES, RENDER_MODES, Site
 from core.settings import Settings, parse_duration
 
 # The catalog URL may hold a database password: it reaches the crawl process through this
@@ -55,6 +55,13 @@ class CrawlJob:
     write_warc: bool = True
     progress_interval: float = 1.0
     log_level: str = "INFO"
+    # rendering (crawler/render.py): plain | auto | browser, and the browser's limits
+    render: str = "plain"
+    chromium_path: str = "/usr/bin/chromium"
+    render_page_timeout: float = 30.0
+    render_pages: int = 2
+    render_max_pages: int = 1000
+    render_memory_limit: int = 1536 * 1024 * 1024
 
     def __post_init__(self) -> None:
         if not self.allowed_domains:
@@ -114,6 +121,11 @@ def _common(settings: Settings) -> dict[str, Any]:
         "warc_rotate_size": int(settings.warc_rotate_size),
         "time_limit": float(settings.crawl_time_limit),
         "log_level": str(settings.log_level).upper(),
+        "chromium_path": settings.chromium_path,
+        "render_page_timeout": float(settings.render_page_timeout),
+        "render_pages": int(settings.render_pages),
+        "render_max_pages": int(settings.render_max_pages),
+        "render_memory_limit": int(settings.render_memory_limit),
     }
 
 
@@ -139,6 +151,7 @@ def job_for_site(site: Site, settings: Settings, out_dir: Path, *, kind: str = "
         obey_robots=site.obey_robots,
         allow_private=site.allow_private_addresses or bool(settings.allow_private_addresses),
         catalog_url=catalog_url,
+        render=site.render,
         **values,
     )
 
@@ -152,6 +165,10 @@ def job_for_urls(site: Site, urls: list[str], settings: Settings, out_dir: Path,
     job.max_pages = max(len(urls), 1)
     job.sitemaps = False
     job.include = []
+    # a watch page may be rendered although its site is not (or the reverse)
+    modes = [page.render for page in site.watch_pages if page.url in urls and page.render]
+    if modes:
+        job.render = max(modes, key=RENDER_MODES.index)
     return job
 
 

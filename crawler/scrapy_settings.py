@@ -5,9 +5,17 @@ from __future__ import annotations
 from typing import Any
 
 from crawler.job import CrawlJob
+from crawler.render_settings import render_extensions, render_settings
 
 
 def scrapy_settings(job: CrawlJob) -> dict[str, Any]:
+    settings = _settings(job)
+    settings.update(render_settings(job))  # scrapy-playwright, for sites with render: browser / auto
+    settings["EXTENSIONS"].update(render_extensions(job))
+    return settings
+
+
+def _settings(job: CrawlJob) -> dict[str, Any]:
     return {
         "BOT_NAME": "spillwatch",
         "USER_AGENT": job.user_agent,
@@ -64,4 +72,5 @@ def scrapy_settings(job: CrawlJob) -> dict[str, Any]:
         "SPILLWATCH_WARC_DIR": str(job.warc_dir),
         "SPILLWATCH_WARC_ROTATE_SIZE": job.warc_rotate_size,
         "SPILLWATCH_PROGRESS_INTERVAL": job.progress_interval,
+        "SPILLWATCH_RENDER": job.render,
     }

@@ -11,7 +11,7 @@ from __future__ import annotations
 import gzip
 import logging
 from collections.abc import AsyncIterator, Iterator
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urldefrag, urlsplit
 
 from scrapy import Request, Spider
@@ -24,8 +24,13 @@ from twisted.python.failure import Failure
 from crawler.dedup import UNCONDITIONAL, DedupState, catalog_previous
 from crawler.egress import is_egress_refusal
 from crawler.job import CrawlJob
-from crawler.scope import Scope
+from crawler.render_capture import CAPTURE, RENDER_PAGE, PageCapture
+from crawler.render_rules import needs_render, urls_in_json
+from crawler.scope import Scope, link_kind
 from crawler.traps import TrapGuard
+
+if TYPE_CHECKING:
+    from crawler.render import RenderSession
 
 logger = logging.getLogger(__name__)
 
@@ -47,12 +52,20 @@ class SiteSpider(Spider):
         self.scheduled = 0
         self.sitemaps_seen: set[str] = set()
         self._limit_logged = False
+        self.render: RenderSession | None = None  # set in start() for render: browser / auto
 
     # -- start -----------------------------------------------------------------------------------
 
     async def start(self) -> AsyncIterator[Any]:
         if self.state is None:
             self.state = self._open_state()
+        if self.job.render != "plain":
+            from crawler.render import RenderSession  # Playwright: loaded by rendering crawls only
+
+            self.render = RenderSession(self.job)
+            stats = self.crawler.stats
+            assert stats is not None
+            self.render.guard.on_refuse = lambda url: stats.inc_value("spillwatch/egress_denied")
         if not self.job.obey_robots:
             logger.warning("site %s opts out of robots.txt (obey_robots: false); robots.txt is ignored",
                            self.job.site_id or self.job.seeds[0])
@@ -97,10 +110,37 @@ class SiteSpider(Spider):
             return
         stats.inc_value("spillwatch/pages")
         depth = int(response.meta.get(DEPTH, 0))
+        rendered = self._render(response, depth)
+        if rendered is not None:
+            yield rendered
         links = self._links(response)
         if links is None or depth >= self.job.max_depth:
             return
         for url in links:
+            request = self._request(url, depth + 1)
+            if request is not None:
+                yield request
+
+    def parse_rendered(self, response: Response) -> Iterator[Request]:
+        """A page as the browser rendered it: links of its DOM and document URLs of its JSON answers."""
+        stats = self.crawler.stats
+        assert stats is not None
+        stats.inc_value("spillwatch/rendered")
+        capture: PageCapture = response.meta[CAPTURE]
+        stats.inc_value("spillwatch/browser_requests", len(capture.exchanges))
+        depth = int(response.meta.get(DEPTH, 0))
+        if depth >= self.job.max_depth or not isinstance(response, TextResponse):
+            return
+        try:
+            extracted = LinkExtractor(deny_extensions=[], unique=True).extract_links(response)
+        except (ValueError, UnicodeError, AttributeError) as exc:
+            logger.warning("%s: cannot extract links of the rendered page (%s)", response.url, exc)
+            extracted = []
+        urls = [urldefrag(link.url)[0] for link in extracted]
+        for exchange in capture.exchanges:
+            if "json" in exchange.content_type.lower() and 200 <= exchange.status < 300:
+                urls.extend(urls_in_json(exchange.body, response.url))
+        for url in dict.fromkeys(urls):
             request = self._request(url, depth + 1)
             if request is not None:
                 yield request
@@ -143,12 +183,26 @@ class SiteSpider(Spider):
         request = getattr(failure, "request", None)
         url = request.url if request is not None else "?"
         message = failure.getErrorMessage()
+        if request is not None and request.meta.get("playwright"):
+            stats.inc_value("spillwatch/render_errors")
+            message = f"rendering failed (the page as fetched is archived): {message.splitlines()[0]}"
         if is_egress_refusal(failure):
             stats.inc_value("spillwatch/egress_denied")
         stats.inc_value("spillwatch/errors")
         logger.warning("%s: %s: %s", url, failure.type.__name__ if failure.type else "error", message)
 
     # -- helpers ---------------------------------------------------------------------------------
+
+    def _render(self, response: Response, depth: int) -> Request | None:
+        """The rendered request for a fetched page, when its site (or ``render: auto``'s rule) wants one."""
+        if self.render is None or response.meta.get("playwright"):
+            return None
+        content_type = (response.headers.get(b"Content-Type") or b"").decode("latin-1")
+        wanted = (self.job.render == "browser" and response.status == 304) or (
+            response.status == 200 and needs_render(self.job.render, response.body, content_type))
+        if not wanted:
+            return None
+        return self.render.request(response, self.parse_rendered, self.failed, {DEPTH: depth})
 
     def _links(self, response: Response) -> list[str] | None:
         """Links of an HTML page (remembered for 304s); None for documents."""
@@ -183,7 +237,12 @@ class SiteSpider(Spider):
             return None
         self.seen.add(url)
         self.scheduled += 1
-        return Request(url, callback=self.parse, errback=self.failed, meta={DEPTH: depth})
+        meta: dict[str, Any] = {DEPTH: depth}
+        if self.render is not None and link_kind(url) == "html":
+            # a page to render needs its bytes (the browser is served them): no 304 for unchanged HTML,
+            # and a full response record (readers find its rendered DOM after it)
+            meta[UNCONDITIONAL] = meta[RENDER_PAGE] = True
+        return Request(url, callback=self.parse, errback=self.failed, meta=meta)
 
     def _sitemap_request(self, url: str) -> Iterator[Request]:
         if url in self.sitemaps_seen or len(self.sitemaps_seen) >= MAX_SITEMAPS:

@@ -36,6 +36,8 @@ from warcio.statusandheaders import StatusAndHeaders
 from core import __version__
 from crawler.dedup import DedupState, Previous, warc_date
 from crawler.limits import TRUNCATED
+from crawler.render_archive import rendered_records
+from crawler.render_capture import CAPTURE, RENDER_PAGE
 from crawler.warc_files import WarcFiles
 
 if TYPE_CHECKING:
@@ -94,6 +96,9 @@ class WarcWriterExtension:
             "http-header-user-agent": settings.get("USER_AGENT"),
             "description": f"Spillwatch crawl of {settings.get('SPILLWATCH_SITE_ID') or 'an ad-hoc URL'}",
         }
+        if settings.get("SPILLWATCH_RENDER", "plain") != "plain":
+            # read by the indexer (indexer/rendered.py): this file may hold urn:rendered-dom: records
+            info["spillwatch-render"] = settings.get("SPILLWATCH_RENDER")
         files = WarcFiles(Path(directory), settings.get("SPILLWATCH_CRAWL_NAME"),
                           settings.getint("SPILLWATCH_WARC_ROTATE_SIZE"),
                           lambda name: {**info, "filename": name})
@@ -153,6 +158,13 @@ class WarcWriterExtension:
     def record(self, response: Response, request: Request) -> None:
         stats = self.crawler.stats
         assert stats is not None
+        if CAPTURE in request.meta:  # a rendered page: the browser's requests, its DOM and screenshot
+            records = rendered_records(self.files.builder, request.meta[CAPTURE], response.body,
+                                       warc_date(datetime.now(UTC)), self.max_size, payload_digest)
+            self.files.write(records)
+            stats.inc_value("spillwatch/warc_records", len(records))
+            stats.set_value("spillwatch/warc_bytes", self.files.bytes_written)
+            return
         state: DedupState | None = getattr(self.crawler.spider, "state", None)
         url = response.url
         now = datetime.now(UTC)
@@ -179,7 +191,7 @@ class WarcWriterExtension:
         builder = self.files.builder
         remember: Previous | None = None
         if previous is not None and response.status == 200 and not truncated \
-                and previous.payload_digest == digest:
+                and previous.payload_digest == digest and not request.meta.get(RENDER_PAGE):
             main = self._revisit(url, IDENTICAL_PAYLOAD, previous, http, common)
             stats.inc_value("spillwatch/revisits")
         elif previous is not None and response.status == 304:

@@ -20,6 +20,7 @@ from core.catalog.schema import captures
 from core.models import Table
 from indexer import media_types
 from indexer.extract import Extraction, extract, matcher_scan, scan_into
+from indexer.rendered import DOM_TYPE, rendered_dom_after
 from indexer.versions import significance
 from indexer.warc_reader import read_record_at
 from matcher.masking import mask_text
@@ -83,6 +84,9 @@ def _content(engine: Engine, capture_id: int, with_tables: bool) -> Extraction:
         record = read_record_at(row.warc_file, row.warc_offset)
     except LookupError as exc:
         raise CaptureNotFound(str(exc)) from None
+    dom = rendered_dom_after(row.warc_file, row.warc_offset, row.url)  # a rendered page: what the browser showed
+    if dom is not None:
+        record.payload, record.content_type = dom.payload, DOM_TYPE
     sniffed = media_types.sniff(record.payload, record.url)
     result = extract(record.payload, record.url, record.content_type, sniffed)
     if with_tables or not result.text:

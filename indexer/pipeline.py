@@ -46,6 +46,7 @@ from indexer.progress import Progress
 from indexer.purge import purged_digests
 from indexer.readahead import BULK_GC_THRESHOLD, Prepared, ReadAhead
 from indexer.records import CaptureInfo, SiteResolver, capture_info, clean_text, is_indexable_url
+from indexer.rendered import rendered_doms, use_rendered_dom
 from indexer.search import SearchBackend
 from indexer.surt import surt_key
 from indexer.warc_files import (
@@ -269,7 +270,7 @@ class Indexer:
         self.summary.files += 1
         crawl_key = f"crawl:{state.crawl_id}" if state.crawl_id is not None else f"file:{path}"
         run = _FileRun(state=state, path=path, crawl_key=crawl_key, records=state.records,
-                       resume=state.resume_offset, search_writer=search_writer)
+                       resume=state.resume_offset, search_writer=search_writer, rendered=rendered_doms(path))
         if progress is not None:
             progress.advance(state.resume_offset)
         read_ahead, readers = int(self.settings.index_read_ahead_size), int(self.settings.index_read_ahead_processes)
@@ -301,6 +302,8 @@ class Indexer:
             self.summary.records += 1
             end = item.offset + item.length
             if item.rec_type in CAPTURE_TYPES and is_indexable_url(item.url):
+                if run.rendered:
+                    use_rendered_dom(item, run.rendered, int(self.settings.index_max_payload))
                 info = capture_info(item, self.sites, crawl_site)
                 if info.surt in batch_surts:  # one capture per URL per batch: versions chain in order
                     self._commit(run, batch, problems, reader)
@@ -697,6 +700,7 @@ class _FileRun:
     records: int
     resume: int
     search_writer: ThreadPoolExecutor  # writes search documents while the catalog rows are written
+    rendered: dict[str, int] = field(default_factory=dict)  # indexer.rendered: URL → its rendered DOM
 
 
 def index_paths(

@@ -8,6 +8,7 @@ import time
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from core.config import RENDER_MODES
 from core.errors import ConfigError
 
 if TYPE_CHECKING:
@@ -27,6 +28,9 @@ def register(sub: argparse._SubParsersAction) -> None:
     parser.add_argument("--url", help="ad-hoc crawl: start URL (needs --out)")
     parser.add_argument("--out", type=Path, help="ad-hoc crawl: folder for WARCs, manifest and state")
     parser.add_argument("--max-pages", type=int, help="stop after this many pages")
+    parser.add_argument("--render", choices=RENDER_MODES,
+                        help="render pages in headless Chromium: browser (every page), auto (pages with scripts "
+                        "and little text) or plain (default: the site's render, plain for --url)")
     parser.add_argument("--allow-private-addresses", action="store_true",
                         help="let the crawl reach loopback/private addresses of the start URL's host "
                         "(tests and the demo only)")
@@ -44,14 +48,17 @@ def run(ctx: Context) -> int:
     if args.url or args.out:
         if not (args.url and args.out) or args.site_id:
             raise ConfigError(["crawl: give either SITE_ID, or both --url URL and --out DIR"])
+        extra = {"render": args.render} if args.render else {}
         manifest = crawl_adhoc(args.url, args.out, config.settings, max_pages=args.max_pages or 10_000,
-                               allow_private=args.allow_private_addresses, on_progress=progress)
+                               allow_private=args.allow_private_addresses, on_progress=progress, **extra)
     elif args.site_id:
         overrides: dict[str, Any] = {}
         if args.max_pages is not None:
             overrides["max_pages"] = args.max_pages
         if args.allow_private_addresses:
             overrides["allow_private"] = True
+        if args.render:
+            overrides["render"] = args.render
         manifest = crawl_site(config, args.site_id, on_progress=progress, **overrides)
     else:
         raise ConfigError(["crawl: give SITE_ID (a site in the config) or --url URL --out DIR"])

@@ -35,8 +35,10 @@ from web.audit import record_now
 from web.auth import require_role
 from web.origins import current_replay_origin
 from web.policy import shown_text
+from web.rendered import shown_payload
 from web.replay import REPLAYABLE, make_token, replay_path
 from web.state import state
+from web.views.screenshots import visual_summary
 
 bp = Blueprint("captures", __name__)
 
@@ -101,7 +103,7 @@ def show(capture_id: int) -> str:
     tables = []
     text_masked = False
     try:
-        extracted = extract(source, read_payload(source, web.settings.data_path))
+        extracted = extract(source, shown_payload(source, web.settings.data_path))  # rendered: its DOM
     except ArchiveError as exc:
         error = str(exc)
     else:
@@ -153,8 +155,10 @@ def diff(capture_id: int) -> str:
     if unmasked:
         record_now(web.engine, current_user.id, "view_unmasked", f"diff:{old['id']}..{new['id']}",
                    {"url": new["url"]})
+    visual = visual_summary(old, new, sensitive, unmasked)  # rendered captures: their screenshots
     return render_template("diff.html", new=new, old=old, others=others, text=text, tables=tables, masked=masked,
-                           text_masked=text_masked, sensitive=sensitive, error="")
+                           text_masked=text_masked, sensitive=sensitive, error="", visual=visual,
+                           masked_request=unmasked)
 
 
 @bp.route("/captures/<int:capture_id>/view")
