@@ -18,7 +18,8 @@ from pathlib import Path
 
 from warcio.archiveiterator import ArchiveIterator
 
-from indexer.warc_reader import READ_ERRORS, WarcRecord, read_record_at
+from indexer.parse_errors import is_bad_input
+from indexer.warc_reader import WarcRecord, read_record_at
 
 log = logging.getLogger(__name__)
 
@@ -36,7 +37,9 @@ def renders(path: Path) -> bool:
         with path.open("rb") as fh:
             first = next(iter(ArchiveIterator(fh, arc2warc=True)), None)
             return first is not None and first.rec_type == "warcinfo" and RENDER_FIELD in first.content_stream().read()
-    except READ_ERRORS:
+    except Exception as exc:  # bad input (parse_errors): not a rendering crawl's file; a bug is raised
+        if not is_bad_input(exc):
+            raise
         return False
 
 
@@ -60,7 +63,9 @@ def rendered_dom_after(path: str | Path, offset: int, url: str, max_payload: int
             else:
                 return None
         return read_record_at(path, dom_offset, max_payload)
-    except (LookupError, *READ_ERRORS) as exc:
+    except Exception as exc:  # bad input (parse_errors) or a record not found: no DOM; a bug is raised
+        if not isinstance(exc, LookupError) and not is_bad_input(exc):
+            raise
         log.debug("%s: no rendered DOM for %s: %s", path, url, exc.__class__.__name__)
         return None
 
@@ -77,7 +82,9 @@ def rendered_doms(path: Path) -> dict[str, int]:
                 uri = record.rec_headers.get_header("WARC-Target-URI") or ""
                 if record.rec_type == "resource" and uri.startswith(RENDERED_DOM):
                     found[uri[len(RENDERED_DOM):]] = iterator.get_record_offset()
-    except READ_ERRORS as exc:  # the main reader reports the damage; the DOMs found so far are used
+    except Exception as exc:  # the main reader reports the damage; the DOMs found so far are used
+        if not is_bad_input(exc):
+            raise
         log.debug("%s: looking for rendered DOMs stopped: %s", path, exc.__class__.__name__)
     return found
 
