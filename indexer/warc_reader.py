@@ -15,8 +15,6 @@ from __future__ import annotations
 
 import gzip
 import logging
-import re
-import zlib
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -26,28 +24,26 @@ from typing import IO, TYPE_CHECKING, Any
 from warcio.archiveiterator import ArchiveIterator
 from warcio.exceptions import ArchiveLoadFailed
 from warcio.recordloader import ArcWarcRecord
-from warcio.timeutils import iso_date_to_datetime
 
 from indexer.errors import RecordProblem
-from indexer.parse_errors import DATA_ERRORS, is_bad_input
+from indexer.parse_errors import is_bad_input
+from indexer.read_problems import RECOMPRESS_HINT, blank_line_warnings, length_problem, problem_for
+from indexer.record_starts import GZIP_MAGIC, SCAN_WINDOW, next_record_start
+from indexer.warc_headers import (
+    CAPTURE_TYPES,
+    WARC_TYPES,
+    absolute,
+    clean_uri,
+    header_broken,
+    parse_date,
+    rec_label,
+)
 
 if TYPE_CHECKING:
     from indexer.prepared import Prepared
 
 log = logging.getLogger(__name__)
 
-GZIP_MAGIC = b"\x1f\x8b\x08"
-CAPTURE_TYPES = ("response", "resource", "revisit")
-WARC_TYPES = ("warcinfo", "response", "resource", "request", "metadata", "revisit", "conversion", "continuation")
-_SCAN_WINDOW = 1 << 20
-_SCAN_OVERLAP = 8192  # a record's first line that straddles two windows is still found
-_ONCE_ONLY = ("warc-type", "warc-record-id", "warc-date", "warc-target-uri", "content-length")
-_SCHEME = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*:")
-_WARC_LINE = re.compile(rb"WARC/1\.[01]\r?\n")
-# an ARC record's header line: URL, address, 14-digit date, then type and length (more in ARC v2)
-_ARC_LINE = re.compile(rb"^[a-z][a-z0-9+.-]*://[^\s]+ [^\s]+ \d{14}(?: [^\s]*){2,7}\r?\n", re.M)
-RECOMPRESS_HINT = ("rewrite the file with one gzip member per record: "
-                   "`warcio recompress {path} fixed.warc.gz`, then index fixed.warc.gz")
 
 
 @dataclass
@@ -107,23 +103,6 @@ class _Iterator(ArchiveIterator):  # type: ignore[misc]
             return line, empty_size
 
 
-def _date(value: str | None) -> datetime | None:
-    if not value:
-        return None
-    try:
-        parsed = iso_date_to_datetime(value.strip())
-    except (ValueError, TypeError, IndexError):
-        return None
-    return parsed.replace(tzinfo=UTC) if parsed.tzinfo is None else parsed.astimezone(UTC)
-
-
-def _clean_uri(value: str | None) -> str:
-    uri = (value or "").strip()
-    if uri.startswith("<") and uri.endswith(">"):
-        uri = uri[1:-1]
-    return uri
-
-
 def _http_status(record: ArcWarcRecord) -> int | None:
     if record.http_headers is None or not record.http_headers.protocol:
         return None
@@ -132,38 +111,6 @@ def _http_status(record: ArcWarcRecord) -> int | None:
         return int(code)
     except (TypeError, ValueError):
         return None
-
-
-def rec_label(record: ArcWarcRecord) -> str:
-    uri = _clean_uri(record.rec_headers.get_header("WARC-Target-URI"))
-    return f"{record.rec_type} record of {uri}" if uri else f"{record.rec_type} record"
-
-
-def _header_broken(record: ArcWarcRecord) -> bool:
-    """A record of no WARC type, or repeating a field WARC allows once (the header of a cut record
-    running into the next record's), or a capture record without a valid WARC-Date or
-    WARC-Target-URI."""
-    headers = record.rec_headers
-    if (record.rec_type or "") not in WARC_TYPES:
-        return True
-    names = [name.lower() for name, _value in headers.headers]
-    if any(names.count(name) > 1 for name in _ONCE_ONLY):
-        return True
-    if record.rec_type not in CAPTURE_TYPES:
-        return False
-    uri = _clean_uri(headers.get_header("WARC-Target-URI"))
-    return _date(headers.get_header("WARC-Date")) is None or not _absolute(uri)
-
-
-def _absolute(uri: str) -> bool:
-    """WARC-Target-URI must be an absolute URI (a scheme, then ':')."""
-    return _SCHEME.match(uri) is not None
-
-
-def _short_by(record: ArcWarcRecord) -> int:
-    """Bytes the record's block is shorter than its Content-Length (0 when complete)."""
-    limit = getattr(record.raw_stream, "limit", 0)
-    return int(limit) if isinstance(limit, int) and limit > 0 else 0
 
 
 class WarcReader:
@@ -210,7 +157,7 @@ class WarcReader:
                     yield from self._decompressed()
                     return
                 if exc is not None:
-                    yield self._problem_for(fail_offset, exc, gzipped)
+                    yield problem_for(self.label, fail_offset, exc, gzipped)
                 # after a record whose length was wrong, the next record may start inside it
                 offset = self._resync(fh, resync_from + 1, gzipped, anywhere=True)
                 if offset == fail_offset and exc is not None:  # the record that failed: not again
@@ -226,7 +173,7 @@ class WarcReader:
         blank lines or padding are left)."""
         end = max(self.next_offset or 0, started)
         fh.seek(end)
-        rest = fh.read(_SCAN_WINDOW)
+        rest = fh.read(SCAN_WINDOW)
         if not rest.strip(b"\r\n\t \x00"):
             return None
         problem = RecordProblem(
@@ -248,21 +195,6 @@ class WarcReader:
         fh.seek(0)
         return self._resync(fh, offset, fh.read(2) == GZIP_MAGIC[:2])
 
-    def _problem_for(self, offset: int, exc: BaseException, gzipped: bool) -> RecordProblem:
-        text = " ".join(str(exc).split())[:300] or exc.__class__.__name__
-        if isinstance(exc, zlib.error) or (gzipped and "gzip" in text.lower()):
-            hint = "the gzip data is damaged here; " + RECOMPRESS_HINT.format(path=self.label)
-        elif isinstance(exc, EOFError):
-            hint = "the file ends inside a record (an interrupted write?); re-crawl to replace it"
-        else:
-            hint = ("the record header is not valid WARC/ARC; check the file with `warcio check "
-                    f"{self.label}`; the next readable record is indexed")
-        if not isinstance(exc, DATA_ERRORS):  # warcio itself failed on it (parse_errors)
-            return RecordProblem(self.label, offset, "unreadable record: warcio failed on it "
-                                 f"({exc.__class__.__name__}: {text}); a required header field (WARC-Type, "
-                                 "WARC-Target-URI, WARC-Date, Content-Length) is probably missing or invalid", hint)
-        return RecordProblem(self.label, offset, f"unreadable record: {exc.__class__.__name__}: {text}", hint)
-
     def _iterate(self, fh: IO[bytes], start: int, outcome: list[Any]) -> Iterator[WarcRecord | RecordProblem]:
         """Records from ``start`` until the end, or until a record that cannot be read or whose length
         cannot be trusted: ``outcome`` then gets (offset, exception or None, where to look again)."""
@@ -280,15 +212,15 @@ class WarcReader:
                 offset = iterator.get_record_offset()
                 length = iterator.get_record_length()
                 self.records_read += 1
-                bad_length = self._length_problem(record, item, offset)
+                bad_length = length_problem(self.label, record, item.url if item is not None else "", offset)
                 if bad_length is not None:
                     problems.append(bad_length)
                     item = None
                 # a capture without a date or URL: its header may have swallowed the next record's
-                untrusted = bad_length is not None or _header_broken(record)
+                untrusted = bad_length is not None or header_broken(record)
                 if item is not None:
                     item.offset, item.length = offset, length
-                yield from self._warnings(warnings)
+                yield from blank_line_warnings(self.label, warnings)
                 for problem in problems:
                     yield RecordProblem(self.label, offset, problem.message, problem.hint, problem.skipped)
                 if untrusted:  # its end is unknown: look for the next record after its start
@@ -304,50 +236,21 @@ class WarcReader:
             failed_at = iterator.offset if iterator.offset >= current else current
             # the record before may have had a wrong length: the next one may start inside it
             resync_from = previous if previous is not None else failed_at
-            yield from self._warnings(warnings)
+            yield from blank_line_warnings(self.label, warnings)
             outcome.append((failed_at, exc, resync_from))
-
-    def _warnings(self, warnings: list[tuple[int, bytes]]) -> Iterator[RecordProblem]:
-        for warn_offset, line in warnings:
-            yield RecordProblem(
-                self.label, warn_offset,
-                f"record not followed by the blank lines WARC requires (found {line!r}); its "
-                "Content-Length is probably wrong",
-                f"the record before offset {warn_offset} may be cut short; check the file with "
-                f"`warcio check {self.label}`", skipped=False)
-        warnings.clear()
-
-    def _length_problem(self, record: ArcWarcRecord, item: WarcRecord | None, offset: int) -> RecordProblem | None:
-        """The record's length is missing or negative (warcio then reads to the end of the file), or
-        the file ends before it: a problem, and the reader looks for the next record inside it."""
-        label = item.url if item is not None and item.url else rec_label(record)
-        if record.length is None or record.length < 0:
-            declared = record.rec_headers.get_header("Content-Length")
-            return RecordProblem(
-                self.label, offset, f"{label} has no valid Content-Length ({declared!r}), so where it ends "
-                "is unknown", "the WARC header needs Content-Length: the block's size in bytes; "
-                f"`warcio check {self.label}` shows the record; the next readable record is indexed")
-        short = _short_by(record)
-        if short:
-            return RecordProblem(
-                self.label, offset, f"{label} is cut short: {short} byte(s) of its Content-Length "
-                "are missing (the file is truncated, a gzip member ends inside the record, or the "
-                "length is wrong)",
-                "re-crawl the URL, or rebuild the file with `warcio recompress` if the data is all there")
-        return None
 
     def _convert(self, record: ArcWarcRecord) -> tuple[WarcRecord | None, list[RecordProblem]]:
         """Turn warcio's record into a :class:`WarcRecord`; payload read for captures only."""
         headers = record.rec_headers
         rec_type = record.rec_type or ""
-        date = _date(headers.get_header("WARC-Date"))
-        url = _clean_uri(headers.get_header("WARC-Target-URI"))
+        date = parse_date(headers.get_header("WARC-Date"))
+        url = clean_uri(headers.get_header("WARC-Target-URI"))
         problems: list[RecordProblem] = []
         if rec_type not in WARC_TYPES:
             problems.append(RecordProblem(self.label, 0, f"record of unknown WARC-Type {rec_type[:40]!r}",
                                           f"a damaged header? check the file with `warcio check {self.label}`"))
             return None, problems
-        if _header_broken(record) and (rec_type not in CAPTURE_TYPES or (date is not None and _absolute(url))):
+        if header_broken(record) and (rec_type not in CAPTURE_TYPES or (date is not None and absolute(url))):
             problems.append(RecordProblem(self.label, 0, f"{rec_label(record)[:200]} repeats a WARC header "
                                           "field that may appear once (its header runs into another record's?)",
                                           f"check the file with `warcio check {self.label}`"))
@@ -362,7 +265,7 @@ class WarcReader:
                                           f"({headers.get_header('WARC-Date')!r})",
                                           "the WARC header must carry WARC-Date as an ISO 8601 UTC time"))
             return None, problems
-        if not _absolute(url):
+        if not absolute(url):
             problems.append(RecordProblem(self.label, 0, f"{rec_type} record has no valid WARC-Target-URI "
                                           f"({url[:80]!r})", "every response/resource/revisit record needs "
                                           "WARC-Target-URI, an absolute URI such as https://host/path"))
@@ -381,8 +284,8 @@ class WarcReader:
         item.payload_digest = (headers.get_header("WARC-Payload-Digest") or "").strip()
         item.warc_truncated = headers.get_header("WARC-Truncated") or ""
         if rec_type == "revisit":
-            item.refers_to_uri = _clean_uri(headers.get_header("WARC-Refers-To-Target-URI"))
-            item.refers_to_date = _date(headers.get_header("WARC-Refers-To-Date"))
+            item.refers_to_uri = clean_uri(headers.get_header("WARC-Refers-To-Target-URI"))
+            item.refers_to_date = parse_date(headers.get_header("WARC-Refers-To-Date"))
             return item, problems
         try:
             stream = record.content_stream()
@@ -403,44 +306,9 @@ class WarcReader:
             item.payload_digest = sha1_digest(payload)
         return item, problems
 
-    def _resync(self, fh: IO[bytes], start: int, gzipped: bool, anywhere: bool = False) -> int | None:
-        """Offset of the next record start at or after ``start``, or None at end of file.
-
-        In a plain file a record starts with a ``WARC/1.x`` line or an ARC header line; ``anywhere``
-        (after a record whose length was wrong) also accepts a ``WARC/1.x`` line glued to the end of
-        the broken record's bytes."""
-        position = start
-        while True:
-            fh.seek(position)
-            window = fh.read(_SCAN_WINDOW + _SCAN_OVERLAP)
-            if not window:
-                return None
-            hit = self._member_in(fh, window, position) if gzipped else _plain_start(window, position == 0, anywhere)
-            if hit is not None:
-                return position + hit
-            if len(window) <= _SCAN_WINDOW:
-                return None
-            position += _SCAN_WINDOW
-
-    def _member_in(self, fh: IO[bytes], window: bytes, position: int) -> int | None:
-        search_from = 0
-        while True:
-            hit = window.find(GZIP_MAGIC, search_from)
-            if hit < 0 or hit >= _SCAN_WINDOW:
-                return None
-            if self._member_holds_record(fh, position + hit):
-                return hit
-            search_from = hit + 1
-
     @staticmethod
-    def _member_holds_record(fh: IO[bytes], offset: int) -> bool:
-        fh.seek(offset)
-        data = fh.read(4096)
-        try:
-            head = zlib.decompressobj(16 + zlib.MAX_WBITS).decompress(data, 64)
-        except zlib.error:
-            return False
-        return head.startswith(b"WARC/") or head[:8].lower().startswith((b"http://", b"https://", b"filedesc"))
+    def _resync(fh: IO[bytes], start: int, gzipped: bool, anywhere: bool = False) -> int | None:
+        return next_record_start(fh, start, gzipped, anywhere)
 
     def _decompressed(self) -> Iterator[WarcRecord | RecordProblem]:
         """Read a whole-file gzip WARC through a decompressing stream (offsets in decompressed data)."""
@@ -460,24 +328,8 @@ class WarcReader:
                     continue
                 yield item
             if outcome and outcome[0][1] is not None:  # no resync in a stream: the rest is lost
-                yield self._problem_for(outcome[0][0], outcome[0][1], gzipped=False)
+                yield problem_for(self.label, outcome[0][0], outcome[0][1], gzipped=False)
         self.next_offset = None
-
-
-def _plain_start(window: bytes, at_file_start: bool, anywhere: bool) -> int | None:
-    """First record start in a window of a plain (uncompressed) file."""
-    hits: list[int] = []
-    for match in _WARC_LINE.finditer(window):
-        start = match.start()
-        if start >= _SCAN_WINDOW:
-            break
-        if anywhere or (start == 0 and at_file_start) or window[start - 1:start] == b"\n" or start == 0:
-            hits.append(start)
-            break
-    arc = _ARC_LINE.search(window, 0, _SCAN_WINDOW + _SCAN_OVERLAP)
-    if arc is not None and arc.start() < _SCAN_WINDOW:
-        hits.append(arc.start())
-    return min(hits) if hits else None
 
 
 def sha1_digest(data: bytes) -> str:
