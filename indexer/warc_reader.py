@@ -23,12 +23,15 @@ from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any
 
 from warcio.archiveiterator import ArchiveIterator
+from warcio.bufferedreaders import ChunkedDataReader
 from warcio.exceptions import ArchiveLoadFailed
 from warcio.recordloader import ArcWarcRecord
 from warcio.statusandheaders import StatusAndHeadersParserException
 from warcio.timeutils import iso_date_to_datetime
 
+from core.encodings import codings, decode_body
 from indexer.errors import RecordProblem
+from matcher.limits import DEFAULT_LIMITS
 
 if TYPE_CHECKING:
     from indexer.prepared import Prepared
@@ -48,7 +51,8 @@ RECOMPRESS_HINT = ("rewrite the file with one gzip member per record: "
 @dataclass
 class WarcRecord:
     """What the indexer needs from one record. ``payload`` is the HTTP entity, de-chunked and
-    content-decoded (gzip/deflate/br), cut at ``max_payload`` bytes (``truncated`` says so)."""
+    content-decoded (gzip/deflate/br/zstd, stacked too: :mod:`core.encodings`), cut at ``max_payload``
+    bytes (``truncated`` says so)."""
 
     path: str
     offset: int
@@ -290,7 +294,7 @@ class WarcReader:
             item.refers_to_date = _date(headers.get_header("WARC-Refers-To-Date"))
             return item, problems
         try:
-            stream = record.content_stream()
+            stream = _entity_stream(record)
             payload = stream.read(self.max_payload)
             item.truncated = bool(stream.read(1))
         except READ_ERRORS as exc:
@@ -300,6 +304,14 @@ class WarcReader:
                 "the HTTP body is not valid for its Transfer-Encoding/Content-Encoding; "
                 f"`warcio check {self.label}` shows the record"))
             return None, problems
+        coding = item.headers.get("content-encoding", "")
+        if codings(coding):
+            decoded = decode_body(payload, coding, limit=self.max_payload,
+                                  max_ratio=DEFAULT_LIMITS.max_compression_ratio)
+            payload, item.truncated = decoded.body, item.truncated or decoded.truncated
+            if decoded.problem:
+                problems.append(RecordProblem(self.label, 0, f"{url}: {decoded.problem}", decoded.hint,
+                                              skipped=False))
         item.payload = payload
         item.payload_size = len(payload)
         if not item.payload_digest:
@@ -363,6 +375,14 @@ class WarcReader:
             if outcome:
                 yield self._problem_for(outcome[0][0], outcome[0][1], gzipped=False)
         self.next_offset = None
+
+
+def _entity_stream(record: ArcWarcRecord) -> IO[bytes]:
+    """The HTTP body de-chunked but still content-encoded (decoded by :mod:`core.encodings`)."""
+    http = record.http_headers
+    if http is not None and http.protocol and (http.get_header("Transfer-Encoding") or "").lower() == "chunked":
+        return ChunkedDataReader(record.raw_stream)  # type: ignore[no-any-return]
+    return record.raw_stream  # type: ignore[no-any-return]
 
 
 def sha1_digest(data: bytes) -> str:
