@@ -29,6 +29,7 @@ from warcio.recordloader import ArcWarcRecord
 from warcio.statusandheaders import StatusAndHeadersParserException
 from warcio.timeutils import iso_date_to_datetime
 
+from core.digests import normalise_digest, sha1_digest
 from core.encodings import codings, decode_body
 from indexer.errors import RecordProblem
 from matcher.limits import DEFAULT_LIMITS
@@ -287,7 +288,7 @@ class WarcReader:
             item.content_type = item.headers.get("content-type", "")
         else:
             item.content_type = headers.get_header("Content-Type") or ""
-        item.payload_digest = (headers.get_header("WARC-Payload-Digest") or "").strip()
+        item.payload_digest = normalise_digest(headers.get_header("WARC-Payload-Digest") or "")
         item.warc_truncated = headers.get_header("WARC-Truncated") or ""
         if rec_type == "revisit":
             item.refers_to_uri = _clean_uri(headers.get_header("WARC-Refers-To-Target-URI"))
@@ -383,14 +384,6 @@ def _entity_stream(record: ArcWarcRecord) -> IO[bytes]:
     if http is not None and http.protocol and (http.get_header("Transfer-Encoding") or "").lower() == "chunked":
         return ChunkedDataReader(record.raw_stream)  # type: ignore[no-any-return]
     return record.raw_stream  # type: ignore[no-any-return]
-
-
-def sha1_digest(data: bytes) -> str:
-    """``sha1:BASE32`` as in WARC-Payload-Digest."""
-    import base64
-    import hashlib
-
-    return "sha1:" + base64.b32encode(hashlib.sha1(data).digest()).decode("ascii")
 
 
 def read_record_at(path: str | Path, offset: int, max_payload: int = 200 * 2**20) -> WarcRecord:
