@@ -17,25 +17,20 @@ import gzip
 import logging
 import zlib
 from collections.abc import Iterator
-from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import IO, TYPE_CHECKING, Any
+from typing import IO, Any
 
 from warcio.archiveiterator import ArchiveIterator
-from warcio.bufferedreaders import ChunkedDataReader
 from warcio.exceptions import ArchiveLoadFailed
 from warcio.recordloader import ArcWarcRecord
 from warcio.statusandheaders import StatusAndHeadersParserException
 from warcio.timeutils import iso_date_to_datetime
 
 from core.digests import normalise_digest, sha1_digest
-from core.encodings import codings, decode_body
 from indexer.errors import RecordProblem
-from matcher.limits import DEFAULT_LIMITS
-
-if TYPE_CHECKING:
-    from indexer.prepared import Prepared
+from indexer.http_body import decoded_payload, entity_stream, fit_to_http_length, wrong_length
+from indexer.warc_record import WarcRecord
 
 log = logging.getLogger(__name__)
 
@@ -47,37 +42,6 @@ READ_ERRORS = (ArchiveLoadFailed, StatusAndHeadersParserException, EOFError, zli
 _SCAN_WINDOW = 1 << 20
 RECOMPRESS_HINT = ("rewrite the file with one gzip member per record: "
                    "`warcio recompress {path} fixed.warc.gz`, then index fixed.warc.gz")
-
-
-@dataclass
-class WarcRecord:
-    """What the indexer needs from one record. ``payload`` is the HTTP entity, de-chunked and
-    content-decoded (gzip/deflate/br/zstd, stacked too: :mod:`core.encodings`), cut at ``max_payload``
-    bytes (``truncated`` says so)."""
-
-    path: str
-    offset: int
-    length: int
-    rec_type: str
-    url: str
-    date: datetime
-    record_id: str = ""
-    status: int | None = None
-    content_type: str = ""
-    headers: dict[str, str] = field(default_factory=dict)
-    payload: bytes = b""
-    payload_digest: str = ""
-    truncated: bool = False
-    payload_size: int = 0
-    refers_to_uri: str = ""
-    refers_to_date: datetime | None = None
-    warc_truncated: str = ""
-    # set by the read-ahead process (indexer.readahead, indexer.prepared): its extraction, and whether it dropped
-    # the payload (the record is read again from the file if the payload is needed after all)
-    prepared: Prepared | None = None
-    payload_dropped: bool = False
-    surt: str = ""  # the URL's SURT and host, when the read-ahead process computed them
-    host: str = ""
 
 
 class _Iterator(ArchiveIterator):  # type: ignore[misc]
@@ -167,6 +131,7 @@ class WarcReader:
         self.next_offset: int | None = start_offset
         self.decompressed = False
         self.records_read = 0
+        self.resync_from: int | None = None
 
     def __iter__(self) -> Iterator[WarcRecord | RecordProblem]:
         with self.path.open("rb") as fh:
@@ -183,8 +148,13 @@ class WarcReader:
                 if isinstance(exc, ArchiveLoadFailed) and "non-chunked gzip" in str(exc):
                     yield from self._decompressed()
                     return
-                yield self._problem_for(fail_offset, exc, gzipped)
-                offset = self._resync(fh, fail_offset + 1, gzipped)
+                overran, self.resync_from = self.resync_from, None
+                if overran is not None and overran <= fail_offset:
+                    # the record before took in the start of this one: look for it from there
+                    offset = self._resync(fh, overran, gzipped)
+                else:
+                    yield self._problem_for(fail_offset, exc, gzipped)
+                    offset = self._resync(fh, fail_offset + 1, gzipped)
                 if offset is None:
                     self.next_offset = self.path.stat().st_size
                 elif self._past_end(offset):
@@ -230,7 +200,9 @@ class WarcReader:
                 length = iterator.get_record_length()
                 self.records_read += 1
                 short = _short_by(record)
-                if short:
+                if short and item is not None and item.body_complete:
+                    problems.append(wrong_length(self.label, item, f"{short} byte(s) longer than the record"))
+                elif short:
                     label = item.url if item is not None and item.url else rec_label(record)
                     problems.append(RecordProblem(
                         self.label, offset, f"{label} is cut short: {short} byte(s) of its Content-Length "
@@ -240,6 +212,10 @@ class WarcReader:
                     item = None
                 if item is not None:
                     item.offset, item.length = offset, length
+                    if item.overran:  # the missing blank lines after it are the same problem
+                        problems.append(wrong_length(self.label, item, f"{item.overran} byte(s) too large"))
+                        self.resync_from, item.length = offset + 1, length - item.overran
+                        warnings.clear()
                 for warn_offset, line in warnings:
                     yield RecordProblem(
                         self.label, warn_offset,
@@ -295,7 +271,7 @@ class WarcReader:
             item.refers_to_date = _date(headers.get_header("WARC-Refers-To-Date"))
             return item, problems
         try:
-            stream = _entity_stream(record)
+            stream = entity_stream(record)
             payload = stream.read(self.max_payload)
             item.truncated = bool(stream.read(1))
         except READ_ERRORS as exc:
@@ -305,14 +281,10 @@ class WarcReader:
                 "the HTTP body is not valid for its Transfer-Encoding/Content-Encoding; "
                 f"`warcio check {self.label}` shows the record"))
             return None, problems
-        coding = item.headers.get("content-encoding", "")
-        if codings(coding):
-            decoded = decode_body(payload, coding, limit=self.max_payload,
-                                  max_ratio=DEFAULT_LIMITS.max_compression_ratio)
-            payload, item.truncated = decoded.body, item.truncated or decoded.truncated
-            if decoded.problem:
-                problems.append(RecordProblem(self.label, 0, f"{url}: {decoded.problem}", decoded.hint,
-                                              skipped=False))
+        payload = fit_to_http_length(item, payload)
+        payload, problem = decoded_payload(item, payload, self.max_payload)
+        if problem:
+            problems.append(RecordProblem(self.label, 0, *problem, skipped=False))
         item.payload = payload
         item.payload_size = len(payload)
         if not item.payload_digest:
@@ -376,14 +348,6 @@ class WarcReader:
             if outcome:
                 yield self._problem_for(outcome[0][0], outcome[0][1], gzipped=False)
         self.next_offset = None
-
-
-def _entity_stream(record: ArcWarcRecord) -> IO[bytes]:
-    """The HTTP body de-chunked but still content-encoded (decoded by :mod:`core.encodings`)."""
-    http = record.http_headers
-    if http is not None and http.protocol and (http.get_header("Transfer-Encoding") or "").lower() == "chunked":
-        return ChunkedDataReader(record.raw_stream)  # type: ignore[no-any-return]
-    return record.raw_stream  # type: ignore[no-any-return]
 
 
 def read_record_at(path: str | Path, offset: int, max_payload: int = 200 * 2**20) -> WarcRecord:
