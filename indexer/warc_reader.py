@@ -30,6 +30,7 @@ from warcio.timeutils import iso_date_to_datetime
 from core.digests import normalise_digest, sha1_digest
 from indexer.errors import RecordProblem
 from indexer.http_body import decoded_payload, entity_stream, fit_to_http_length, wrong_length
+from indexer.wacz import open_source, source_size
 from indexer.warc_record import WarcRecord
 
 log = logging.getLogger(__name__)
@@ -134,7 +135,7 @@ class WarcReader:
         self.resync_from: int | None = None
 
     def __iter__(self) -> Iterator[WarcRecord | RecordProblem]:
-        with self.path.open("rb") as fh:
+        with open_source(self.path) as fh:
             gzipped = fh.read(2) == GZIP_MAGIC[:2]
             offset: int | None = self.start_offset
             while offset is not None:
@@ -156,7 +157,7 @@ class WarcReader:
                     yield self._problem_for(fail_offset, exc, gzipped)
                     offset = self._resync(fh, fail_offset + 1, gzipped)
                 if offset is None:
-                    self.next_offset = self.path.stat().st_size
+                    self.next_offset = source_size(self.path)
                 elif self._past_end(offset):
                     return
 
@@ -339,7 +340,7 @@ class WarcReader:
             RECOMPRESS_HINT.format(path=self.label), skipped=False)
         skip = self.records_read
         self.records_read = 0
-        with gzip.open(self.path, "rb") as stream:
+        with open_source(self.path) as raw, gzip.open(raw, "rb") as stream:
             outcome: list[Any] = []
             for item in self._iterate(stream, 0, outcome):  # type: ignore[arg-type]
                 if isinstance(item, WarcRecord) and self.records_read <= skip:
@@ -358,7 +359,7 @@ def read_record_at(path: str | Path, offset: int, max_payload: int = 200 * 2**20
     """
     reader = WarcReader(path, start_offset=offset, max_payload=max_payload)
     try:
-        with Path(path).open("rb") as fh:
+        with open_source(path) as fh:
             fh.seek(offset)
             warnings: list[tuple[int, bytes]] = []
             iterator = _Iterator(fh, warnings)
@@ -375,7 +376,7 @@ def read_record_at(path: str | Path, offset: int, max_payload: int = 200 * 2**20
         problems = []
     # whole-file gzip: offsets are positions in the decompressed stream
     try:
-        with gzip.open(path, "rb") as stream:
+        with open_source(path) as raw, gzip.open(raw, "rb") as stream:
             stream.seek(offset)
             iterator = _Iterator(stream, [])  # type: ignore[arg-type]
             record = next(iter(iterator))

@@ -17,6 +17,7 @@ from warcio.exceptions import ArchiveLoadFailed
 
 from core.catalog.schema import captures, findings
 from core.models import Table
+from indexer.wacz import open_source
 from matcher.columns import safe_header, type_columns
 from matcher.masking import mask_row, mask_text
 
@@ -60,7 +61,7 @@ def read_payload(capture: dict[str, Any], data_dir: Path) -> Payload:
     if not path.is_absolute() and not path.exists():
         path = data_dir / path
     try:
-        with path.open("rb") as fh:
+        with open_source(path) as fh:  # a plain WARC, or a WARC inside a WACZ
             fh.seek(int(capture["warc_offset"]))
             for record in ArchiveIterator(fh):
                 if record.rec_type not in ("response", "resource"):
