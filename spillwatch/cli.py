@@ -33,6 +33,7 @@ COMMAND_MODULES: tuple[str, ...] = (
     "spillwatch.commands.users_cmd",
     "spillwatch.commands.index_cmd",
     "spillwatch.commands.search_cmd",
+    "spillwatch.commands.export",
 )
 
 
