@@ -35,7 +35,7 @@ PYWB_CHECK = textwrap.dedent("""
 """)
 
 
-def _catalog(data: Path):  # noqa: ANN202
+def _catalog(data: Path):
     return create_catalog_engine(f"sqlite:///{data / 'catalog.sqlite3'}")
 
 
