@@ -9,7 +9,8 @@ An archived page is hostile content.  It is served
 - with ``X-Content-Type-Options: nosniff``, inside an ``<iframe sandbox>`` on the UI's page.
 
 The origin has no login of its own: each URL carries a short-lived signed token that the UI issues
-to analysts (and records in the audit log), naming one capture.
+to analysts (and records in the audit log), naming one capture.  An HTML capture is replayed by pywb
+under the token's path, so that its links, images and styles work (:mod:`web.pywb_replay`).
 """
 
 from __future__ import annotations
@@ -24,6 +25,8 @@ from core.catalog import open_catalog
 from core.config import Config
 from core.settings import Settings
 from indexer.media_types import essence
+from indexer.wacz import split_member
+from web import pywb_replay
 from web.archive import ArchiveError, content_capture, get_capture, read_payload
 from web.origins import ui_origin
 from web.secret import secret_key
@@ -31,6 +34,7 @@ from web.secret import secret_key
 TOKEN_MAX_AGE = 15 * 60
 SALT = "spillwatch-replay"
 REPLAYABLE = frozenset({"text/html", "application/xhtml+xml", "text/plain"})
+BROWSABLE = frozenset({"text/html", "application/xhtml+xml"})  # replayed by pywb (web/pywb_replay.py)
 
 SANDBOX_CSP = ("sandbox; default-src 'none'; style-src 'unsafe-inline'; img-src data:; font-src data:; "
                "media-src 'none'; form-action 'none'; base-uri 'none'; frame-ancestors {ancestors}")
@@ -94,8 +98,16 @@ def create_replay_app(config: Config | Settings) -> Flask:
         if media not in REPLAYABLE:
             message = f"{media or 'this type'} is not replayed in the browser; use “download original”."
             return _inert(message.encode(), 415, "text/plain; charset=utf-8", ancestors)
+        if media in BROWSABLE and split_member(str(source["warc_file"])) is None:  # pywb: links, images, styles
+            moved = _inert(b"", 302, "text/plain", ancestors)
+            moved.headers["Location"] = pywb_replay.entry_path(token, capture["url"], capture["captured_at"])
+            return moved
         content_type = payload.content_type if essence(payload.content_type) == media else media
         return _inert(payload.body, 200, content_type, ancestors)
+
+    pywb_replay.register(app, settings, engine, ancestors,
+                         lambda body, status, kind: _inert(body, status, kind, ancestors),
+                         lambda token: _serializer(settings).loads(token, max_age=TOKEN_MAX_AGE))
 
     @app.route("/")
     def root() -> Response:
