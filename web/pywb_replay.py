@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import html
 import json
+import logging
 import subprocess
 import sys
 import threading
@@ -43,6 +44,8 @@ from indexer.media_types import essence
 from indexer.surt import surt_key
 from web.audit import record_now
 
+log = logging.getLogger(__name__)
+
 COLLECTION = "archive"
 PAGE_MODES = ("", "mp_", "id_")
 KEPT_HEADERS = ("Content-Type", "Location", "Memento-Datetime", "Link", "Content-Location", "Vary")
@@ -61,6 +64,17 @@ class PywbChild:
         self._process: subprocess.Popen[str] | None = None
         self._base = ""
         self._lock = threading.Lock()
+
+    def start_soon(self) -> None:
+        """Start the process in the background (pywb takes seconds to import), so the first replay
+        does not wait for all of it."""
+        threading.Thread(target=self._start_quietly, name="spillwatch-pywb-start", daemon=True).start()
+
+    def _start_quietly(self) -> None:
+        try:
+            self.base_url()
+        except OSError as exc:  # the first replay request starts it again and reports the error
+            log.warning("pywb replay process: %s", exc)
 
     def base_url(self) -> str:
         with self._lock:
@@ -138,6 +152,7 @@ def register(app: Flask, settings: Settings, engine: Engine, ancestors: str, ine
     """Add pywb's routes under ``/replay/<token>/`` to the replay origin's ``app``."""
     child = PywbChild(engine.url.render_as_string(hide_password=False))
     app.extensions["spillwatch_pywb"] = child
+    child.start_soon()
 
     @app.route("/replay/<token>/<path:rest>", methods=["GET", "HEAD"])
     def browse(token: str, rest: str) -> Response:
