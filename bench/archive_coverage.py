@@ -7,7 +7,9 @@ warcio's test archives, ARC included) plus archives written here of the demo age
 (``spillwatch.demo.agency_site``, on 127.0.0.1) by three other writers:
 
 - GNU wget (``wget --recursive --warc-file``, Debian's wget),
-- pywb's recorder (``wayback`` with ``recorder: live``, pages fetched through ``/<coll>/record/``),
+- pywb's recorder (``wayback`` with ``recorder: live``, pages fetched through ``/<coll>/record/``;
+  in this sandbox without outside network its live loader answers "No Resource Found" for every
+  local URL, so it writes no archive: see bench/README.md),
 - warcprox, when ``--warcprox`` names its executable (it pins libraries the project's virtualenv
   must not take, so it lives in a virtualenv of its own: ``python -m venv w && w/bin/pip install warcprox``),
 
@@ -50,6 +52,13 @@ def _free_port() -> int:
         return int(sock.getsockname()[1])
 
 
+def _own_address() -> str:
+    """This machine's address on its default route (connecting a UDP socket sends nothing)."""
+    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as sock:
+        sock.connect(("192.0.2.1", 9))
+        return str(sock.getsockname()[0])
+
+
 def _wait(port: int, seconds: float = 60.0) -> None:
     deadline = time.monotonic() + seconds
     while time.monotonic() < deadline:
@@ -63,8 +72,8 @@ def _wait(port: int, seconds: float = 60.0) -> None:
 def by_wget(site: AgencySite, out: Path) -> list[Path]:
     out.mkdir(parents=True)
     subprocess.run(["wget", "--recursive", "--level=3", "--no-verbose", "--delete-after", "-e", "robots=off",
-                    f"--warc-file={out / 'wget'}", site.url("/")], cwd=out, capture_output=True, timeout=600,
-                   check=False)
+                    f"--warc-file={out / 'wget'}", f"http://127.0.0.1:{site.port}/"], cwd=out, capture_output=True,
+                   timeout=600, check=False)
     return sorted(out.glob("*.warc.gz"))
 
 
@@ -104,7 +113,7 @@ def by_warcprox(executable: str, out: Path, urls: list[str]) -> list[Path]:
         server.wait(timeout=60)
     for open_file in out.glob("*.open"):
         open_file.rename(open_file.with_suffix(""))
-    return sorted(out.glob("*.warc.gz"))
+    return sorted(p for p in out.iterdir() if p.name.endswith((".warc", ".warc.gz")))
 
 
 def measure(label: str, files: list[Path], work: Path) -> None:
@@ -131,9 +140,11 @@ def main() -> int:
     parser.add_argument("--corpus", type=Path, default=CORPUS)
     parser.add_argument("--warcprox", help="the warcprox executable (in a virtualenv of its own)")
     args = parser.parse_args()
-    with tempfile.TemporaryDirectory(prefix="spillwatch-coverage-") as folder, AgencySite() as site:
+    # warcprox refuses loopback addresses: the site listens on this machine's own address as well
+    address = _own_address()
+    with tempfile.TemporaryDirectory(prefix="spillwatch-coverage-") as folder, AgencySite(host="0.0.0.0") as site:
         work = Path(folder)
-        urls = [site.url(path) for path in site.paths()]
+        urls = [f"http://{address}:{site.port}{path}" for path in site.paths()]
         sources: dict[str, list[Path]] = {}
         if args.corpus.is_dir():
             sources["corpus"] = discover([args.corpus])
