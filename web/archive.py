@@ -16,7 +16,9 @@ from warcio.archiveiterator import ArchiveIterator
 from warcio.exceptions import ArchiveLoadFailed
 
 from core.catalog.schema import captures, findings
+from core.encodings import decode_body
 from core.models import Table
+from indexer.http_body import entity_stream
 from indexer.wacz import open_source
 from matcher.columns import safe_header, type_columns
 from matcher.masking import mask_row, mask_text
@@ -74,7 +76,10 @@ def read_payload(capture: dict[str, Any], data_dir: Path) -> Payload:
                     headers = list(record.http_headers.headers)
                 else:
                     content_type = record.rec_headers.get_header("Content-Type") or ""
-                body = record.content_stream().read(MAX_PAYLOAD + 1)
+                body = entity_stream(record).read(MAX_PAYLOAD + 1)
+                coding = record.http_headers.get_header("Content-Encoding") if record.http_headers else ""
+                if coding:  # br, zstd, stacks: decoded as the indexer decodes them
+                    body = decode_body(body, coding, limit=MAX_PAYLOAD + 1).body
                 return Payload(content_type, body[:MAX_PAYLOAD], len(body) > MAX_PAYLOAD, headers)
     except FileNotFoundError:
         raise ArchiveError(f"{path}: WARC file not found; it was moved or deleted after indexing — put it back "

@@ -104,3 +104,12 @@ def test_browsing_keeps_the_token_rules(browse) -> None:
     csv = http.get(f"/replay/{token}/archive/20260301000000mp_/{SITE}/people.csv")
     assert csv.status_code == 415 and csv.headers["Content-Security-Policy"].startswith("sandbox;")
     assert env.client("viewer").get(f"/captures/{ids['home1']}/view").status_code == 403
+
+
+@pytest.mark.parametrize("coding", ["br", "zstd", "gzip, br"])
+def test_capture_pages_read_encoded_bodies(tmp_path: Path, coding: str) -> None:
+    from tests.indexer.test_content_encodings import HTML, _encode, _write
+    from web.archive import read_payload
+
+    warc = _write(tmp_path / "e.warc.gz", [(f"{SITE}/", "text/html", _encode(HTML, coding), coding)])
+    assert read_payload({"warc_file": str(warc), "warc_offset": 0}, tmp_path).body == HTML
