@@ -53,6 +53,7 @@ BROWSE_CSP = ("sandbox; default-src 'none'; img-src {self} data:; style-src {sel
               "font-src {self} data:; media-src {self}; form-action 'none'; base-uri 'none'; "
               "frame-ancestors {ancestors}")
 INSERT_MARK = b"<!-- End WB Insert -->"
+ALLOWED_PREFIXES = (f"{COLLECTION}/", "static/")
 CHILD_START_SECONDS = 120.0
 
 
@@ -161,6 +162,8 @@ def register(app: Flask, settings: Settings, engine: Engine, ancestors: str, ine
         except SignatureExpired:
             return inert(b"This replay link has expired; reload the capture page.", 410, "text/plain")
         except BadSignature:
+            abort(404)
+        if not rest.startswith(ALLOWED_PREFIXES):  # pywb's other routes (live web, recorder…) stay closed
             abort(404)
         query = request.query_string.decode("latin-1")
         target = f"{child.base_url()}/{quote(rest, safe='/:@!$&()*+,;=~%')}" + (f"?{query}" if query else "")

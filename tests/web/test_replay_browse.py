@@ -113,3 +113,13 @@ def test_capture_pages_read_encoded_bodies(tmp_path: Path, coding: str) -> None:
 
     warc = _write(tmp_path / "e.warc.gz", [(f"{SITE}/", "text/html", _encode(HTML, coding), coding)])
     assert read_payload({"warc_file": str(warc), "warc_offset": 0}, tmp_path).body == HTML
+
+
+def test_only_the_archive_is_reachable_through_pywb(browse) -> None:
+    env, app, ids = browse
+    token = _entry(env, ids["home1"]).split("/")[2]
+    http = app.test_client()
+    for path in ("live/mp_/http://127.0.0.1:9/", "archive/record/mp_/http://127.0.0.1:9/", "collinfo.json",
+                 "_/proxy", "archive/../live/mp_/http://127.0.0.1:9/"):
+        response = http.get(f"/replay/{token}/{path}")
+        assert response.status_code == 404 or b"127.0.0.1:9" not in response.data, path
