@@ -17,14 +17,15 @@ SHOWN_PROBLEMS = 20
 def register(sub: argparse._SubParsersAction) -> None:
     parser = sub.add_parser(
         "index",
-        help="index WARC/ARC files into the catalog and the search index",
-        description="Read WARC/ARC files (gzip or plain, from any crawler) and record captures, versions "
+        help="index WARC/ARC/WACZ files into the catalog and the search index",
+        description="Read WARC/ARC files (gzip or plain, from any crawler; also the WARCs inside WACZ files) "
+        "and record captures, versions "
         "and changes per URL, findings and search documents. Folders are searched recursively; files "
         "still being written (*.open) are left for later. Safe to repeat: indexed files are skipped and an "
         "interrupted run resumes where it stopped. A broken record is reported (file, offset, what is "
         "wrong, how to fix it) and skipped; the rest of the file is indexed.",
     )
-    parser.add_argument("paths", nargs="+", metavar="PATH", help="WARC/ARC file or folder")
+    parser.add_argument("paths", nargs="+", metavar="PATH", help="WARC/ARC/WACZ file or folder")
     parser.add_argument("--crawl-id", type=int, help="catalog crawl id the files belong to")
     parser.add_argument("--no-progress", action="store_true", help="no progress bar")
     parser.add_argument("--json", action="store_true", help="print the summary as one JSON object")
