@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING
 from scrapy import Request, signals
 from scrapy.downloadermiddlewares.httpcompression import HttpCompressionMiddleware
 from scrapy.exceptions import IgnoreRequest, NotConfigured, StopDownload
+from scrapy.http import Response
 
 from core.encodings import decode_body
 
@@ -72,13 +73,20 @@ class BoundedDecompressionMiddleware(HttpCompressionMiddleware):
         request.headers.setdefault("Accept-Encoding", ACCEPT_ENCODING)
         return None
 
+    def process_response(self, request: Request, response: Response, spider: object = None) -> Request | Response:
+        try:
+            return super().process_response(request, response)
+        except IgnoreRequest as exc:
+            logger.warning("%s: %s", response.url, exc)
+            raise
+
     @staticmethod
     def _decode(body: bytes, encoding: bytes, max_size: int) -> bytes:
         limit = max_size if max_size > 0 else 2**62
         decoded = decode_body(body, encoding.decode("latin-1"), limit=limit + 1)
         if len(decoded.body) > limit or "bomb" in decoded.problem:
-            raise IgnoreRequest(f"body larger than max_response_size ({max_size} B) once decoded, or "
-                                f"{decoded.problem}; its encoded bytes are in the WARC")
+            raise IgnoreRequest(f"decompression stopped: the body grows past max_response_size ({max_size} B) "
+                                f"or is a decompression bomb; not parsed, its encoded bytes are in the WARC")
         if decoded.problem:
             logger.warning("%s; the spider reads what could be decoded", decoded.problem)
         return decoded.body
