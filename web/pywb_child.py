@@ -33,6 +33,14 @@ def _index_source(engine: Any) -> Any:
 
     from core.catalog.schema import captures
     from indexer.cdxj import cdxj_line, fields, sort_order
+    from indexer.wacz import MEMBER_SEP, stored_position
+
+    def _readable(values: dict[str, str]) -> dict[str, str]:
+        """A WARC stored inside a WACZ is given to pywb as the WACZ file at the member's offset."""
+        where = stored_position(values["filename"]) if MEMBER_SEP in values["filename"] else None
+        if where is not None:
+            values["filename"], values["offset"] = str(where[0]), str(where[1] + int(values["offset"]))
+        return values
 
     class CatalogIndexSource(BaseIndexSource):  # type: ignore[misc]
         def load_index(self, params: dict[str, Any]) -> Iterator[Any]:
@@ -41,7 +49,7 @@ def _index_source(engine: Any) -> Any:
             with engine.connect() as conn:
                 rows = list(conn.execute(select(captures).where(captures.c.surt >= key, captures.c.surt < end)
                                          .order_by(*sort_order(conn.dialect.name)).limit(10_000)))
-            return iter([CDXObject(cdxj_line(fields(row)).encode("utf-8")) for row in rows])
+            return iter([CDXObject(cdxj_line(_readable(fields(row))).encode("utf-8")) for row in rows])
 
         def __str__(self) -> str:
             return "spillwatch-catalog"

@@ -123,3 +123,23 @@ def test_only_the_archive_is_reachable_through_pywb(browse) -> None:
                  "_/proxy", "archive/../live/mp_/http://127.0.0.1:9/"):
         response = http.get(f"/replay/{token}/{path}")
         assert response.status_code == 404 or b"127.0.0.1:9" not in response.data, path
+
+
+def test_a_page_inside_a_wacz_is_browsed_too(env: WebEnv, tmp_path: Path) -> None:
+    from tests.indexer.test_wacz_in import make_wacz
+
+    wacz, _warc = make_wacz(tmp_path)
+    Indexer(env.config, env.engine, env.search).index_paths([wacz])
+    with env.engine.connect() as conn:
+        home = conn.execute(select(captures.c.id, captures.c.warc_file).where(
+            captures.c.url == "https://agency.example.gov/")).one()
+    assert "#archive/" in home.warc_file
+    app = create_replay_app(env.config)
+    try:
+        http = app.test_client()
+        moved = http.get(_entry(env, home.id))
+        assert moved.status_code == 302
+        page = http.get(moved.headers["Location"])
+        assert page.status_code == 200 and b"<title>Agency</title>" in page.data
+    finally:
+        app.extensions["spillwatch_pywb"].stop()
