@@ -46,9 +46,11 @@ def run(ctx: Context) -> int:
     finally:
         search.close()
         engine.dispose()
+    # nothing could be read (a bad WACZ or unreadable file named alone): the run failed
+    failed = summary.files == 0 and summary.files_skipped == 0 and summary.errors > 0
     if ctx.args.json:
         print(json.dumps(summary.to_dict(), default=str))
-        return 0
+        return 2 if failed else 0
     s = summary
     print(f"indexed {s.files} file(s) ({s.files_skipped} already indexed) in {s.seconds:.1f}s: "
           f"{s.records} records, {s.captures} captures")
@@ -61,4 +63,4 @@ def run(ctx: Context) -> int:
     if len(s.problems) > SHOWN_PROBLEMS:
         print(f"  … and {len(s.problems) - SHOWN_PROBLEMS} more (see warc_files.errors in the catalog)",
               file=sys.stderr)
-    return 0
+    return 2 if failed else 0

@@ -78,3 +78,12 @@ def test_folder_with_wacz_and_bad_wacz(make_indexer, catalog, tmp_path: Path) ->
     assert {r["url"] for r in rows(catalog, captures)} == {"https://agency.example.gov/",
                                                            "https://agency.example.gov/people.csv",
                                                            "https://other.example.org/"}
+
+
+def test_bad_wacz_named_alone_is_one_clear_error(tmp_path: Path, capsys) -> None:
+    bad = tmp_path / "broken.wacz"
+    bad.write_bytes(b"PK\x03\x04 not really a zip")
+    assert main(["--data-dir", str(tmp_path / "data"), "index", "--no-progress", str(bad)]) == 2
+    out = capsys.readouterr()
+    assert "1 record(s) skipped" in out.out
+    assert out.err.count("broken.wacz") == 1 and "not a readable ZIP file" in out.err
