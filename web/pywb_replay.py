@@ -25,6 +25,7 @@ import logging
 import subprocess
 import sys
 import threading
+import weakref
 from email.utils import parsedate_to_datetime
 from pathlib import Path
 from typing import Any
@@ -153,6 +154,7 @@ def register(app: Flask, settings: Settings, engine: Engine, ancestors: str, ine
     """Add pywb's routes under ``/replay/<token>/`` to the replay origin's ``app``."""
     child = PywbChild(engine.url.render_as_string(hide_password=False))
     app.extensions["spillwatch_pywb"] = child
+    weakref.finalize(app, child.stop)  # and at the latest when this process ends (its input pipe closes)
     child.start_soon()
 
     @app.route("/replay/<token>/<path:rest>", methods=["GET", "HEAD"])
