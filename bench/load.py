@@ -108,8 +108,7 @@ def build(data: Path, pages: int, rosters: int, backend: dict[str, str]) -> tupl
         started = time.monotonic()
         words = generate(data / "warcs", pages, rosters)
         engine, search = open_catalog(settings), open_search(settings)
-        summary = index_paths([data / "warcs"], Config(settings=settings), engine, search,
-                              alert=lambda conn, fid, event: None)
+        summary = index_paths([data / "warcs"], Config(settings=settings), engine, search)
         search.close()
         print(f"archive: {summary.captures} captures, {summary.findings} findings indexed in "
               f"{time.monotonic() - started:.0f} s")

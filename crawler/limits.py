@@ -16,13 +16,18 @@ from typing import TYPE_CHECKING
 
 from scrapy import Request, signals
 from scrapy.downloadermiddlewares.httpcompression import HttpCompressionMiddleware
-from scrapy.exceptions import NotConfigured, StopDownload
+from scrapy.exceptions import IgnoreRequest, NotConfigured, StopDownload
+from scrapy.http import Response
+
+from core.encodings import decode_body
 
 if TYPE_CHECKING:
     from scrapy.crawler import Crawler
 
 logger = logging.getLogger(__name__)
 
+# not zstd: pywb, cdxj-indexer and the replay tools of the day cannot read zstd bodies in a WARC
+ACCEPT_ENCODING = b"gzip, deflate, br"
 RECEIVED = "spillwatch_received"
 TRUNCATED = "spillwatch_truncated"
 
@@ -57,7 +62,34 @@ class ResponseSizeLimit:
 
 class BoundedDecompressionMiddleware(HttpCompressionMiddleware):
     """Scrapy's ``HttpCompressionMiddleware`` refusing to decompress beyond ``max_response_size``
-    (a decompression bomb is logged and skipped; its compressed bytes are in the WARC)."""
+    (a decompression bomb is logged and skipped; its compressed bytes are in the WARC).
+
+    It asks for :data:`ACCEPT_ENCODING` only (docs/crawler.md, "Content codings"), and decodes with
+    :mod:`core.encodings`, the decoder the indexer uses: Scrapy's own brotli step calls whichever
+    ``brotli`` module imports first, and pywb's dependency ``brotlipy`` installs one with another API.
+    """
+
+    def process_request(self, request: Request, spider: object = None) -> None:
+        request.headers.setdefault("Accept-Encoding", ACCEPT_ENCODING)
+        return None
+
+    def process_response(self, request: Request, response: Response, spider: object = None) -> Request | Response:
+        try:
+            return super().process_response(request, response)
+        except IgnoreRequest as exc:
+            logger.warning("%s: %s", response.url, exc)
+            raise
+
+    @staticmethod
+    def _decode(body: bytes, encoding: bytes, max_size: int) -> bytes:
+        limit = max_size if max_size > 0 else 2**62
+        decoded = decode_body(body, encoding.decode("latin-1"), limit=limit + 1)
+        if len(decoded.body) > limit or "bomb" in decoded.problem:
+            raise IgnoreRequest(f"decompression stopped: the body grows past max_response_size ({max_size} B) "
+                                f"or is a decompression bomb; not parsed, its encoded bytes are in the WARC")
+        if decoded.problem:
+            logger.warning("%s; the spider reads what could be decoded", decoded.problem)
+        return decoded.body
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> BoundedDecompressionMiddleware:

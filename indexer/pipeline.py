@@ -49,6 +49,7 @@ from indexer.records import CaptureInfo, SiteResolver, capture_info, clean_text,
 from indexer.rendered import rendered_doms, use_rendered_dom
 from indexer.search import SearchBackend
 from indexer.surt import surt_key
+from indexer.wacz import WACZ_SUFFIX, WaczError, is_wacz, source_mtime, source_size, split_member, wacz_members
 from indexer.warc_files import (
     WARC_SUFFIXES,
     FileReplaced,
@@ -118,24 +119,40 @@ class Step:
 
 
 def discover(paths: Iterable[str | Path]) -> list[Path]:
-    """WARC/ARC files named by ``paths`` (files, or folders searched recursively), in a stable order.
+    """WARC/ARC files named by ``paths`` (files, or folders searched recursively), in a stable order;
+    the WARCs inside WACZ files as member paths (:mod:`indexer.wacz`).
 
     Files still being written (``*.open``) are left for the next run.
     """
+    return discover_checked(paths)[0]
+
+
+def discover_checked(paths: Iterable[str | Path]) -> tuple[list[Path], list[RecordProblem]]:
+    """:func:`discover`, and one problem for each WACZ that cannot be indexed (its other files are)."""
     found: list[Path] = []
+    problems: list[RecordProblem] = []
     for raw in paths:
         path = Path(raw).expanduser()
         if path.is_dir():
-            found.extend(sorted(p for p in path.rglob("*") if p.is_file() and p.name.lower().endswith(WARC_SUFFIXES)))
+            found.extend(sorted(p for p in path.rglob("*") if p.is_file()
+                                and p.name.lower().endswith((*WARC_SUFFIXES, WACZ_SUFFIX))))
         elif path.is_file():
             found.append(path)
         else:
-            raise IndexingError(f"{path}: no such file or folder; pass WARC/ARC files or folders holding them")
+            raise IndexingError(f"{path}: no such file or folder; pass WARC/ARC/WACZ files or folders holding them")
     unique: dict[Path, None] = {}
     for path in found:
-        unique.setdefault(path.resolve(), None)
+        if not is_wacz(path):
+            unique.setdefault(path.resolve(), None)
+            continue
+        try:
+            for member in wacz_members(path.resolve()):
+                unique.setdefault(Path(member), None)
+        except WaczError as exc:
+            problems.append(RecordProblem(str(path), 0, str(exc).removeprefix(f"{path.resolve()}: "),
+                                          "the WACZ is not indexed; fix it and index it again"))
     # oldest first, so that each URL's captures arrive in time order whatever the folders' names
-    return sorted(unique, key=first_record_date)
+    return sorted(unique, key=first_record_date), problems
 
 
 def first_record_date(path: Path) -> datetime:
@@ -145,15 +162,16 @@ def first_record_date(path: Path) -> datetime:
             if isinstance(item, WarcRecord) and item.date.timestamp() > 0:
                 return item.date
             break
-        return datetime.fromtimestamp(path.stat().st_mtime, UTC)
+        return datetime.fromtimestamp(source_mtime(path), UTC)
     except OSError:
         return datetime.fromtimestamp(0, UTC)
 
 
 def _size(path: Path) -> int:
-    """The file's size; 0 when it vanished meanwhile (then reported when its turn comes)."""
+    """The file's (or WACZ member's) size; 0 when it vanished meanwhile (then reported when its turn
+    comes)."""
     try:
-        return path.stat().st_size
+        return source_size(path)
     except OSError:
         return 0
 
@@ -202,7 +220,9 @@ class Indexer:
     def _index_paths(self, paths: Iterable[str | Path], crawl_id: int | None,
                      search_writer: ThreadPoolExecutor) -> IndexSummary:
         started = time.monotonic()
-        files = discover(paths)
+        files, wacz_problems = discover_checked(paths)
+        for problem in wacz_problems:
+            self._count_problem(problem)
         total = sum(_size(p) for p in files)
         with Progress(total, enabled=self.progress_enabled) as progress:
             for path in files:
@@ -220,8 +240,8 @@ class Indexer:
         its run, is reported and recorded (``warc_files.failure``) and the other files are indexed.
         The catalog or the search backend failing is not the file's fault: that stops the run."""
         try:
-            path = path.resolve()
-            size = path.stat().st_size
+            path = path if split_member(path) else path.resolve()
+            size = source_size(path)
         except OSError as exc:  # unreadable file: report it, index the others
             self._file_failed(None, path, exc, 0)
             return

@@ -50,6 +50,7 @@ from indexer.links import link_values
 from indexer.prepared import Prepared
 from indexer.records import holds_content, is_indexable_url
 from indexer.surt import host_of, surt_key
+from indexer.wacz import open_source, source_size
 from indexer.warc_reader import CAPTURE_TYPES, WarcReader, WarcRecord
 from matcher.scan import scan_bytes
 
@@ -183,9 +184,9 @@ def _read_ahead(path: str, start_offset: int, max_payload: int, skip_offsets: fr
     ahead = _Ahead(skip_offsets, scan_ahead)
     gc.set_threshold(*BULK_GC_THRESHOLD)  # this process's own collector (see indexer.pipeline)
     try:
-        size = Path(path).stat().st_size
+        size = source_size(path)
         probe = WarcReader(path)
-        with open(path, "rb") as fh:
+        with open_source(path) as fh:
 
             def boundary(i: int) -> int | None:
                 """Where segment i starts: the first record start at or after its nominal start."""

@@ -19,6 +19,7 @@ from sqlalchemy.exc import IntegrityError
 
 from core.catalog.schema import warc_files
 from indexer.errors import RecordProblem
+from indexer.wacz import open_source
 
 log = logging.getLogger(__name__)
 
@@ -37,7 +38,7 @@ class FileReplaced(Exception):
 
 def head_digest(path: Path, length: int) -> str:
     """``LENGTH:SHA256`` (48 hex digits) of the file's first ``length`` bytes."""
-    with path.open("rb") as fh:
+    with open_source(path) as fh:  # a WARC file, or a WARC inside a WACZ (indexer.wacz)
         data = fh.read(length)
     return f"{len(data)}:{hashlib.sha256(data).hexdigest()[:48]}"
 

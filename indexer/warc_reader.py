@@ -16,19 +16,21 @@ from __future__ import annotations
 import gzip
 import logging
 from collections.abc import Iterator
-from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import IO, TYPE_CHECKING, Any
+from typing import IO, Any
 
 from warcio.archiveiterator import ArchiveIterator
 from warcio.exceptions import ArchiveLoadFailed
 from warcio.recordloader import ArcWarcRecord
 
+from core.digests import normalise_digest, sha1_digest
 from indexer.errors import RecordProblem
+from indexer.http_body import decoded_payload, entity_stream, fit_to_http_length, wrong_length
 from indexer.parse_errors import is_bad_input
 from indexer.read_problems import RECOMPRESS_HINT, blank_line_warnings, length_problem, problem_for
 from indexer.record_starts import GZIP_MAGIC, SCAN_WINDOW, next_record_start
+from indexer.wacz import open_source, source_size
 from indexer.warc_headers import (
     CAPTURE_TYPES,
     WARC_TYPES,
@@ -38,42 +40,10 @@ from indexer.warc_headers import (
     parse_date,
     rec_label,
 )
-
-if TYPE_CHECKING:
-    from indexer.prepared import Prepared
+from indexer.warc_record import WarcRecord
 
 log = logging.getLogger(__name__)
 
-
-
-@dataclass
-class WarcRecord:
-    """What the indexer needs from one record. ``payload`` is the HTTP entity, de-chunked and
-    content-decoded (gzip/deflate/br), cut at ``max_payload`` bytes (``truncated`` says so)."""
-
-    path: str
-    offset: int
-    length: int
-    rec_type: str
-    url: str
-    date: datetime
-    record_id: str = ""
-    status: int | None = None
-    content_type: str = ""
-    headers: dict[str, str] = field(default_factory=dict)
-    payload: bytes = b""
-    payload_digest: str = ""
-    truncated: bool = False
-    payload_size: int = 0
-    refers_to_uri: str = ""
-    refers_to_date: datetime | None = None
-    warc_truncated: str = ""
-    # set by the read-ahead process (indexer.readahead, indexer.prepared): its extraction, and whether it dropped
-    # the payload (the record is read again from the file if the payload is needed after all)
-    prepared: Prepared | None = None
-    payload_dropped: bool = False
-    surt: str = ""  # the URL's SURT and host, when the read-ahead process computed them
-    host: str = ""
 
 
 class _Iterator(ArchiveIterator):  # type: ignore[misc]
@@ -135,9 +105,12 @@ class WarcReader:
         self.next_offset: int | None = start_offset
         self.decompressed = False
         self.records_read = 0
+        # set after a record whose WARC Content-Length took in the start of the next one (its HTTP
+        # body was complete): the read error that follows is the same problem, not another
+        self.resync_from: int | None = None
 
     def __iter__(self) -> Iterator[WarcRecord | RecordProblem]:
-        with self.path.open("rb") as fh:
+        with open_source(self.path) as fh:
             gzipped = fh.read(2) == GZIP_MAGIC[:2]
             offset: int | None = self.start_offset
             while offset is not None:
@@ -156,14 +129,15 @@ class WarcReader:
                 if isinstance(exc, ArchiveLoadFailed) and "non-chunked gzip" in str(exc):
                     yield from self._decompressed()
                     return
-                if exc is not None:
+                overran, self.resync_from = self.resync_from, None
+                if exc is not None and not (overran is not None and overran <= fail_offset):
                     yield problem_for(self.label, fail_offset, exc, gzipped)
                 # after a record whose length was wrong, the next record may start inside it
                 offset = self._resync(fh, resync_from + 1, gzipped, anywhere=True)
                 if offset == fail_offset and exc is not None:  # the record that failed: not again
                     offset = self._resync(fh, fail_offset + 1, gzipped, anywhere=True)
                 if offset is None:
-                    self.next_offset = self.path.stat().st_size
+                    self.next_offset = source_size(self.path)
                 elif self._past_end(offset):
                     return
 
@@ -213,17 +187,25 @@ class WarcReader:
                 length = iterator.get_record_length()
                 self.records_read += 1
                 bad_length = length_problem(self.label, record, item.url if item is not None else "", offset)
-                if bad_length is not None:
+                if bad_length is not None and item is not None and item.body_complete:
+                    problems.append(wrong_length(self.label, item, "longer than the record"))
+                elif bad_length is not None:
                     problems.append(bad_length)
                     item = None
                 # a capture without a date or URL: its header may have swallowed the next record's
                 untrusted = bad_length is not None or header_broken(record)
                 if item is not None:
                     item.offset, item.length = offset, length
+                    if item.overran:  # the missing blank lines after it are the same problem
+                        problems.append(wrong_length(self.label, item, f"{item.overran} byte(s) too large"))
+                        self.resync_from, item.length = offset + 1, length - item.overran
+                        warnings.clear()
                 yield from blank_line_warnings(self.label, warnings)
                 for problem in problems:
                     yield RecordProblem(self.label, offset, problem.message, problem.hint, problem.skipped)
                 if untrusted:  # its end is unknown: look for the next record after its start
+                    if item is not None:  # its HTTP body is whole: kept, with the warning above
+                        yield item
                     outcome.append((offset, None, offset))
                     return
                 if item is not None:
@@ -281,14 +263,14 @@ class WarcReader:
             item.content_type = item.headers.get("content-type", "")
         else:
             item.content_type = headers.get_header("Content-Type") or ""
-        item.payload_digest = (headers.get_header("WARC-Payload-Digest") or "").strip()
+        item.payload_digest = normalise_digest(headers.get_header("WARC-Payload-Digest") or "")
         item.warc_truncated = headers.get_header("WARC-Truncated") or ""
         if rec_type == "revisit":
             item.refers_to_uri = clean_uri(headers.get_header("WARC-Refers-To-Target-URI"))
             item.refers_to_date = parse_date(headers.get_header("WARC-Refers-To-Date"))
             return item, problems
         try:
-            stream = record.content_stream()
+            stream = entity_stream(record)
             payload = stream.read(self.max_payload)
             item.truncated = bool(stream.read(1))
         except Exception as exc:  # bad input is this record's problem (parse_errors); a bug is raised
@@ -300,6 +282,10 @@ class WarcReader:
                 "the HTTP body is not valid for its Transfer-Encoding/Content-Encoding; "
                 f"`warcio check {self.label}` shows the record"))
             return None, problems
+        payload = fit_to_http_length(item, payload)
+        payload, decode_problem = decoded_payload(item, payload, self.max_payload)
+        if decode_problem:
+            problems.append(RecordProblem(self.label, 0, *decode_problem, skipped=False))
         item.payload = payload
         item.payload_size = len(payload)
         if not item.payload_digest:
@@ -321,7 +307,7 @@ class WarcReader:
             RECOMPRESS_HINT.format(path=self.label), skipped=False)
         skip = self.records_read
         self.records_read = 0
-        with gzip.open(self.path, "rb") as stream:
+        with open_source(self.path) as raw, gzip.open(raw, "rb") as stream:
             outcome: list[Any] = []
             for item in self._iterate(stream, 0, outcome):  # type: ignore[arg-type]
                 if isinstance(item, WarcRecord) and self.records_read <= skip:
@@ -332,14 +318,6 @@ class WarcReader:
         self.next_offset = None
 
 
-def sha1_digest(data: bytes) -> str:
-    """``sha1:BASE32`` as in WARC-Payload-Digest."""
-    import base64
-    import hashlib
-
-    return "sha1:" + base64.b32encode(hashlib.sha1(data).digest()).decode("ascii")
-
-
 def read_record_at(path: str | Path, offset: int, max_payload: int = 200 * 2**20) -> WarcRecord:
     """The record at ``offset`` (as stored in the catalog), payload included.
 
@@ -348,7 +326,7 @@ def read_record_at(path: str | Path, offset: int, max_payload: int = 200 * 2**20
     """
     reader = WarcReader(path, start_offset=offset, max_payload=max_payload)
     try:
-        with Path(path).open("rb") as fh:
+        with open_source(path) as fh:
             fh.seek(offset)
             warnings: list[tuple[int, bytes]] = []
             iterator = _Iterator(fh, warnings)
@@ -369,7 +347,7 @@ def read_record_at(path: str | Path, offset: int, max_payload: int = 200 * 2**20
         problems = []
     # whole-file gzip: offsets are positions in the decompressed stream
     try:
-        with gzip.open(path, "rb") as stream:
+        with open_source(path) as raw, gzip.open(raw, "rb") as stream:
             stream.seek(offset)
             iterator = _Iterator(stream, [])  # type: ignore[arg-type]
             record = next(iter(iterator))

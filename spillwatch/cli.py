@@ -35,6 +35,7 @@ COMMAND_MODULES: tuple[str, ...] = (
     "spillwatch.commands.index_cmd",
     "spillwatch.commands.search_cmd",
     "spillwatch.commands.purge_cmd",
+    "spillwatch.commands.export",
 )
 
 

@@ -19,7 +19,7 @@ from werkzeug.wrappers import Response
 from core.catalog.schema import FINDING_STATUSES, findings
 from core.errors import ServiceUnavailable
 from indexer.search.budget import SearchTooBroad
-from web import accounts
+from web import accounts, memento
 from web.accounts import Account
 from web.archive import ArchiveError, content_capture, extract, get_capture, has_findings, read_payload
 from web.audit import record_flagged_search, record_now
@@ -33,6 +33,7 @@ from web.views.findings import queue
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
 
 PUBLIC = frozenset({"api.openapi"})
+memento.register(bp)  # /cdx, /timemap/link/<url>, /timegate/<url>: pywb's CDX API and Memento
 
 
 def _iso(value: Any) -> Any:

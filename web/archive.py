@@ -16,7 +16,10 @@ from warcio.archiveiterator import ArchiveIterator
 from warcio.exceptions import ArchiveLoadFailed
 
 from core.catalog.schema import captures, findings
+from core.encodings import decode_body
 from core.models import Table
+from indexer.http_body import entity_stream
+from indexer.wacz import open_source
 from matcher.columns import safe_header, type_columns
 from matcher.masking import mask_row, mask_text
 
@@ -60,7 +63,7 @@ def read_payload(capture: dict[str, Any], data_dir: Path) -> Payload:
     if not path.is_absolute() and not path.exists():
         path = data_dir / path
     try:
-        with path.open("rb") as fh:
+        with open_source(path) as fh:  # a plain WARC, or a WARC inside a WACZ
             fh.seek(int(capture["warc_offset"]))
             for record in ArchiveIterator(fh):
                 if record.rec_type == "metadata" and record.rec_headers.get_header("WARC-Refers-To"):
@@ -76,7 +79,10 @@ def read_payload(capture: dict[str, Any], data_dir: Path) -> Payload:
                     headers = list(record.http_headers.headers)
                 else:
                     content_type = record.rec_headers.get_header("Content-Type") or ""
-                body = record.content_stream().read(MAX_PAYLOAD + 1)
+                body = entity_stream(record).read(MAX_PAYLOAD + 1)
+                coding = record.http_headers.get_header("Content-Encoding") if record.http_headers else ""
+                if coding:  # br, zstd, stacks: decoded as the indexer decodes them
+                    body = decode_body(body, coding, limit=MAX_PAYLOAD + 1).body
                 return Payload(content_type, body[:MAX_PAYLOAD], len(body) > MAX_PAYLOAD, headers)
     except FileNotFoundError:
         raise ArchiveError(f"{path}: WARC file not found; it was moved or deleted after indexing — put it back "

@@ -29,6 +29,34 @@ def _json(ref: str, description: str = "OK") -> dict[str, Any]:
     return {"description": description, "content": {"application/json": {"schema": {"$ref": ref}}}}
 
 
+def _archive_paths() -> dict[str, Any]:
+    """pywb's CDX server API and Memento (web/memento.py)."""
+    text = {"description": "OK", "content": {"text/plain": {"schema": _STR}}}
+    url = _param("url", "Original URL (URI-R)", _STR, "path", True)
+    return {
+        "/cdx": {"get": {
+            "summary": "pywb CDX server query: CDXJ lines (or JSON lines with output=json)", "operationId": "cdx",
+            "parameters": [
+                _param("url", "URL; a trailing * means matchType=prefix", _STR, required=True),
+                _param("matchType", "exact, prefix, host or domain", _STR),
+                _param("from", "Captured at or after (1-14 digits, YYYYMMDDhhmmss)", _STR),
+                _param("to", "Captured at or before (1-14 digits)", _STR),
+                _param("limit", "At most this many lines", _INT),
+                _param("sort", "reverse for newest first", _STR),
+                _param("output", "json for one JSON object a line", _STR),
+                _param("fl", "Comma-separated fields of output=json", _STR),
+            ],
+            "responses": {"200": text, "400": _json("#/components/schemas/Error", "Bad query"), **_ERRORS}}},
+        "/timemap/link/{url}": {"get": {
+            "summary": "Memento TimeMap (RFC 7089) of a URL, application/link-format", "operationId": "timemap",
+            "parameters": [url], "responses": {"200": text, **_ERRORS}}},
+        "/timegate/{url}": {"get": {
+            "summary": "Memento TimeGate: 302 to the capture closest to Accept-Datetime", "operationId": "timegate",
+            "parameters": [url, _param("Accept-Datetime", "RFC 1123 date", _STR, "header")],
+            "responses": {"302": {"description": "Found: Location is the memento"}, **_ERRORS}}},
+    }
+
+
 def openapi_document() -> dict[str, Any]:
     finding_id = _param("finding_id", "Finding id", _INT, "path", True)
     return {
@@ -42,6 +70,7 @@ def openapi_document() -> dict[str, Any]:
         "servers": [{"url": "/api/v1"}],
         "security": [{"bearer": []}],
         "paths": {
+            **_archive_paths(),
             "/search": {"get": {
                 "summary": "Full-text search over every capture", "operationId": "search",
                 "parameters": [

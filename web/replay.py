@@ -10,7 +10,9 @@ An archived page is hostile content.  It is served
 
 The origin has no login of its own: each URL carries a short-lived signed token that the UI issues
 to analysts (and records in the audit log), naming one capture, the user and the web session; it
-works only while that user is enabled and an analyst and that session is live (logout ends it).
+works only while that user is enabled and an analyst and that session is live (logout ends it); the
+pages pywb serves under the token's path are checked the same way.  An HTML capture is replayed by
+pywb, so that its links, images and styles work (:mod:`web.pywb_replay`).
 """
 
 from __future__ import annotations
@@ -27,6 +29,8 @@ from core.catalog import open_catalog
 from core.config import Config
 from core.settings import Settings
 from indexer.media_types import essence
+from indexer.wacz import split_member, stored_position
+from web import pywb_replay
 from web.archive import ArchiveError, content_capture, get_capture, read_payload
 from web.origins import ui_origin
 from web.secret import secret_key
@@ -34,6 +38,7 @@ from web.secret import secret_key
 TOKEN_MAX_AGE = 15 * 60
 SALT = "spillwatch-replay"
 REPLAYABLE = frozenset({"text/html", "application/xhtml+xml", "text/plain"})
+BROWSABLE = frozenset({"text/html", "application/xhtml+xml"})  # replayed by pywb (web/pywb_replay.py)
 
 SANDBOX_CSP = ("sandbox; default-src 'none'; style-src 'unsafe-inline'; img-src data:; font-src data:; "
                "media-src 'none'; form-action 'none'; base-uri 'none'; frame-ancestors {ancestors}")
@@ -87,6 +92,11 @@ def replay_path(token: str) -> str:
     return f"/replay/{token}"
 
 
+def _pywb_reads(warc_file: str) -> bool:
+    """pywb reads plain WARC files, and WARCs stored uncompressed in a WACZ (web/pywb_child.py)."""
+    return split_member(warc_file) is None or stored_position(warc_file) is not None
+
+
 def sandbox(response: Response, ancestors: str) -> Response:
     """The replay origin's headers; set on every answer it gives (errors, 405, OPTIONS included)."""
     response.headers["Content-Security-Policy"] = SANDBOX_CSP.format(ancestors=ancestors)
@@ -134,8 +144,23 @@ def create_replay_app(config: Config | Settings) -> Flask:
         if media not in REPLAYABLE:
             message = f"{media or 'this type'} is not replayed in the browser; use “download original”."
             return _inert(message.encode(), 415, "text/plain; charset=utf-8", ancestors)
+        if media in BROWSABLE and _pywb_reads(str(source["warc_file"])):  # pywb: links, images, styles
+            moved = _inert(b"", 302, "text/plain", ancestors)
+            moved.headers["Location"] = pywb_replay.entry_path(token, capture["url"], capture["captured_at"])
+            return moved
         content_type = payload.content_type if essence(payload.content_type) == media else media
         return _inert(payload.body, 200, content_type, ancestors)
+
+    def read_allowed(token: str) -> dict[str, int]:
+        """A pywb request's token, checked like the entry link: a live session of an enabled analyst."""
+        grant = read_grant(settings, token)
+        with engine.begin() as conn:
+            if not still_allowed(conn, settings, grant):
+                raise BadSignature("the link's user or web session is no longer allowed")
+        return {"c": grant.capture_id, "u": grant.user_id}
+
+    pywb_replay.register(app, settings, engine, ancestors,
+                         lambda body, status, kind: _inert(body, status, kind, ancestors), read_allowed)
 
     @app.route("/")
     def root() -> Response:

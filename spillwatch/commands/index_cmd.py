@@ -17,8 +17,9 @@ SHOWN_PROBLEMS = 20
 def register(sub: argparse._SubParsersAction) -> None:
     parser = sub.add_parser(
         "index",
-        help="index WARC/ARC files into the catalog and the search index",
-        description="Read WARC/ARC files (gzip or plain, from any crawler) and record captures, versions "
+        help="index WARC/ARC/WACZ files into the catalog and the search index",
+        description="Read WARC/ARC files (gzip or plain, from any crawler; also the WARCs inside WACZ files) "
+        "and record captures, versions "
         "and changes per URL, findings and search documents. Folders are searched recursively; files "
         "still being written (*.open) are left for later. Safe to repeat: indexed files are skipped and an "
         "interrupted run resumes where it stopped. A broken record is reported (file, offset, what is "
@@ -27,7 +28,7 @@ def register(sub: argparse._SubParsersAction) -> None:
         "Exit status: 0 every file was read (record problems included), 1 some file failed, 2 the run "
         "could not start or the catalog or search backend failed.",
     )
-    parser.add_argument("paths", nargs="+", metavar="PATH", help="WARC/ARC file or folder")
+    parser.add_argument("paths", nargs="+", metavar="PATH", help="WARC/ARC/WACZ file or folder")
     parser.add_argument("--crawl-id", type=int, help="catalog crawl id the files belong to")
     parser.add_argument("--no-progress", action="store_true", help="no progress bar")
     parser.add_argument("--json", action="store_true", help="print the summary as one JSON object")
@@ -48,7 +49,9 @@ def run(ctx: Context) -> int:
     finally:
         search.close()
         engine.dispose()
-    status = 1 if summary.files_failed else 0
+    # nothing could be read (a bad WACZ or unreadable file named alone): the run failed
+    nothing_read = not (summary.files or summary.files_skipped or summary.files_failed) and summary.errors > 0
+    status = 2 if nothing_read else 1 if summary.files_failed else 0
     if ctx.args.json:
         print(json.dumps(summary.to_dict(), default=str))
         return status

@@ -25,7 +25,7 @@ def test_index_and_search_commands(tmp_path: Path, corpus: Path, capsys) -> None
     assert main(["--data-dir", data, "index", "--no-progress", str(corpus)]) == 0
     out = capsys.readouterr()
     assert "indexed 14 file(s) (0 already indexed)" in out.out
-    assert "27 captures" in out.out and "1 record(s) skipped, 2 warning(s)" in out.out
+    assert "27 captures" in out.out and "1 record(s) skipped, 3 warning(s)" in out.out
     assert "warcio recompress" in out.err and "cut short" in out.err
 
     assert main(["--data-dir", data, "index", "--json", str(corpus)]) == 0

@@ -24,7 +24,7 @@ def test_corpus_indexes_every_file_and_reports_broken_records(make_indexer, cata
     wrong = by_name["warcio__example-wrong-chunks.warc.gz"]["errors"]
     assert [e["offset"] for e in wrong] == [0]
     assert "warcio recompress" in by_name["warcio__example-bad-non-chunked.warc.gz"]["errors"][0]["hint"]
-    assert summary.errors == 1 and summary.warnings == 2
+    assert summary.errors == 1 and summary.warnings == 3
     # every response/resource/revisit of a web URL is a capture; crawler logs (metadata://, urn:) are not
     assert count(catalog, captures, captures.c.url.like("metadata:%")) == 0
     assert summary.captures == count(catalog, captures) == 27

@@ -218,8 +218,7 @@ def test_a_file_whose_run_stops_is_reported_and_the_others_are_indexed(tmp_path:
     search = open_search(settings_)
     try:
         for attempt in (1, 2):
-            summary = pipeline.index_paths([bad], Config(settings=settings_), engine, search, max_attempts=2,
-                                           alert=lambda conn, fid, event: None)
+            summary = pipeline.index_paths([bad], Config(settings=settings_), engine, search, max_attempts=2)
             assert summary.files_failed == 1
             with engine.connect() as conn:
                 row = conn.execute(select(warc_files).where(warc_files.c.path == str(bad))).mappings().one()

@@ -49,10 +49,16 @@ def fetch_distribution() -> Path:
             raise RuntimeError("Maven (mvn) is needed to fetch Elasticsearch from Maven Central; install maven")
         subprocess.run([mvn, "-q", "-B", "dependency:get", f"-Dartifact={ARTIFACT}", "-Dtransitive=false"],
                        check=True)
-    CACHE.mkdir(parents=True, exist_ok=True)
-    staging = Path(tempfile.mkdtemp(dir=CACHE, prefix="unpack-"))
-    with zipfile.ZipFile(archive) as zf:
-        zf.extractall(staging)
+    # the node runs as a non-root user: its files must be readable whatever umask this process has
+    # (spillwatch's CLI sets 077 for its data, and tests call the CLI in this process)
+    previous = os.umask(0o022)
+    try:
+        CACHE.mkdir(parents=True, exist_ok=True)
+        staging = Path(tempfile.mkdtemp(dir=CACHE, prefix="unpack-"))
+        with zipfile.ZipFile(archive) as zf:
+            zf.extractall(staging)
+    finally:
+        os.umask(previous)
     unpacked = staging / f"elasticsearch-{ES_VERSION}"
     for script in (unpacked / "bin").iterdir():
         script.chmod(0o755)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 
 import pytest
 from flask import Flask
@@ -13,8 +14,10 @@ from web.replay import make_token, read_token
 
 
 @pytest.fixture(scope="module")
-def replay(shared_env: WebEnv) -> Flask:
-    return create_replay_app(shared_env.config)
+def replay(shared_env: WebEnv) -> Iterator[Flask]:
+    app = create_replay_app(shared_env.config)
+    yield app
+    app.extensions["spillwatch_pywb"].stop()
 
 
 def replay_path(env: WebEnv, capture_id: int) -> str:
@@ -27,9 +30,12 @@ def replay_path(env: WebEnv, capture_id: int) -> str:
 
 
 def test_archived_page_is_served_sandboxed(shared_env: WebEnv, replay: Flask) -> None:
-    response = replay.test_client().get(replay_path(shared_env, shared_env.archive.evil))
+    moved = replay.test_client().get(replay_path(shared_env, shared_env.archive.evil))
+    assert moved.status_code == 302 and "/archive/" in moved.headers["Location"]  # to pywb (test_replay_browse)
+    assert moved.headers["Content-Security-Policy"].startswith("sandbox;")
+    response = replay.test_client().get(moved.headers["Location"])
     assert response.status_code == 200
-    assert b"Detention statistics" in response.data  # the original bytes, scripts and all
+    assert b"Detention statistics" in response.data  # the archived page, its scripts inert
     csp = response.headers["Content-Security-Policy"]
     assert csp.startswith("sandbox;") and "default-src 'none'" in csp and "script-src" not in csp
     assert f"frame-ancestors {shared_env.settings.effective_base_url}" in csp
