@@ -29,6 +29,7 @@ from matcher.lexicon import (
     normalise,
 )
 from matcher.masking import mask_text
+from matcher.names import fold, is_given_name, is_surname
 from matcher.places import is_country_or_nationality
 
 GENERIC_HEADER_PREFIX = "column "
@@ -325,4 +326,38 @@ def type_columns(table: Table, sample_limit: int = 400) -> list[ColumnEvidence]:
         header = table.header[j] if j < len(table.header) else f"{GENERIC_HEADER_PREFIX}{j + 1}"
         cells = [r[j] if j < len(r) else "" for r in rows]
         out.append(type_column(j, header, cells))
+    _split_name_columns(out, rows)
     return out
+
+
+SPLIT_GIVEN_SHARE = 0.6  # of a column's one-word values that are listed given names
+SPLIT_SURNAME_SHARE = 0.5  # of another column's one-word values that are listed surnames
+SPLIT_DISTINCT = 0.5  # names vary: a column of a few repeated words (colours, grades) is not one
+
+
+def _split_name_columns(columns: list[ColumnEvidence], rows: list[list[str]]) -> None:
+    """Surname and given name in two columns without a header that says so (a header-less export,
+    ``"Garcia","Maria",1987-03-02,…``): one word per cell cannot be told from any other word on its
+    own, so the evidence is the pair — one untyped column of listed given names *and* another of
+    listed surnames in the same table.  Neither alone types a column (Green, White, Young…)."""
+    candidates = []
+    for ev in columns:
+        if ev.type or ev.numeric_ratio >= 0.2 or ev.distinct_ratio < SPLIT_DISTINCT or names_non_person(ev.header):
+            continue
+        values = [r[ev.index].strip() for r in rows if ev.index < len(r) and r[ev.index].strip()]
+        single = [x for x in values if len(x.split()) == 1 and v.name_tokens(x) is not None]
+        if len(values) < 3 or len(single) / len(values) < 0.8:
+            continue
+        givens = sum(1 for x in single if is_given_name(fold(x)))
+        surnames = sum(1 for x in single if is_surname(fold(x)))
+        candidates.append((ev, givens / len(values), surnames / len(values)))
+    given = max((c for c in candidates if c[1] >= SPLIT_GIVEN_SHARE and c[1] >= c[2]), key=lambda c: c[1],
+                default=None)
+    family = max((c for c in candidates if c[2] >= SPLIT_SURNAME_SHARE and (given is None or c[0] is not given[0])),
+                 key=lambda c: c[2], default=None)
+    if given is None or family is None:
+        return
+    for (ev, _g, _s), kind, share, what in ((given, "given_name", given[1], "given names"),
+                                          (family, "family_name", family[2], "surnames")):
+        ev.type, ev.valid, ev.confidence = kind, round(share * ev.total), 0.35
+        ev.what = f"{what} (beside a column of {'surnames' if kind == 'given_name' else 'given names'})"
