@@ -172,6 +172,12 @@ def create_replay_app(config: Config | Settings) -> Flask:
 
     @app.after_request
     def every_answer(response: Response) -> Response:  # also 405, OPTIONS and 500 answers
-        return sandbox(response, ancestors)
+        # pywb's pages carry their own sandbox policy (images and styles from this origin, scripts
+        # still off: web.pywb_replay.BROWSE_CSP); every other answer gets the strict one
+        browse_policy = response.headers.get("Content-Security-Policy", "")
+        sandbox(response, ancestors)
+        if browse_policy.startswith("sandbox;") and "allow-scripts" not in browse_policy:
+            response.headers["Content-Security-Policy"] = browse_policy
+        return response
 
     return app

@@ -158,6 +158,11 @@ def route_urls(env: WebEnv) -> dict[str, list[str] | str]:
         "api.capture": [f"/api/v1/captures/{c}{s}" for c in capture_ids for s in ("", "?text=1")],
         "api.findings_list": ["/api/v1/findings?status=all"],
         "api.finding": [f"/api/v1/findings/{f}" for f in finding_ids],
+        "api.cdx": [f"/api/v1/cdx?url={quote(BASE)}/&matchType=prefix", f"/api/v1/cdx?url={quote(BASE)}/&output=json"],
+        "api.timemap": [f"/api/v1/timemap/link/{BASE}/files/roster.csv"],
+        "api.timegate": "a 302 to a capture page (those are checked above), no archived text",
+        "screenshots.screenshot": [f"/captures/{c}/screenshot.png" for c in capture_ids],  # 403 for viewers
+        "screenshots.visual_diff": [f"/captures/{c}/visual-diff.png?to={c}" for c in capture_ids],  # 403
     }
 
 
