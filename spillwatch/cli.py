@@ -1,8 +1,8 @@
 """The ``spillwatch`` command line.
 
-Each command lives in its own module under ``spillwatch/commands`` and exposes
-``register(subparsers)``; the modules are listed in :data:`COMMAND_MODULES`.  Global options
-(``--config``, ``--data-dir``, ``--set``) sit at the top of the settings precedence.
+Each command is a :class:`~spillwatch.commands.base.Command` subclass in a module of
+``spillwatch/commands``; :func:`commands` finds them, so adding a command is adding a module.  Global
+options (``--config``, ``--data-dir``, ``--set``) sit at the top of the settings precedence.
 """
 
 from __future__ import annotations
@@ -10,61 +10,29 @@ from __future__ import annotations
 import argparse
 import importlib
 import logging
-import os
+import pkgutil
 import sys
 from collections.abc import Sequence
-from dataclasses import dataclass, field
-from typing import Any
 
-from core.config import Config, load_config
 from core.errors import ConfigError, SpillwatchError
 from core.logs import configure_logging
 from spillwatch import __version__
+from spillwatch import commands as command_modules
+from spillwatch.commands.base import Command, Context
 from spillwatch.private_files import make_private, set_private_umask
 
-COMMAND_MODULES: tuple[str, ...] = (
-    "spillwatch.commands.check_config",
-    "spillwatch.commands.settings_cmd",
-    "spillwatch.commands.demo",
-    "spillwatch.commands.run",
-    "spillwatch.commands.crawl",
-    "spillwatch.commands.scan",
-    "spillwatch.commands.alerts_cmd",
-    "spillwatch.commands.serve",
-    "spillwatch.commands.users_cmd",
-    "spillwatch.commands.index_cmd",
-    "spillwatch.commands.search_cmd",
-    "spillwatch.commands.purge_cmd",
-    "spillwatch.commands.export",
-)
+__all__ = ["Context", "build_parser", "commands", "main"]
 
 
-@dataclass
-class Context:
-    """What a command gets: parsed arguments and lazy access to the resolved config."""
-
-    args: argparse.Namespace
-    environ: dict[str, str] = field(default_factory=lambda: dict(os.environ))
-    _config: Config | None = None
-
-    def cli_settings(self) -> dict[str, Any]:
-        values: dict[str, Any] = {}
-        for item in self.args.set or []:
-            name, sep, value = item.partition("=")
-            if not sep:
-                raise ConfigError(
-                    [f"command line: --set {item!r}: expected NAME=VALUE, e.g. --set log_level=debug"]
-                )
-            values[name.strip()] = value
-        if self.args.data_dir is not None:
-            values["data_dir"] = self.args.data_dir
-        return values
-
-    def config(self) -> Config:
-        if self._config is None:
-            path = self.args.config or self.environ.get("SPILLWATCH_CONFIG")
-            self._config = load_config(path, self.environ, self.cli_settings())
-        return self._config
+def commands() -> list[Command]:
+    """Every command: the :class:`Command` subclasses defined in the modules of ``spillwatch/commands``."""
+    found: list[Command] = []
+    for info in pkgutil.iter_modules(command_modules.__path__):
+        module = importlib.import_module(f"{command_modules.__name__}.{info.name}")
+        found.extend(obj() for obj in vars(module).values()
+                     if isinstance(obj, type) and issubclass(obj, Command) and obj.__module__ == module.__name__
+                     and obj.name)
+    return sorted(found, key=lambda command: command.name)
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -78,25 +46,28 @@ def build_parser() -> argparse.ArgumentParser:
                         "default ./spillwatch-data)")
     parser.add_argument("-s", "--set", action="append", metavar="NAME=VALUE",
                         help="override any setting (see `spillwatch settings`); repeatable")
-    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
-    for module_name in COMMAND_MODULES:
-        importlib.import_module(module_name).register(sub)
+    sub = parser.add_subparsers(dest="command_name", metavar="COMMAND")
+    for command in commands():
+        command_parser = sub.add_parser(command.name, help=command.help, description=command.description or None)
+        command.add_arguments(command_parser)
+        command_parser.set_defaults(command=command, needs_config=command.needs_config)
     return parser
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
-    if not getattr(args, "handler", None):
+    command: Command | None = getattr(args, "command", None)
+    if command is None:
         parser.print_help()
         return 2
     ctx = Context(args)
     set_private_umask()  # before anything is created: new files 0600, folders 0700
     try:
-        if getattr(args, "needs_config", True):
+        if command.needs_config:
             configure_logging(ctx.config().settings)
             make_private(ctx.config().settings.data_path)
-        return int(args.handler(ctx) or 0)
+        return command.run(ctx)
     except ConfigError as exc:
         for problem in exc.problems:
             print(problem, file=sys.stderr)
@@ -108,6 +79,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("interrupted", file=sys.stderr)
         return 130
+    finally:
+        ctx.close()
 
 
 if __name__ == "__main__":

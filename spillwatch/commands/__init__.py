@@ -1,1 +1,1 @@
-"""One module per CLI command; each exposes ``register(subparsers)``."""
+"""One module per CLI command, each defining a :class:`spillwatch.commands.base.Command` subclass."""

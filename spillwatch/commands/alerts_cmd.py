@@ -15,53 +15,53 @@ from alerts.outbox import enqueue_test, list_deliveries, retry
 from core.catalog import open_catalog
 from core.catalog.schema import deliveries
 from core.errors import ConfigError
+from spillwatch.commands.base import Command, Context
 
 if TYPE_CHECKING:
     from sqlalchemy import Engine
 
     from core.config import Config
-    from spillwatch.cli import Context
 
 KINDS = ", ".join(NOTIFIERS)
 
 
-def register(sub: argparse._SubParsersAction) -> None:
-    parser = sub.add_parser(
-        "alerts",
-        help="test alert routes, list and retry deliveries",
-        description=f"Alert channels have a kind: {KINDS} (the same word as alerts.channels[].kind in the "
+class AlertsCommand(Command):
+    name = "alerts"
+    help = "test alert routes, list and retry deliveries"
+    description = (f"Alert channels have a kind: {KINDS} (the same word as alerts.channels[].kind in the "
         "config). Deliveries live in the catalog's outbox; the service's dispatcher sends them, with "
-        "retries, and dead-letters those that keep failing.",
-    )
-    actions = parser.add_subparsers(dest="alerts_command", metavar="ACTION", required=True)
+        "retries, and dead-letters those that keep failing.")
 
-    test = actions.add_parser("test", help="send a clearly marked test message through a route",
-                              description="Send a test message (marked TEST, synthetic finding) on every "
-                              "channel of one route, or of every route, now; print what happened.")
-    test.add_argument("--route", metavar="NAME", help="route name from alerts.routes (default: every route)")
-    test.set_defaults(handler=run_test)
+    def add_arguments(self, parser: argparse.ArgumentParser) -> None:
+        actions = parser.add_subparsers(dest="alerts_command", metavar="ACTION", required=True)
 
-    listing = actions.add_parser("list", help="list recent deliveries",
-                                 description="Most recent deliveries first: id, status, attempts, event, "
-                                 "route, channel, finding, next attempt and last error.")
-    listing.add_argument("--failed", action="store_true", help="only failed and dead (dead-letter) deliveries")
-    listing.add_argument("--limit", type=int, default=50, metavar="N", help="how many (default 50)")
-    listing.add_argument("--json", action="store_true", help="one JSON object per line")
-    listing.set_defaults(handler=run_list)
+        test = actions.add_parser("test", help="send a clearly marked test message through a route",
+                                  description="Send a test message (marked TEST, synthetic finding) on every "
+                                  "channel of one route, or of every route, now; print what happened.")
+        test.add_argument("--route", metavar="NAME", help="route name from alerts.routes (default: every route)")
+        test.set_defaults(handler=run_test)
 
-    again = actions.add_parser("retry", help="send failed or dead deliveries again",
-                               description="Reset failed/dead deliveries to pending with a fresh attempt "
-                               "budget and try them once now (the service keeps retrying).")
-    again.add_argument("ids", nargs="*", type=int, metavar="ID", help="delivery ids (see `alerts list`)")
-    again.add_argument("--all-failed", action="store_true", help="every failed and dead delivery")
-    again.add_argument("--no-send", action="store_true", help="only reset; leave sending to the service")
-    again.set_defaults(handler=run_retry)
+        listing = actions.add_parser("list", help="list recent deliveries",
+                                     description="Most recent deliveries first: id, status, attempts, event, "
+                                     "route, channel, finding, next attempt and last error.")
+        listing.add_argument("--failed", action="store_true", help="only failed and dead (dead-letter) deliveries")
+        listing.add_argument("--limit", type=int, default=50, metavar="N", help="how many (default 50)")
+        listing.add_argument("--json", action="store_true", help="one JSON object per line")
+        listing.set_defaults(handler=run_list)
 
-    dispatch = actions.add_parser("dispatch", help="send due deliveries (once, or until interrupted)",
-                                  description="Run the dispatcher without the full service: one pass, or "
-                                  "with --forever until SIGINT/SIGTERM.")
-    dispatch.add_argument("--forever", action="store_true", help="keep dispatching until interrupted")
-    dispatch.set_defaults(handler=run_dispatch)
+        again = actions.add_parser("retry", help="send failed or dead deliveries again",
+                                   description="Reset failed/dead deliveries to pending with a fresh attempt "
+                                   "budget and try them once now (the service keeps retrying).")
+        again.add_argument("ids", nargs="*", type=int, metavar="ID", help="delivery ids (see `alerts list`)")
+        again.add_argument("--all-failed", action="store_true", help="every failed and dead delivery")
+        again.add_argument("--no-send", action="store_true", help="only reset; leave sending to the service")
+        again.set_defaults(handler=run_retry)
+
+        dispatch = actions.add_parser("dispatch", help="send due deliveries (once, or until interrupted)",
+                                      description="Run the dispatcher without the full service: one pass, or "
+                                      "with --forever until SIGINT/SIGTERM.")
+        dispatch.add_argument("--forever", action="store_true", help="keep dispatching until interrupted")
+        dispatch.set_defaults(handler=run_dispatch)
 
 
 def _status_lines(engine: Any, ids: list[int]) -> list[str]:

@@ -4,24 +4,24 @@ from __future__ import annotations
 
 import argparse
 import sys
-from typing import TYPE_CHECKING
 
 from core.config import load_config
 from core.errors import ConfigError
-
-if TYPE_CHECKING:
-    from spillwatch.cli import Context
+from spillwatch.commands.base import Command, Context
 
 
-def register(sub: argparse._SubParsersAction) -> None:
-    parser = sub.add_parser(
-        "check-config",
-        help="validate a config file",
-        description="Validate a config file: print each problem as file:line: key.path: message and "
-        "exit 2 if there is any, else summarise it and exit 0.",
-    )
-    parser.add_argument("file", nargs="?", help="config file (default: --config or SPILLWATCH_CONFIG)")
-    parser.set_defaults(handler=run, needs_config=False)
+class CheckConfigCommand(Command):
+    name = "check-config"
+    help = "validate a config file"
+    description = ("Validate a config file: print each problem as file:line: key.path: message and "
+        "exit 2 if there is any, else summarise it and exit 0.")
+    needs_config = False
+
+    def add_arguments(self, parser: argparse.ArgumentParser) -> None:
+        parser.add_argument("file", nargs="?", help="config file (default: --config or SPILLWATCH_CONFIG)")
+
+    def run(self, ctx: Context) -> int:
+        return run(ctx)
 
 
 def run(ctx: Context) -> int:

@@ -6,35 +6,35 @@ import argparse
 import sys
 import time
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from core.config import RENDER_MODES
 from core.errors import ConfigError
-
-if TYPE_CHECKING:
-    from spillwatch.cli import Context
+from spillwatch.commands.base import Command, Context
 
 
-def register(sub: argparse._SubParsersAction) -> None:
-    parser = sub.add_parser(
-        "crawl",
-        help="crawl a configured site, or any URL into a folder, into WARC files",
-        description="Crawl a site from the config (WARCs under DATA_DIR/crawls/SITE_ID, a catalog row) "
+class CrawlCommand(Command):
+    name = "crawl"
+    help = "crawl a configured site, or any URL into a folder, into WARC files"
+    description = ("Crawl a site from the config (WARCs under DATA_DIR/crawls/SITE_ID, a catalog row) "
         "or, with --url and --out, any URL into a folder without a config. A second crawl into the same "
         "folder writes revisit records for unchanged payloads. Exit 0 when the crawl finished, 1 when it "
-        "failed or was stopped at its time limit.",
-    )
-    parser.add_argument("site_id", nargs="?", help="id of a site in the config")
-    parser.add_argument("--url", help="ad-hoc crawl: start URL (needs --out)")
-    parser.add_argument("--out", type=Path, help="ad-hoc crawl: folder for WARCs, manifest and state")
-    parser.add_argument("--max-pages", type=int, help="stop after this many pages")
-    parser.add_argument("--render", choices=RENDER_MODES,
-                        help="render pages in headless Chromium: browser (every page), auto (pages with scripts "
-                        "and little text) or plain (default: the site's render, plain for --url)")
-    parser.add_argument("--allow-private-addresses", action="store_true",
-                        help="let the crawl reach loopback/private addresses of the start URL's host "
-                        "(tests and the demo only)")
-    parser.set_defaults(handler=run)
+        "failed or was stopped at its time limit.")
+
+    def add_arguments(self, parser: argparse.ArgumentParser) -> None:
+        parser.add_argument("site_id", nargs="?", help="id of a site in the config")
+        parser.add_argument("--url", help="ad-hoc crawl: start URL (needs --out)")
+        parser.add_argument("--out", type=Path, help="ad-hoc crawl: folder for WARCs, manifest and state")
+        parser.add_argument("--max-pages", type=int, help="stop after this many pages")
+        parser.add_argument("--render", choices=RENDER_MODES,
+                            help="render pages in headless Chromium: browser (every page), auto (pages with scripts "
+                            "and little text) or plain (default: the site's render, plain for --url)")
+        parser.add_argument("--allow-private-addresses", action="store_true",
+                            help="let the crawl reach loopback/private addresses of the start URL's host "
+                            "(tests and the demo only)")
+
+    def run(self, ctx: Context) -> int:
+        return run(ctx)
 
 
 def run(ctx: Context) -> int:

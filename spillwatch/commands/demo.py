@@ -7,10 +7,8 @@ from __future__ import annotations
 import argparse
 import importlib.util
 import sys
-from typing import TYPE_CHECKING
 
-if TYPE_CHECKING:
-    from spillwatch.cli import Context
+from spillwatch.commands.base import Command, Context
 
 # Each stage the demo needs, and the module that proves it is there.
 STAGES = (
@@ -23,15 +21,17 @@ STAGES = (
 )
 
 
-def register(sub: argparse._SubParsersAction) -> None:
-    parser = sub.add_parser(
-        "demo",
-        help="run the whole chain on a simulated agency site, locally",
-        description="Start a simulated agency site, crawl and index it, publish a spreadsheet with a "
-        "hidden sheet of (synthetic) detainees, and show the alert and the UI.",
-    )
-    parser.add_argument("--once", action="store_true", help="run the story, print a summary, exit")
-    parser.set_defaults(handler=run)
+class DemoCommand(Command):
+    name = "demo"
+    help = "run the whole chain on a simulated agency site, locally"
+    description = ("Start a simulated agency site, crawl and index it, publish a spreadsheet with a "
+        "hidden sheet of (synthetic) detainees, and show the alert and the UI.")
+
+    def add_arguments(self, parser: argparse.ArgumentParser) -> None:
+        parser.add_argument("--once", action="store_true", help="run the story, print a summary, exit")
+
+    def run(self, ctx: Context) -> int:
+        return run(ctx)
 
 
 def run(ctx: Context) -> int:

@@ -6,10 +6,9 @@ from __future__ import annotations
 import argparse
 import sys
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
-if TYPE_CHECKING:
-    from spillwatch.cli import Context
+from spillwatch.commands.base import Command, Context
 
 
 def _selection_options(parser: argparse.ArgumentParser) -> None:
@@ -23,28 +22,31 @@ def _selection_options(parser: argparse.ArgumentParser) -> None:
                         help="the captures of this finding's file (every capture of the same payload)")
 
 
-def register(sub: argparse._SubParsersAction) -> None:
-    parser = sub.add_parser("export", help="export captures as CDXJ or WACZ for other archive tools",
-                            description="Export the archive for other tools: a CDXJ index (pywb's format) or a "
+class ExportCommand(Command):
+    name = "export"
+    help = "export captures as CDXJ or WACZ for other archive tools"
+    description = ("Export the archive for other tools: a CDXJ index (pywb's format) or a "
                             "WACZ (ReplayWeb.page, pywb) of all captures or of a site, crawl, time range, URL "
                             "or finding.")
-    kinds = parser.add_subparsers(dest="kind", metavar="KIND", required=True)
-    cdxj = kinds.add_parser("cdxj", help="one CDXJ line per capture, sorted by SURT then time",
-                            description="Print (or write with -o) a CDXJ index of the selected captures: "
-                            "'SURT TIMESTAMP {json}' as pywb and cdxj-indexer write it.")
-    _selection_options(cdxj)
-    cdxj.add_argument("-o", "--output", type=Path, help="file to write (default: standard output)")
-    cdxj.add_argument("--relative-to", type=Path, metavar="DIR",
-                      help="write WARC file names relative to DIR (e.g. a pywb collection's archive folder)")
-    cdxj.set_defaults(handler=run)
-    wacz = kinds.add_parser("wacz", help="a WACZ of the selected captures (py-wacz)",
-                            description="Write a WACZ holding the WARC records of the selected captures (and "
-                            "the originals of their revisits), with pages.jsonl, a CDXJ index and "
-                            "datapackage.json; checked with `wacz validate`.")
-    _selection_options(wacz)
-    wacz.add_argument("-o", "--output", type=Path, required=True, help="the .wacz file to write")
-    wacz.add_argument("--title", default="", help="title of the collection")
-    wacz.set_defaults(handler=run)
+
+    def add_arguments(self, parser: argparse.ArgumentParser) -> None:
+        kinds = parser.add_subparsers(dest="kind", metavar="KIND", required=True)
+        cdxj = kinds.add_parser("cdxj", help="one CDXJ line per capture, sorted by SURT then time",
+                                description="Print (or write with -o) a CDXJ index of the selected captures: "
+                                "'SURT TIMESTAMP {json}' as pywb and cdxj-indexer write it.")
+        _selection_options(cdxj)
+        cdxj.add_argument("-o", "--output", type=Path, help="file to write (default: standard output)")
+        cdxj.add_argument("--relative-to", type=Path, metavar="DIR",
+                          help="write WARC file names relative to DIR (e.g. a pywb collection's archive folder)")
+        cdxj.set_defaults(handler=run)
+        wacz = kinds.add_parser("wacz", help="a WACZ of the selected captures (py-wacz)",
+                                description="Write a WACZ holding the WARC records of the selected captures (and "
+                                "the originals of their revisits), with pages.jsonl, a CDXJ index and "
+                                "datapackage.json; checked with `wacz validate`.")
+        _selection_options(wacz)
+        wacz.add_argument("-o", "--output", type=Path, required=True, help="the .wacz file to write")
+        wacz.add_argument("--title", default="", help="title of the collection")
+        wacz.set_defaults(handler=run)
 
 
 def _query(conn: Any, args: argparse.Namespace) -> tuple[Any, str]:

@@ -6,19 +6,16 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-from typing import TYPE_CHECKING
 
-if TYPE_CHECKING:
-    from spillwatch.cli import Context
+from spillwatch.commands.base import Command, Context
 
 SHOWN_PROBLEMS = 20
 
 
-def register(sub: argparse._SubParsersAction) -> None:
-    parser = sub.add_parser(
-        "index",
-        help="index WARC/ARC/WACZ files into the catalog and the search index",
-        description="Read WARC/ARC files (gzip or plain, from any crawler; also the WARCs inside WACZ files) "
+class IndexCommand(Command):
+    name = "index"
+    help = "index WARC/ARC/WACZ files into the catalog and the search index"
+    description = ("Read WARC/ARC files (gzip or plain, from any crawler; also the WARCs inside WACZ files) "
         "and record captures, versions "
         "and changes per URL, findings and search documents. Folders are searched recursively; files "
         "still being written (*.open) are left for later. Safe to repeat: indexed files are skipped and an "
@@ -26,29 +23,23 @@ def register(sub: argparse._SubParsersAction) -> None:
         "wrong, how to fix it) and skipped; the rest of the file is indexed. A file that cannot be read "
         "at all, or whose run stops on an internal error, is reported and the other files are indexed. "
         "Exit status: 0 every file was read (record problems included), 1 some file failed, 2 the run "
-        "could not start or the catalog or search backend failed.",
-    )
-    parser.add_argument("paths", nargs="+", metavar="PATH", help="WARC/ARC/WACZ file or folder")
-    parser.add_argument("--crawl-id", type=int, help="catalog crawl id the files belong to")
-    parser.add_argument("--no-progress", action="store_true", help="no progress bar")
-    parser.add_argument("--json", action="store_true", help="print the summary as one JSON object")
-    parser.set_defaults(handler=run)
+        "could not start or the catalog or search backend failed.")
+
+    def add_arguments(self, parser: argparse.ArgumentParser) -> None:
+        parser.add_argument("paths", nargs="+", metavar="PATH", help="WARC/ARC/WACZ file or folder")
+        parser.add_argument("--crawl-id", type=int, help="catalog crawl id the files belong to")
+        parser.add_argument("--no-progress", action="store_true", help="no progress bar")
+        parser.add_argument("--json", action="store_true", help="print the summary as one JSON object")
+
+    def run(self, ctx: Context) -> int:
+        return run(ctx)
 
 
 def run(ctx: Context) -> int:
-    from core.catalog import open_catalog
     from indexer.pipeline import index_paths
-    from indexer.search import open_search
 
-    config = ctx.config()
-    engine = open_catalog(config.settings)
-    search = open_search(config.settings)
-    try:
-        summary = index_paths(ctx.args.paths, config, engine, search, crawl_id=ctx.args.crawl_id,
-                              progress=not ctx.args.no_progress and not ctx.args.json)
-    finally:
-        search.close()
-        engine.dispose()
+    summary = index_paths(ctx.args.paths, ctx.config(), ctx.catalog(), ctx.search(), crawl_id=ctx.args.crawl_id,
+                          progress=not ctx.args.no_progress and not ctx.args.json)
     # nothing could be read (a bad WACZ or unreadable file named alone): the run failed
     nothing_read = not (summary.files or summary.files_skipped or summary.files_failed) and summary.errors > 0
     status = 2 if nothing_read else 1 if summary.files_failed else 0

@@ -7,29 +7,28 @@ import argparse
 import getpass
 import sys
 from datetime import UTC, datetime
-from typing import TYPE_CHECKING
 
 from core.errors import ConfigError
-
-if TYPE_CHECKING:
-    from spillwatch.cli import Context
+from spillwatch.commands.base import Command, Context
 
 
-def register(sub: argparse._SubParsersAction) -> None:
-    parser = sub.add_parser(
-        "purge",
-        help="remove the payloads of findings from WARC files and the search index (audited)",
-        description="Remove every archived copy of the files behind findings: each WARC record is replaced by "
+class PurgeCommand(Command):
+    name = "purge"
+    help = "remove the payloads of findings from WARC files and the search index (audited)"
+    description = ("Remove every archived copy of the files behind findings: each WARC record is replaced by "
         "a metadata record keeping its digests, length and the reason; the search documents (extracted text) "
         "are deleted; the findings, their masked samples and the digests stay as evidence. Indexing the files "
-        "again brings nothing back. Written to the audit log.",
-    )
-    parser.add_argument("finding_ids", nargs="*", type=int, metavar="FINDING_ID", help="findings to purge")
-    parser.add_argument("--closed-before", metavar="DATE",
-                        help="purge every finding dismissed or removed before this date (YYYY-MM-DD)")
-    parser.add_argument("--reason", default="", help="why (kept in the metadata records and the audit log)")
-    parser.add_argument("--yes", action="store_true", help="do not ask for confirmation")
-    parser.set_defaults(handler=run)
+        "again brings nothing back. Written to the audit log.")
+
+    def add_arguments(self, parser: argparse.ArgumentParser) -> None:
+        parser.add_argument("finding_ids", nargs="*", type=int, metavar="FINDING_ID", help="findings to purge")
+        parser.add_argument("--closed-before", metavar="DATE",
+                            help="purge every finding dismissed or removed before this date (YYYY-MM-DD)")
+        parser.add_argument("--reason", default="", help="why (kept in the metadata records and the audit log)")
+        parser.add_argument("--yes", action="store_true", help="do not ask for confirmation")
+
+    def run(self, ctx: Context) -> int:
+        return run(ctx)
 
 
 def run(ctx: Context) -> int:

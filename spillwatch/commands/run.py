@@ -3,22 +3,22 @@
 from __future__ import annotations
 
 import argparse
-from typing import TYPE_CHECKING
 
-if TYPE_CHECKING:
-    from spillwatch.cli import Context
+from spillwatch.commands.base import Command, Context
 
 
-def register(sub: argparse._SubParsersAction) -> None:
-    parser = sub.add_parser(
-        "run",
-        help="run the service: scheduled crawls, watch pages, indexing, alerts and the UI",
-        description="Schedule each site's crawls and watch pages, index every finished WARC at once, send "
+class RunCommand(Command):
+    name = "run"
+    help = "run the service: scheduled crawls, watch pages, indexing, alerts and the UI"
+    description = ("Schedule each site's crawls and watch pages, index every finished WARC at once, send "
         "alerts continuously and serve the UI with /healthz and /metrics. One scheduler per catalog. "
-        "SIGTERM stops it cleanly; a restart resumes pending work.",
-    )
-    parser.add_argument("--no-ui", action="store_true", help="do not serve the UI (healthz/metrics neither)")
-    parser.set_defaults(handler=run)
+        "SIGTERM stops it cleanly; a restart resumes pending work.")
+
+    def add_arguments(self, parser: argparse.ArgumentParser) -> None:
+        parser.add_argument("--no-ui", action="store_true", help="do not serve the UI (healthz/metrics neither)")
+
+    def run(self, ctx: Context) -> int:
+        return run(ctx)
 
 
 def run(ctx: Context) -> int:

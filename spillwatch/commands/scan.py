@@ -14,42 +14,43 @@ import json
 import os
 import sys
 from collections.abc import Iterator
-from typing import TYPE_CHECKING, TextIO
+from typing import TextIO
 
 from core.models import Finding, Severity
 from core.settings import parse_size
 from matcher.explain import explain_tables
 from matcher.isolation import IsolatedScanner
 from matcher.scan import ScanResult, scan_file
-
-if TYPE_CHECKING:
-    from spillwatch.cli import Context
+from spillwatch.commands.base import Command, Context
 
 
-def register(sub: argparse._SubParsersAction) -> None:
-    parser = sub.add_parser(
-        "scan",
-        help="scan local files for person-level tables, hidden content and failed redactions",
-        description="Scan files (directories recursively) for lists of people, hidden content and failed "
+class ScanCommand(Command):
+    name = "scan"
+    help = "scan local files for person-level tables, hidden content and failed redactions"
+    description = ("Scan files (directories recursively) for lists of people, hidden content and failed "
         "redactions. Exit 0 when nothing is found, 1 when something is found, 2 when a file could not be "
-        "scanned.",
-    )
-    parser.add_argument("paths", nargs="+", metavar="PATH", help="file or directory")
-    parser.add_argument("--json", action="store_true", help="one JSON object per file: path, media_type, "
-                        "findings, errors")
-    parser.add_argument("--min-severity", default="low", type=_severity, metavar="S",
-                        help="report findings of this severity and above: low, medium, high, critical "
-                        "(default low)")
-    parser.add_argument("--max-memory", default="2GiB", type=_size, metavar="SIZE",
-                        help="memory cap of the scanning process (default 2GiB)")
-    parser.add_argument("--timeout", type=float, default=None, metavar="SECONDS",
-                        help="wall-clock limit per file (default: 1.5 x the matcher's time budget + 10 s)")
-    parser.add_argument("--explain", action="store_true",
-                        help="for every table, what its rows describe (person, organisation, place, work, animal, "
-                        "event, aggregate) and the top signals for and against a list of people")
-    parser.add_argument("--in-process", action="store_true",
-                        help="scan in this process, without the memory cap and timeout (for debugging)")
-    parser.set_defaults(handler=run, needs_config=False)
+        "scanned.")
+    needs_config = False
+
+    def add_arguments(self, parser: argparse.ArgumentParser) -> None:
+        parser.add_argument("paths", nargs="+", metavar="PATH", help="file or directory")
+        parser.add_argument("--json", action="store_true", help="one JSON object per file: path, media_type, "
+                            "findings, errors")
+        parser.add_argument("--min-severity", default="low", type=_severity, metavar="S",
+                            help="report findings of this severity and above: low, medium, high, critical "
+                            "(default low)")
+        parser.add_argument("--max-memory", default="2GiB", type=_size, metavar="SIZE",
+                            help="memory cap of the scanning process (default 2GiB)")
+        parser.add_argument("--timeout", type=float, default=None, metavar="SECONDS",
+                            help="wall-clock limit per file (default: 1.5 x the matcher's time budget + 10 s)")
+        parser.add_argument("--explain", action="store_true",
+                            help="for every table, what its rows describe (person, organisation, place, work, animal, "
+                            "event, aggregate) and the top signals for and against a list of people")
+        parser.add_argument("--in-process", action="store_true",
+                            help="scan in this process, without the memory cap and timeout (for debugging)")
+
+    def run(self, ctx: Context) -> int:
+        return run(ctx)
 
 
 def _size(value: str) -> int:

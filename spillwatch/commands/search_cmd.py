@@ -13,10 +13,10 @@ import sys
 from typing import TYPE_CHECKING, Any
 
 from core.models import Severity
+from spillwatch.commands.base import Command, Context
 
 if TYPE_CHECKING:
     from indexer.search import SearchHit
-    from spillwatch.cli import Context
 
 # Short names accepted by --type, as in the config's follow_types.
 TYPE_NAMES = {
@@ -34,27 +34,29 @@ TYPE_NAMES = {
 }
 
 
-def register(sub: argparse._SubParsersAction) -> None:
-    parser = sub.add_parser(
-        "search",
-        help="search the archived captures",
-        description='Search every archived capture. All words must match; "quoted phrases" match as '
-        "phrases; word* is a prefix; -word excludes. Accents and case do not matter.",
-    )
-    parser.add_argument("query", help="search words")
-    parser.add_argument("--site", action="append", default=[], metavar="S", help="only this site (repeatable)")
-    parser.add_argument("--type", action="append", default=[], metavar="T",
-                        help=f"only this media type or short name ({', '.join(TYPE_NAMES)}); repeatable")
-    parser.add_argument("--severity", action="append", default=[], choices=Severity.names(),
-                        help="only captures with a finding of this severity (repeatable)")
-    parser.add_argument("--has-finding", action="store_true", help="only captures with a finding")
-    parser.add_argument("--sort", default="relevance", choices=("relevance", "newest", "oldest"))
-    parser.add_argument("--page", type=int, default=1)
-    parser.add_argument("--per-page", type=int, default=20)
-    parser.add_argument("--json", action="store_true", help="print the result as one JSON object")
-    parser.add_argument("--unmasked", action="store_true",
-                        help="match and show unmasked text, also of documents with findings (audited)")
-    parser.set_defaults(handler=run)
+class SearchCommand(Command):
+    name = "search"
+    help = "search the archived captures"
+    description = ('Search every archived capture. All words must match; "quoted phrases" match as '
+        "phrases; word* is a prefix; -word excludes. Accents and case do not matter.")
+
+    def add_arguments(self, parser: argparse.ArgumentParser) -> None:
+        parser.add_argument("query", help="search words")
+        parser.add_argument("--site", action="append", default=[], metavar="S", help="only this site (repeatable)")
+        parser.add_argument("--type", action="append", default=[], metavar="T",
+                            help=f"only this media type or short name ({', '.join(TYPE_NAMES)}); repeatable")
+        parser.add_argument("--severity", action="append", default=[], choices=Severity.names(),
+                            help="only captures with a finding of this severity (repeatable)")
+        parser.add_argument("--has-finding", action="store_true", help="only captures with a finding")
+        parser.add_argument("--sort", default="relevance", choices=("relevance", "newest", "oldest"))
+        parser.add_argument("--page", type=int, default=1)
+        parser.add_argument("--per-page", type=int, default=20)
+        parser.add_argument("--json", action="store_true", help="print the result as one JSON object")
+        parser.add_argument("--unmasked", action="store_true",
+                            help="match and show unmasked text, also of documents with findings (audited)")
+
+    def run(self, ctx: Context) -> int:
+        return run(ctx)
 
 
 def _highlight(segments: list[tuple[str, bool]], marks: tuple[str, str]) -> str:

@@ -8,27 +8,27 @@ import signal
 import sys
 import threading
 from types import FrameType
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from core.errors import ConfigError
-
-if TYPE_CHECKING:
-    from spillwatch.cli import Context
+from spillwatch.commands.base import Command, Context
 
 
-def register(sub: argparse._SubParsersAction) -> None:
-    parser = sub.add_parser(
-        "serve",
-        help="serve the web UI and the replay origin",
-        description="Serve the web UI (web_host:web_port) and, on its own origin, the replay of archived "
+class ServeCommand(Command):
+    name = "serve"
+    help = "serve the web UI and the replay origin"
+    description = ("Serve the web UI (web_host:web_port) and, on its own origin, the replay of archived "
         "pages (replay_host:replay_port), until SIGINT/SIGTERM. Create the first user with `spillwatch users "
-        "add NAME --role admin`. `spillwatch run` serves the same UI as part of the service.",
-    )
-    parser.add_argument("--host", help="address of the UI (setting web_host)")
-    parser.add_argument("--port", type=int, help="port of the UI (setting web_port)")
-    parser.add_argument("--replay-host", help="address of the replay origin (setting replay_host; default: --host)")
-    parser.add_argument("--replay-port", type=int, help="port of the replay origin (setting replay_port)")
-    parser.set_defaults(handler=run)
+        "add NAME --role admin`. `spillwatch run` serves the same UI as part of the service.")
+
+    def add_arguments(self, parser: argparse.ArgumentParser) -> None:
+        parser.add_argument("--host", help="address of the UI (setting web_host)")
+        parser.add_argument("--port", type=int, help="port of the UI (setting web_port)")
+        parser.add_argument("--replay-host", help="address of the replay origin (setting replay_host; default: --host)")
+        parser.add_argument("--replay-port", type=int, help="port of the replay origin (setting replay_port)")
+
+    def run(self, ctx: Context) -> int:
+        return run(ctx)
 
 
 def run(ctx: Context) -> int:

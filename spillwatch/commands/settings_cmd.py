@@ -4,25 +4,25 @@ from __future__ import annotations
 
 import argparse
 import json
-from typing import TYPE_CHECKING
 
 from core.settings import SETTINGS
-
-if TYPE_CHECKING:
-    from spillwatch.cli import Context
+from spillwatch.commands.base import Command, Context
 
 
-def register(sub: argparse._SubParsersAction) -> None:
-    parser = sub.add_parser(
-        "settings",
-        help="list every setting, its default and help, or the effective values",
-        description="Without options: the settings table. --effective: the resolved values (secrets "
-        "masked) and where each came from (default, config file, env, command line).",
-    )
-    parser.add_argument("--effective", action="store_true", help="show resolved values and sources")
-    parser.add_argument("--markdown", action="store_true", help="print the table as Markdown (for docs)")
-    parser.add_argument("--json", action="store_true", help="machine-readable output")
-    parser.set_defaults(handler=run, needs_config=False)
+class SettingsCommand(Command):
+    name = "settings"
+    help = "list every setting, its default and help, or the effective values"
+    description = ("Without options: the settings table. --effective: the resolved values (secrets "
+        "masked) and where each came from (default, config file, env, command line).")
+    needs_config = False
+
+    def add_arguments(self, parser: argparse.ArgumentParser) -> None:
+        parser.add_argument("--effective", action="store_true", help="show resolved values and sources")
+        parser.add_argument("--markdown", action="store_true", help="print the table as Markdown (for docs)")
+        parser.add_argument("--json", action="store_true", help="machine-readable output")
+
+    def run(self, ctx: Context) -> int:
+        return run(ctx)
 
 
 def run(ctx: Context) -> int:

@@ -13,63 +13,61 @@ from typing import TYPE_CHECKING
 
 from core.catalog.schema import USER_ROLES
 from core.errors import ConfigError
+from spillwatch.commands.base import Command, Context
 
 if TYPE_CHECKING:
     from sqlalchemy import Engine
 
-    from spillwatch.cli import Context
 
 ROLES = ", ".join(USER_ROLES)
 
 
-def register(sub: argparse._SubParsersAction) -> None:
-    parser = sub.add_parser(
-        "users",
-        help="manage web UI users (roles: admin, analyst, viewer)",
-        description=f"Accounts of the web UI and API. Roles: {ROLES} — viewers see masked data only, analysts "
-        "triage findings and may view unmasked data (audited), admins also manage users.",
-    )
-    actions = parser.add_subparsers(dest="users_command", metavar="ACTION", required=True)
-    add = actions.add_parser("add", help="create a user", description="Create a user; the password is asked "
-                             "for twice, or read from standard input with --password-stdin.")
-    add.add_argument("name")
-    add.add_argument("--role", required=True, choices=USER_ROLES)
-    add.add_argument("--password-stdin", action="store_true", help="read the password from standard input")
-    add.set_defaults(handler=run_add)
-    listing = actions.add_parser("list", help="list users")
-    listing.set_defaults(handler=run_list)
-    role = actions.add_parser("set-role", help="change a user's role")
-    role.add_argument("name")
-    role.add_argument("role", choices=USER_ROLES)
-    role.set_defaults(handler=run_set_role)
-    for action, help_text in (("disable", "disable a user (ends sessions, revokes the API token)"),
-                              ("enable", "enable a disabled user")):
-        p = actions.add_parser(action, help=help_text)
-        p.add_argument("name")
-        p.set_defaults(handler=run_disable, disable=action == "disable")
-    password = actions.add_parser("password", help="set a user's password (ends their sessions)")
-    password.add_argument("name")
-    password.add_argument("--password-stdin", action="store_true", help="read the password from standard input")
-    password.set_defaults(handler=run_password)
-    token = actions.add_parser("token", help="issue a new API token for a user (printed once)",
-                               description="Issue an API token for /api/v1 (replaces the user's old token); "
-                               "send it as 'Authorization: Bearer TOKEN'.")
-    token.add_argument("name")
-    token.add_argument("--revoke", action="store_true", help="revoke the user's token instead")
-    token.set_defaults(handler=run_token)
-    reset = actions.add_parser("reset-two-factor", help="turn off a user's two-factor login (a lost phone); "
-                               "they enrol again at the next login if it is required",
-                               description="Turn off two-factor login and its recovery codes for a user and end "
-                               "their sessions; an admin (or everybody with two_factor: all) enrols again at the "
-                               "next login.")
-    reset.add_argument("name")
-    reset.set_defaults(handler=run_reset_two_factor)
+class UsersCommand(Command):
+    name = "users"
+    help = "manage web UI users (roles: admin, analyst, viewer)"
+    description = (f"Accounts of the web UI and API. Roles: {ROLES} — viewers see masked data only, analysts "
+        "triage findings and may view unmasked data (audited), admins also manage users.")
+
+    def add_arguments(self, parser: argparse.ArgumentParser) -> None:
+        actions = parser.add_subparsers(dest="users_command", metavar="ACTION", required=True)
+        add = actions.add_parser("add", help="create a user", description="Create a user; the password is asked "
+                                 "for twice, or read from standard input with --password-stdin.")
+        add.add_argument("name")
+        add.add_argument("--role", required=True, choices=USER_ROLES)
+        add.add_argument("--password-stdin", action="store_true", help="read the password from standard input")
+        add.set_defaults(handler=run_add)
+        listing = actions.add_parser("list", help="list users")
+        listing.set_defaults(handler=run_list)
+        role = actions.add_parser("set-role", help="change a user's role")
+        role.add_argument("name")
+        role.add_argument("role", choices=USER_ROLES)
+        role.set_defaults(handler=run_set_role)
+        for action, help_text in (("disable", "disable a user (ends sessions, revokes the API token)"),
+                                  ("enable", "enable a disabled user")):
+            p = actions.add_parser(action, help=help_text)
+            p.add_argument("name")
+            p.set_defaults(handler=run_disable, disable=action == "disable")
+        password = actions.add_parser("password", help="set a user's password (ends their sessions)")
+        password.add_argument("name")
+        password.add_argument("--password-stdin", action="store_true", help="read the password from standard input")
+        password.set_defaults(handler=run_password)
+        token = actions.add_parser("token", help="issue a new API token for a user (printed once)",
+                                   description="Issue an API token for /api/v1 (replaces the user's old token); "
+                                   "send it as 'Authorization: Bearer TOKEN'.")
+        token.add_argument("name")
+        token.add_argument("--revoke", action="store_true", help="revoke the user's token instead")
+        token.set_defaults(handler=run_token)
+        reset = actions.add_parser("reset-two-factor", help="turn off a user's two-factor login (a lost phone); "
+                                   "they enrol again at the next login if it is required",
+                                   description="Turn off two-factor login and its recovery codes for a user and end "
+                                   "their sessions; an admin (or everybody with two_factor: all) enrols again at the "
+                                   "next login.")
+        reset.add_argument("name")
+        reset.set_defaults(handler=run_reset_two_factor)
 
 
 def _engine(ctx: Context) -> Engine:
-    from core.catalog import open_catalog
-
-    return open_catalog(ctx.config().settings)
+    return ctx.catalog()
 
 
 def _read_password(from_stdin: bool) -> str:

@@ -17,7 +17,7 @@ DOCS = (Path(__file__).resolve().parents[2] / "docs" / "alerts.md").read_text(en
 def test_kinds_agree_everywhere():
     assert tuple(NOTIFIERS) == NOTIFIER_KINDS
     assert "unknown notifier kind 'pager'" in str(pytest.raises(ValueError, Channel, name="c", kind="pager").value)
-    help_text = next(a for a in build_parser()._actions if a.dest == "command").choices["alerts"].format_help()
+    help_text = next(a for a in build_parser()._actions if a.dest == "command_name").choices["alerts"].format_help()
     for kind in NOTIFIERS:
         assert f"### `kind: {kind}`" in DOCS
         assert kind in help_text

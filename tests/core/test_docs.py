@@ -50,7 +50,7 @@ def test_every_config_key_is_in_the_example_config() -> None:
 
 def test_every_command_is_in_the_readme() -> None:
     parser = build_parser()
-    commands = next(a for a in parser._actions if a.dest == "command").choices
+    commands = next(a for a in parser._actions if a.dest == "command_name").choices
     missing = [name for name in commands if f"spillwatch {name}" not in README]
     assert not missing, f"document these commands in README.md: {missing}"
 
