@@ -28,7 +28,8 @@ import psutil
 from crawler.browser_memory import tree_memory
 from crawler.job import CrawlJob, crawl_name
 from crawler.run import run_crawl
-from spillwatch.demo.agency_site import CSV_TYPE, XLSX_TYPE, AgencySite
+from spillwatch.demo.agency_documents import CSV_TYPE, XLSX_TYPE
+from spillwatch.demo.agency_site import AgencySite
 
 FANOUT = 10
 

@@ -38,7 +38,7 @@ from core.config import Config  # noqa: E402
 from core.settings import resolve  # noqa: E402
 from indexer.pipeline import index_paths  # noqa: E402
 from indexer.search import open_search  # noqa: E402
-from spillwatch.demo.agency_site import aggregate_csv, aggregate_json, aggregate_pdf, aggregate_xlsx  # noqa: E402
+from spillwatch.demo.agency_documents import aggregate_csv, aggregate_json, aggregate_pdf, aggregate_xlsx  # noqa: E402
 
 WORDS = ("detention statistics border enforcement fiscal year release monthly report office agency "
          "country citizenship book-ins releases average stay facility removals encounters data table "

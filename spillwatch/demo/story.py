@@ -33,7 +33,8 @@ from core.config import Alerts, Channel, Config, Route, Site, WatchPage
 from core.settings import Settings
 from core.timestamps import as_utc
 from crawler.queue import enqueue_crawl
-from spillwatch.demo.agency_site import XLSX_TYPE, AgencySite
+from spillwatch.demo.agency_documents import XLSX_TYPE
+from spillwatch.demo.agency_site import AgencySite
 from spillwatch.demo.data import release_workbook
 from spillwatch.service.loop import Service, wait_for
 

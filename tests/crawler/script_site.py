@@ -19,7 +19,8 @@ import pytest
 from faker import Faker
 from openpyxl import Workbook
 
-from spillwatch.demo.agency_site import JSON_TYPE, XLSX_TYPE, AgencySite, Resource
+from spillwatch.demo.agency_documents import JSON_TYPE, XLSX_TYPE
+from spillwatch.demo.agency_site import AgencySite, Resource
 
 CHROMIUM = os.environ.get("SPILLWATCH_CHROMIUM", "/usr/bin/chromium")
 IN_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")

@@ -9,7 +9,8 @@ from pathlib import Path
 import pytest
 
 from spillwatch.cli import main
-from spillwatch.demo.agency_site import CSV_TYPE, AgencySite
+from spillwatch.demo.agency_documents import CSV_TYPE
+from spillwatch.demo.agency_site import AgencySite
 from tests.crawler.conftest import read_records, warcio_check
 
 IDENTICAL = "http://netpreserve.org/warc/1.1/revisit/identical-payload-digest"

@@ -6,7 +6,8 @@ import gzip
 from pathlib import Path
 
 from crawler.run import run_crawl
-from spillwatch.demo.agency_site import HTML_TYPE, AgencySite, Resource
+from spillwatch.demo.agency_documents import HTML_TYPE
+from spillwatch.demo.agency_site import AgencySite, Resource
 from tests.crawler.conftest import MAX_SIZE, fast_job, payload_of, read_records
 
 

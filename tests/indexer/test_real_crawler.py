@@ -12,7 +12,8 @@ from core.catalog.schema import captures, changes, findings
 from core.config import Config
 from indexer.pipeline import Indexer
 from indexer.search import open_search
-from spillwatch.demo.agency_site import CSV_TYPE, AgencySite
+from spillwatch.demo.agency_documents import CSV_TYPE
+from spillwatch.demo.agency_site import AgencySite
 from tests.indexer.conftest import count, rows
 from tests.indexer.test_two_crawls import ABOUT_V2, detainee_csv
 

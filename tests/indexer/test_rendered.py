@@ -16,7 +16,8 @@ from crawler.run import run_crawl
 from indexer.pipeline import Indexer
 from indexer.search import open_search
 from indexer.search.query import SearchQuery
-from spillwatch.demo.agency_site import JSON_TYPE, AgencySite, Resource
+from spillwatch.demo.agency_documents import JSON_TYPE
+from spillwatch.demo.agency_site import AgencySite, Resource
 from tests.crawler.conftest import fast_job
 from tests.crawler.script_site import API, CHROMIUM, ROSTER, STATS, need_chromium, releases_json, script_site
 from tests.indexer.conftest import rows

@@ -13,7 +13,8 @@ from faker import Faker
 
 from core.catalog.schema import captures, changes, finding_events, findings, versions
 from indexer.search import SearchQuery
-from spillwatch.demo.agency_site import CSV_TYPE, AgencySite, aggregate_csv
+from spillwatch.demo.agency_documents import CSV_TYPE, aggregate_csv
+from spillwatch.demo.agency_site import AgencySite
 from tests.indexer.conftest import count, rows
 from tests.indexer.crawl_helper import crawl
 

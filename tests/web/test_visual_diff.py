@@ -117,7 +117,8 @@ def test_a_table_of_people_built_by_a_script_is_found_and_its_screenshot_is_audi
     from sqlalchemy import select as sql_select
 
     from core.catalog.schema import audit_log, findings
-    from spillwatch.demo.agency_site import JSON_TYPE, Resource
+    from spillwatch.demo.agency_documents import JSON_TYPE
+    from spillwatch.demo.agency_site import Resource
 
     need_chromium()
     fake = Faker("en_US")
