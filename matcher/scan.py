@@ -12,6 +12,7 @@ import io
 import logging
 import os
 import time
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import IO
 
@@ -105,17 +106,38 @@ def extract(stream: IO[bytes], media: str, label: str, limits: Limits, deadline:
     if media == mt.BINARY:
         raise ScanError(f"{label}: binary data of no known document format; not scanned. Check what the "
                         "file is (the name may say .csv but the content is not text)")
-    readers = {
-        mt.PDF: extract_pdf, mt.DOCX: extract_docx, mt.HTML: extract_html, mt.JSON: extract_json,
-        mt.XML: extract_xml,
-    }
-    if media in mt.SPREADSHEETS:
-        return extract_spreadsheet(_read_all(stream, label, limits), media, limits, label, deadline)
-    if media in readers:
-        return readers[media](_read_all(stream, label, limits), limits, label, deadline)
-    if media == mt.ZIP:
-        return extract_zip(_read_all(stream, label, limits), limits, label, deadline, depth, extract)
-    if media == mt.GZIP:
-        return extract_gzip(_read_all(stream, label, limits), limits, label, deadline, depth, extract)
+    reader = READERS.get(media)
+    if reader is not None:
+        return reader(_read_all(stream, label, limits), media, limits, label, deadline, depth)
     # other formats (images, presentations, legacy .doc) hold no tables the matcher reads
     return Extracted()
+
+
+# The readers of whole-file formats, by sniffed media type: the one list of what the matcher reads
+# (delimited text is streamed by extract() itself).  Each takes (data, media, limits, label,
+# deadline, depth); archives call extract() again for their members.
+Reader = Callable[[bytes, str, Limits, str, float, int], Extracted]
+
+
+def _simple(read: Callable[[bytes, Limits, str, float], Extracted]) -> Reader:
+    return lambda data, _media, limits, label, deadline, _depth: read(data, limits, label, deadline)
+
+
+def _spreadsheet(data: bytes, media: str, limits: Limits, label: str, deadline: float, _depth: int) -> Extracted:
+    return extract_spreadsheet(data, media, limits, label, deadline)
+
+
+def _zip(data: bytes, _media: str, limits: Limits, label: str, deadline: float, depth: int) -> Extracted:
+    return extract_zip(data, limits, label, deadline, depth, extract)
+
+
+def _gzip(data: bytes, _media: str, limits: Limits, label: str, deadline: float, depth: int) -> Extracted:
+    return extract_gzip(data, limits, label, deadline, depth, extract)
+
+
+READERS: Mapping[str, Reader] = {
+    mt.PDF: _simple(extract_pdf), mt.DOCX: _simple(extract_docx), mt.HTML: _simple(extract_html),
+    mt.JSON: _simple(extract_json), mt.XML: _simple(extract_xml),
+    **{media: _spreadsheet for media in mt.SPREADSHEETS},
+    mt.ZIP: _zip, mt.GZIP: _gzip,
+}
