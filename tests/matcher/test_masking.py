@@ -51,7 +51,7 @@ def test_unexpected_exception_text_never_reaches_errors_or_logs(monkeypatch, cap
     def broken(*args, **kwargs):
         raise ValueError("could not convert 'Maria Hernandez 1987-03-14'")
 
-    monkeypatch.setattr(scan_module, "extract_html", broken)
+    monkeypatch.setitem(scan_module.READERS, scan_module.mt.HTML, broken)
     result = scan_bytes(b"<html><body><table><tr><td>x</td></tr></table></body></html>", "page.html")
     assert result.errors == ["page.html: could not be read (ValueError in the text/html reader); the file may be "
                              "damaged. Please report it if it opens normally"]
