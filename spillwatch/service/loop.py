@@ -18,6 +18,7 @@ work: queued crawls, unindexed WARC files and undelivered alerts all live in the
 
 from __future__ import annotations
 
+import importlib
 import json
 import logging
 import signal
@@ -43,6 +44,9 @@ log = logging.getLogger("spillwatch.service")
 RETENTION_INTERVAL = 3600.0  # seconds between two checks for closed findings to purge
 
 HEARTBEAT_SECONDS = 10.0
+# what the crawl, index, dispatcher and HTTP threads import lazily (see Service.start)
+WORKER_MODULES = ("crawler.run", "indexer.pipeline", "alerts.dispatcher", "web", "web.server",
+                  "spillwatch.service.bursts", "spillwatch.service.fetches")
 RESTART_DELAY = 2.0  # first pause before a crashed worker is restarted; doubled up to the maximum
 MAX_RESTART_DELAY = 60.0
 DISK_CHECK_SECONDS = 5.0
@@ -81,6 +85,11 @@ class Service:
         logging.getLogger("apscheduler").setLevel(max(logging.WARNING, logging.getLogger().level))
         self.lease.acquire()
         self._recover()
+        # import what the worker threads import before they start: two threads importing one package
+        # for the first time at once can deadlock in the import system (warcio's package imports its
+        # own submodules back), and the thread that loses dies with _DeadlockError
+        for module in WORKER_MODULES:
+            importlib.import_module(module)
         from indexer.search import open_search
         from matcher.isolation import IsolatedScanner
 
