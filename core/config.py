@@ -430,6 +430,13 @@ def load_config(
                 key = rest.split(":", 1)[0]
                 problem = f"{label}:{_line_for(positions, ('settings', key))}: settings.{rest}"
             problems.append(problem)
+    if parsed is not None and not problems:
+        admin = str(settings.admin_alert_route)
+        routes = sorted(route.name for route in parsed.alerts.routes)
+        if admin and admin not in routes:  # the service's own notices would go nowhere
+            problems.append(f"{label}:{_line_for(positions, ('settings', 'admin_alert_route'))}: "
+                            f"settings.admin_alert_route: no route named {admin!r}; expected one of: "
+                            f"{', '.join(routes) or 'none defined under alerts.routes'}")
     if problems or parsed is None:
         raise ConfigError(problems)
     return Config(settings=settings, sites=list(parsed.sites), alerts=parsed.alerts, path=file_path)

@@ -49,3 +49,13 @@ def test_a_crashed_worker_is_restarted_and_reported(tmp_path: Path, monkeypatch:
             with caplog.at_level(logging.ERROR, logger="spillwatch.service"):
                 service.wait()  # does not raise: the lease expires by itself
     assert any("cannot release the scheduler lease" in r.getMessage() for r in caplog.records)
+
+
+def test_an_admin_route_that_does_not_exist_is_a_config_error(tmp_path: Path) -> None:
+    from spillwatch.errors import ConfigError
+
+    with AgencySite() as site:
+        path = write_config(tmp_path, site.base_url)
+    path.write_text(path.read_text().replace("settings:\n", "settings:\n  admin_alert_route: ops\n", 1))
+    with pytest.raises(ConfigError, match=r"settings.admin_alert_route: no route named 'ops'"):
+        load_config(path, {}, {})
