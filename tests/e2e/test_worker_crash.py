@@ -52,7 +52,7 @@ def test_a_crashed_worker_is_restarted_and_reported(tmp_path: Path, monkeypatch:
 
 
 def test_an_admin_route_that_does_not_exist_is_a_config_error(tmp_path: Path) -> None:
-    from spillwatch.errors import ConfigError
+    from core.errors import ConfigError
 
     with AgencySite() as site:
         path = write_config(tmp_path, site.base_url)
