@@ -43,12 +43,3 @@ def plan_events(engine: Engine, config: Config, now: datetime | None = None, lim
     log.info("planned %d finding event(s): %d delivery(ies)", len(events), created)
     return created
 
-
-def unplanned_events(engine: Engine) -> int:
-    """How many finding events still wait for the planner."""
-    with engine.connect() as conn:
-        return len(conn.execute(
-            select(finding_events.c.id)
-            .where(finding_events.c.alerts_planned_at.is_(None), finding_events.c.event.in_(FINDING_EVENTS))
-            .limit(PLAN_BATCH)
-        ).all())

@@ -50,7 +50,7 @@ def build_parser() -> argparse.ArgumentParser:
     for command in commands():
         command_parser = sub.add_parser(command.name, help=command.help, description=command.description or None)
         command.add_arguments(command_parser)
-        command_parser.set_defaults(command=command, needs_config=command.needs_config)
+        command_parser.set_defaults(command=command)
     return parser
 
 
