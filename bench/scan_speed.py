@@ -167,7 +167,8 @@ def main() -> None:
           f"{xlsx_path} ({xlsx_path.stat().st_size / 1e6:,.1f} MB)")
     print("start-up of the scanning child (name data and models):")
     print(subprocess.run([PYTHON, "-c", START_UP], capture_output=True, text=True, cwd=ROOT).stdout, end="")
-    scan = [str(ROOT / ".venv/bin/spillwatch"), "scan", "--json"]
+    # the CLI installed beside the interpreter running the bench (a worktree has no .venv of its own)
+    scan = [str(Path(PYTHON).parent / "spillwatch"), "scan", "--json"]
     measurements = [
         ("csv: plain csv module pass", [PYTHON, "-c", PLAIN_CSV, str(csv_path)]),
         ("csv: spillwatch scan --json", scan + [str(csv_path)]),
