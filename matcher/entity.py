@@ -27,6 +27,7 @@ from types import MappingProxyType
 
 from matcher import validators as v
 from matcher.columns import ColumnEvidence, safe_header
+from matcher.entity_lexicon import CREATOR_CATEGORY, PREFIX, creator_words, lexicon_cues
 from matcher.entity_vocabulary import (
     CONTACT_WEIGHT,
     DISTINCT_NAMES_WEIGHT,
@@ -49,12 +50,21 @@ class Tuning:
     """What the cross-validation in ``bench/detection.py`` varies; the scanner uses the defaults.
 
     ``threshold``: the score from which a table is person-level; ``margin``: :data:`PERSON_MARGIN`;
-    ``disabled``: cue names left out; ``words``: the header-cue words allowed (None: all)."""
+    ``disabled``: cue names left out; ``words``: the hand-written header-cue words allowed (None:
+    all); ``lexicon``: the general-lexicon categories allowed (:mod:`matcher.entity_lexicon`; None:
+    all)."""
 
     threshold: float = 0.5
     margin: float = PERSON_MARGIN
     disabled: frozenset[str] = frozenset()
     words: frozenset[str] | None = None
+    lexicon: frozenset[str] | None = None
+
+    def allows(self, cue: HeaderCue) -> bool:
+        if cue.name in self.disabled:
+            return False
+        lexicon = cue.name.startswith(PREFIX)
+        return not lexicon or self.lexicon is None or cue.name.removeprefix(PREFIX) in self.lexicon
 
 
 DEFAULT_TUNING = Tuning()
@@ -96,7 +106,14 @@ def _header_words(header: str) -> tuple[str, frozenset[str]]:
 def _cue_words(cue: HeaderCue, header: str, allowed: frozenset[str] | None) -> set[str]:
     norm, words = _header_words(header)
     found = set(cue.words & words) | ({norm} if norm in cue.phrases else set())
-    return found if allowed is None else found & allowed
+    # the hand-written words need support (Tuning.words); a lexicon's come from general knowledge
+    return found if allowed is None or cue.name.startswith(PREFIX) else found & allowed
+
+
+@lru_cache(maxsize=1)
+def header_cues() -> tuple[HeaderCue, ...]:
+    """The hand-written cues first (they claim a header for their entity), then the lexicon's."""
+    return HEADER_CUES + lexicon_cues()
 
 
 def header_signals(columns: list[ColumnEvidence], tuning: Tuning = DEFAULT_TUNING) -> list[Signal]:
@@ -104,8 +121,8 @@ def header_signals(columns: list[ColumnEvidence], tuning: Tuning = DEFAULT_TUNIN
     subject = next((c.header for c in columns if c.total and not _is_id_header(c.header)), "")
     out: list[Signal] = []
     counted: set[tuple[Entity, str]] = set()  # a header counts once per entity ("Book title": a book word)
-    for cue in HEADER_CUES:
-        if cue.name in tuning.disabled:
+    for cue in header_cues():
+        if not tuning.allows(cue):
             continue
         hits = [c.header for c in columns
                 if (cue.entity, c.header) not in counted and _cue_words(cue, c.header, tuning.words)]
@@ -193,9 +210,8 @@ def value_signals(evidence: RowEvidence, tuning: Tuning = DEFAULT_TUNING) -> lis
             ev = evidence.names[0]
             text = f"column {ev.index + 1} '{safe_header(ev.header)}': {cue.why} ({min(shares):.0%})"
             out.append(Signal(cue.name, cue.entity, cue.weight, text))
-    allowed = tuning.words
-    relation_words = [w for w in RELATION_WORDS if allowed is None or w in allowed]
-    relations = [RELATION_WORDS[w] for ev in evidence.names for w in _header_words(ev.header)[1] if w in relation_words]
+    relation_words = _relation_words(tuning)
+    relations = [relation_words[w] for ev in evidence.names for w in _header_words(ev.header)[1] if w in relation_words]
     found = [e for e in relations if e is not None]
     if evidence.names and found and "name column is an attribute" not in disabled:
         related = [ev for ev in evidence.names if any(w in relation_words for w in _header_words(ev.header)[1])]
@@ -204,6 +220,15 @@ def value_signals(evidence: RowEvidence, tuning: Tuning = DEFAULT_TUNING) -> lis
             out.append(Signal("name column is an attribute", found[0], 0.6,
                               f"the names are each row's {_ROLE_OF[found[0]]}: {quoted}"))
     return out
+
+
+@lru_cache(maxsize=64)
+def _relation_words(tuning: Tuning) -> Mapping[str, Entity]:
+    allowed = tuning.words
+    out = {w: e for w, e in RELATION_WORDS.items() if allowed is None or w in allowed}
+    if tuning.lexicon is None or CREATOR_CATEGORY in tuning.lexicon:
+        out.update({w: Entity.work for w in creator_words() if w not in out})
+    return MappingProxyType(out)
 
 
 _ROLE_OF: Mapping[Entity, str] = MappingProxyType({
@@ -259,7 +284,7 @@ def describe_rows(evidence: RowEvidence, tuning: Tuning = DEFAULT_TUNING) -> Ent
 
 
 def cue_vocabulary() -> frozenset[str]:
-    """Every header word and phrase a cue looks for (what ``Tuning.words`` restricts)."""
+    """Every hand-written header word and phrase a cue looks for (what ``Tuning.words`` restricts)."""
     out: set[str] = set(RELATION_WORDS)
     for cue in HEADER_CUES:
         out |= cue.words | cue.phrases
@@ -268,6 +293,6 @@ def cue_vocabulary() -> frozenset[str]:
 
 def cue_names() -> list[str]:
     """Every cue's name (header, value and person cues): what ``disabled`` may hold."""
-    names = [c.name for c in HEADER_CUES] + [c.name for c in VALUE_CUES] + ["name column is an attribute"]
+    names = [c.name for c in header_cues()] + [c.name for c in VALUE_CUES] + ["name column is an attribute"]
     return names + [f"person: {k}" for k in PERSON_WEIGHTS] + ["person: role header", "person: distinct names",
                                                                "person: names with contacts"]
