@@ -30,6 +30,7 @@ from matcher.lexicon import (
 )
 from matcher.masking import mask_text
 from matcher.names import fold, is_given_name, is_surname
+from matcher.passports import a_number_column, names_passport, passport_evidence
 from matcher.places import is_country_or_nationality
 
 GENERIC_HEADER_PREFIX = "column "
@@ -174,6 +175,8 @@ def _gov_id_by_header(ev: ColumnEvidence, values: _Values) -> bool:
         hits, what = _fraction(values, lambda x: v.is_ssn(x, dashed_only=False)), "valid SSNs"
     elif norm.startswith("a ") or "alien" in norm or norm in {"anum", "anumber", "afile"}:
         hits, what = _fraction(values, lambda x: v.is_a_number(x, header_says_so=True)), "A-numbers"
+    elif names_passport(header):
+        hits, what = passport_evidence(values)
     else:
         hits = _fraction(values, lambda x: v.is_passport_number(x) or v.is_national_id(x))
         what = "ID-number formats"
@@ -183,7 +186,7 @@ def _gov_id_by_header(ev: ColumnEvidence, values: _Values) -> bool:
         if checked >= hits:
             hits, what = checked, f"{label} numbers (check digit valid)"
     if hits / n >= 0.6 and ev.distinct_ratio >= 0.5:
-        return _choose(ev, "gov_id", hits, what, 0.6)
+        return _choose(ev, "gov_id", hits, what, 0.45 if "no national format" in what else 0.6)
     return False
 
 
@@ -327,6 +330,7 @@ def type_columns(table: Table, sample_limit: int = 400) -> list[ColumnEvidence]:
         cells = [r[j] if j < len(r) else "" for r in rows]
         out.append(type_column(j, header, cells))
     _split_name_columns(out, rows)
+    a_number_column(out, rows)
     return out
 
 
