@@ -249,12 +249,40 @@ def _other_formats(out: Path, off: int) -> None:
     expect(out, "d-roster-pt.ods", True, "Portuguese roster in an ODS sheet: full names, birth dates and CPF numbers", "critical", "person")
 
 
+def _lexicon_and_ids(out: Path, off: int) -> None:
+    """Classes recognised by the general lexicon alone (no hand-written word names them), passport
+    numbers per issuing country, and A-numbers without a header."""
+    rng = random.Random(70 + off)
+    f = fk("en_GB", 70 + off)
+    horses = [["Horse", "Foaled", "Sex", "Colour", "Owner city"]] + [[f.first_name(), str(rng.randrange(2008, 2021)), rng.choice(["F", "M"]), rng.choice(["Bay", "Chestnut", "Grey"]), f.city()] for _ in range(12)]
+    write_csv(out, "d-horses.csv", horses)
+    expect(out, "d-horses.csv", False, "a stud book: horses with names, sex and foaling years; 'Horse' is an animal to the general lexicon (WordNet), in no hand-written list", None, "animal")
+    prints = [["Etching", "Etcher", "Year", "Plate size"]] + [[f"{f.word().title()} {rng.choice(['I', 'II', 'at Dawn'])}", f.name(), str(rng.randrange(1880, 1990)), f"{rng.randrange(10, 40)} x {rng.randrange(10, 40)} cm"] for _ in range(12)]
+    write_csv(out, "d-etchings.csv", prints)
+    expect(out, "d-etchings.csv", False, "a print-room list: each row an etching, its etcher named; both words come from the general lexicon", None, "work")
+    f = fk("en_US", 71 + off)
+    formats = [lambda: f"{rng.randrange(10**8, 10**9)}", lambda: f"{rng.choice('ACEFGH')}{rng.randrange(10**7, 10**8)}", lambda: f"{rng.randrange(10, 99)}{rng.choice(['AB', 'CK', 'FR'])}{rng.randrange(10**4, 10**5)}",
+               lambda: f"{rng.choice(['PA', 'XD', 'YB'])}{rng.randrange(10**6, 10**7)}"]
+    passports = [["Full name", "Passport No.", "Nationality", "Date of birth"]] + [[f.name(), rng.choice(formats)(), rng.choice(["United States", "France", "Italy", "India"]), f"19{rng.randrange(50, 99)}-0{rng.randrange(1, 9)}-1{rng.randrange(0, 9)}"] for _ in range(10)]
+    write_csv(out, "d-passport-roster.csv", passports)
+    expect(out, "d-passport-roster.csv", True, "travellers with passport numbers in their countries' formats (US, France, Italy, India): a government ID", "critical", "person")
+    f = fk("es_MX", 72 + off)
+    roster = [[f"{f.last_name().upper()}, {f.first_name()}", f"A{rng.randrange(10**8, 10**9)}", rng.choice(["Honduras", "Guatemala", "El Salvador", "Mexico"]), f"19{rng.randrange(60, 99)}-{rng.randrange(1, 12):02d}-{rng.randrange(1, 28):02d}"] for _ in range(12)]
+    write_csv(out, "d-a-numbers-headerless.csv", roster)
+    expect(out, "d-a-numbers-headerless.csv", True, "header-less immigration roster: names, A-numbers (A + 9 digits), nationality, birth date; the A-numbers count as IDs beside names and nationality", "critical", "person")
+    f = fk("en_US", 73 + off)
+    orders = [[f.name(), f"A{rng.randrange(10**7, 10**8)}", f.city(), f"{rng.uniform(10, 900):.2f}"] for _ in range(12)]
+    write_csv(out, "d-a-shaped-order-codes.csv", orders)
+    expect(out, "d-a-shaped-order-codes.csv", True, "header-less customer list with A-shaped order codes and cities: no nationality or detention beside them, so the codes are not A-numbers (names only: low)", "low", "person")
+
+
 def write_cases(out: Path = CASES, off: int = 0) -> None:
     out.mkdir(parents=True, exist_ok=True)
     _forms_and_classes(out, off)
     _catalogues_and_animals(out, off)
     _hard_cases(out, off)
     _other_formats(out, off)
+    _lexicon_and_ids(out, off)
 
 
 def main() -> None:
