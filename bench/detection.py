@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import argparse
 import csv
+import importlib.util
 import re
 import sys
 import time
@@ -41,6 +42,7 @@ from core.models import FindingKind, Table  # noqa: E402
 from matcher.columns import ColumnEvidence, type_columns  # noqa: E402
 from matcher.decide import decide  # noqa: E402
 from matcher.entity import VALUE_CUES, Tuning, cue_vocabulary  # noqa: E402
+from matcher.entity_lexicon import category_names, category_words  # noqa: E402
 from matcher.lexicon import normalise  # noqa: E402
 from matcher.limits import DEFAULT_LIMITS  # noqa: E402
 from matcher.scan import ScanResult, scan_bytes, scan_file  # noqa: E402
@@ -85,13 +87,39 @@ def source_of(file_name: str) -> str:
 
 
 def real_outcomes(corpus: Path) -> list[Outcome]:
+    """The labelled files of a corpus folder, grouped by the repository they were published in
+    (``repo`` or ``source_repo`` in labels.tsv; else the file name's prefix)."""
     out = []
     with open(corpus / "labels.tsv", newline="", encoding="utf-8") as fh:
         for row in csv.DictReader(fh, delimiter="\t"):
             result = scan_file(corpus / row["file"])
             if result.errors:
                 print(f"  error: {result.errors}")
-            out.append(_outcome(row["file"], f"{corpus.name}:{source_of(row['file'])}", row["label"] == "POS", result))
+            repo = row.get("repo") or row.get("source_repo") or source_of(row["file"])
+            out.append(_outcome(row["file"], f"repo:{repo}", row["label"] == "POS", result))
+    return out
+
+
+def package_outcomes(labels: Path) -> list[Outcome]:
+    """Tables that installed packages publish (``bench/package_tables.tsv``: package, path in the
+    package, label), read where pip put them and never copied; one source per package.  A package
+    that is not installed is named and skipped."""
+    out = []
+    missing: set[str] = set()
+    with open(labels, newline="", encoding="utf-8") as fh:
+        for row in csv.DictReader(fh, delimiter="\t"):
+            spec = importlib.util.find_spec(row["package"])  # located, not imported
+            if spec is None or not spec.submodule_search_locations:
+                missing.add(row["package"])
+                continue
+            path = Path(list(spec.submodule_search_locations)[0]) / row["path"]
+            result = scan_file(path)
+            if result.errors:
+                print(f"  error: {result.errors}")
+            out.append(_outcome(f"{row['package']}/{row['path']}", f"package:{row['package']}",
+                                row["label"] == "POS", result))
+    for name in sorted(missing):
+        print(f"package {name} is not installed: its tables are skipped (pip install --no-deps {name})")
     return out
 
 
@@ -153,15 +181,27 @@ def report(title: str, outcomes: list[Outcome], cv: dict[str, dict[str, bool]], 
 VOCABULARY = cue_vocabulary()
 
 
-def _header_vocabulary(outcomes: Iterable[Outcome]) -> frozenset[str]:
-    """Cue words and phrases that occur in the headers of these files."""
+def _header_words(outcomes: Iterable[Outcome]) -> set[str]:
     seen: set[str] = set()
     for o in outcomes:
         for table, _ in o.tables:
             for header in table.header:
                 norm = normalise(header)
-                seen |= ({norm} | set(norm.split())) & VOCABULARY
-    return frozenset(seen)
+                seen |= {norm} | set(norm.split())
+    return seen
+
+
+def _header_vocabulary(outcomes: Iterable[Outcome]) -> frozenset[str]:
+    """Hand-written cue words and phrases that occur in the headers of these files."""
+    return frozenset(_header_words(outcomes) & VOCABULARY)
+
+
+def _lexicon_support(outcomes: Iterable[Outcome]) -> frozenset[str]:
+    """General-lexicon categories with a word in the headers of these files.  The lexicon's words
+    were not chosen by looking at any corpus, but the categories were: a category counts for a
+    held-out source only when tables of other sources show it."""
+    seen = _header_words(outcomes)
+    return frozenset(c for c in category_names() if seen & category_words(c))
 
 
 @dataclass(frozen=True)
@@ -227,7 +267,8 @@ def cross_validate(outcomes: list[Outcome], verbose: bool, synthetic_support: bo
         support = [o for o in train if synthetic_support or o.source != SYNTHETIC]
         value_cues = {c for o in support for f in full[o.name] for c in f.value_cues}
         disabled = frozenset(c.name for c in VALUE_CUES if c.name not in value_cues)
-        tuning = Tuning(threshold=0.0, margin=0.0, disabled=disabled, words=_header_vocabulary(support))
+        tuning = Tuning(threshold=0.0, margin=0.0, disabled=disabled, words=_header_vocabulary(support),
+                        lexicon=_lexicon_support(support))
         facts = facts_for(tuning)
         params = _best([(o.truth, facts[o.name]) for o in train])
         chosen[params] += 1
@@ -235,13 +276,15 @@ def cross_validate(outcomes: list[Outcome], verbose: bool, synthetic_support: bo
             held[o.name] = _predict(facts[o.name], *params)
         if verbose and synthetic_support:
             unsupported = sorted(_header_vocabulary(test) - tuning.words if tuning.words else set())
-            if unsupported or disabled:
+            lexicon_off = sorted(set(category_names()) - (tuning.lexicon or frozenset()))
+            if unsupported or disabled or lexicon_off:
                 print(f"  fold {source}: words without support elsewhere {unsupported}, "
-                      f"value cues off {sorted(disabled)}, margin/threshold {params}")
+                      f"value cues off {sorted(disabled)}, lexicon categories off {lexicon_off}, "
+                      f"margin/threshold {params}")
     print(f"\ngrouped cross-validation ({'real and synthetic' if synthetic_support else 'real only'} support): "
           "one fold per source repository; margin/threshold chosen on the other sources (folds per choice: "
           + ", ".join(f"{m}/{t}: {n}" for (m, t), n in chosen.most_common())
-          + "); cue words and value cues count only with support in the other sources")
+          + "); cue words, lexicon categories and value cues count only with support in the other sources")
     return held
 
 
@@ -286,6 +329,9 @@ def main() -> None:
     parser.add_argument("--corpus", action="append", default=None,
                         help="labelled corpus folder with labels.tsv (repeatable; default ../shared/corpus/real "
                         "and ../shared/corpus/real2)")
+    parser.add_argument("--packages", type=Path, default=ROOT / "bench" / "package_tables.tsv",
+                        help="labelled tables of installed packages (default bench/package_tables.tsv; "
+                        "'none' to leave them out)")
     parser.add_argument("--seeds", type=int, default=0, metavar="N",
                         help="also write the d-* decision cases with N other seeds and check them")
     parser.add_argument("-v", "--verbose", action="store_true", help="also list the baseline's mistakes and "
@@ -299,6 +345,8 @@ def main() -> None:
             real[corpus.as_posix()] = real_outcomes(corpus)
         else:
             print(f"no labels.tsv in {corpus}; pass --corpus")
+    if args.packages.name != "none" and args.packages.exists():
+        real[f"installed packages ({args.packages.name})"] = package_outcomes(args.packages)
     synthetic = synthetic_outcomes()
     everything = [o for group in real.values() for o in group] + synthetic
     cv = {"matcher, source held out (CV)": cross_validate(everything, args.verbose),
