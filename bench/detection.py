@@ -245,7 +245,8 @@ def _best(train: list[tuple[bool, list[TableFacts]]]) -> tuple[float, float]:
     return max(grid, key=lambda params: (round(f1(params), 6), -distance(params)))
 
 
-def cross_validate(outcomes: list[Outcome], verbose: bool, synthetic_support: bool = True) -> dict[str, bool]:
+def cross_validate(outcomes: list[Outcome], verbose: bool, synthetic_support: bool = True,
+                   lexicon: bool = True) -> dict[str, bool]:
     """Leave-one-source-out predictions for every real file.  With ``synthetic_support`` off, cue
     words and value cues need support in another *real* source (the synthetic cases were written
     knowing the classes of real2, so their support is the optimistic reading)."""
@@ -268,7 +269,7 @@ def cross_validate(outcomes: list[Outcome], verbose: bool, synthetic_support: bo
         value_cues = {c for o in support for f in full[o.name] for c in f.value_cues}
         disabled = frozenset(c.name for c in VALUE_CUES if c.name not in value_cues)
         tuning = Tuning(threshold=0.0, margin=0.0, disabled=disabled, words=_header_vocabulary(support),
-                        lexicon=_lexicon_support(support))
+                        lexicon=_lexicon_support(support) if lexicon else frozenset())
         facts = facts_for(tuning)
         params = _best([(o.truth, facts[o.name]) for o in train])
         chosen[params] += 1
@@ -281,7 +282,8 @@ def cross_validate(outcomes: list[Outcome], verbose: bool, synthetic_support: bo
                 print(f"  fold {source}: words without support elsewhere {unsupported}, "
                       f"value cues off {sorted(disabled)}, lexicon categories off {lexicon_off}, "
                       f"margin/threshold {params}")
-    print(f"\ngrouped cross-validation ({'real and synthetic' if synthetic_support else 'real only'} support): "
+    print(f"\ngrouped cross-validation ({'real and synthetic' if synthetic_support else 'real only'} support"
+          f"{'' if lexicon else ', general lexicon off'}): "
           "one fold per source repository; margin/threshold chosen on the other sources (folds per choice: "
           + ", ".join(f"{m}/{t}: {n}" for (m, t), n in chosen.most_common())
           + "); cue words, lexicon categories and value cues count only with support in the other sources")
@@ -350,7 +352,9 @@ def main() -> None:
     synthetic = synthetic_outcomes()
     everything = [o for group in real.values() for o in group] + synthetic
     cv = {"matcher, source held out (CV)": cross_validate(everything, args.verbose),
-          "  same, support from real only": cross_validate(everything, args.verbose, synthetic_support=False)}
+          "  same, support from real only": cross_validate(everything, args.verbose, synthetic_support=False),
+          "  same, real only, lexicon off": cross_validate(everything, args.verbose, synthetic_support=False,
+                                                           lexicon=False)}
     for label, outcomes in real.items():
         report(f"real corpus {label}", outcomes, cv, args.verbose)
     report("synthetic corpus (tests/matcher/synthetic.py + tests/matcher/cases)", synthetic, cv, args.verbose)

@@ -68,6 +68,7 @@ class Tuning:
 
 
 DEFAULT_TUNING = Tuning()
+CONSTANT_ROWS = 10  # from this many rows, a column with one value is a constant of the list
 
 
 @dataclass(frozen=True)
@@ -240,7 +241,9 @@ _ROLE_OF: Mapping[Entity, str] = MappingProxyType({
 def person_signals(evidence: RowEvidence) -> list[Signal]:
     out: list[Signal] = []
     seen: set[str] = set()
-    for ev in evidence.names + evidence.identifiers + evidence.attributes:
+    # an attribute with one value on every row ("USA") describes the list, not each row
+    varied = [ev for ev in evidence.attributes if ev.total < CONSTANT_ROWS or ev.distinct_ratio * ev.total > 1.5]
+    for ev in evidence.names + evidence.identifiers + varied:
         kind = "split_name" if ev.type in {"given_name", "family_name"} else ev.type
         if kind in seen or kind not in PERSON_WEIGHTS:
             continue
