@@ -8,7 +8,11 @@ WordNet's noun hierarchy holds what general knowledge files under each category.
 for a category when its *first* (most frequent) noun sense lies under one of the category's root
 synsets through hypernym links.  First senses only, so that ``title`` (a heading) or ``party`` (an
 organisation) do not count as works or events; proper nouns and instance links are left out (an
-individual painter is not a header word).  Regular plurals are added.
+individual painter is not a header word).  Left out as well: words used mostly as adjectives or
+adverbs ("monthly" salary), words that both describe and name a person ("male", "female",
+"adult": WordNet files the first sense of "male" under animals), and the words of the matcher's
+multilingual header terms for people's columns (Spanish "primer" nombre is an English primer).
+Regular plurals are added.
 
 WordNet 3.0 comes from Debian's ``wordnet-base`` package (``apt-get install wordnet-base``; the
 WordNet licence allows copying with its notice, kept in the JSON).  Its files are read directly:
@@ -23,6 +27,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import sys
 from collections import defaultdict
 from dataclasses import dataclass
 from pathlib import Path
@@ -64,6 +69,7 @@ class WordNet:
     senses: dict[str, list[str]]  # lemma -> synset offsets, most frequent first
     tagged: dict[str, int]  # lemma -> noun senses seen in WordNet's tagged corpus
     modifier_tagged: dict[str, int]  # lemma -> adjective and adverb senses seen there
+    adjectives: set[str]  # lemmas with an adjective entry
 
 
 def read_wordnet(folder: Path) -> WordNet:
@@ -89,11 +95,14 @@ def read_wordnet(folder: Path) -> WordNet:
         senses[fields[0]] = fields[-count:]
         tagged[fields[0]] = int(fields[-count - 1])
     modifier_tagged: dict[str, int] = defaultdict(int)
+    adjectives: set[str] = set()
     for part in ("index.adj", "index.adv"):
         for line in _index_lines(folder / part):
             fields = line.split()
             modifier_tagged[fields[0]] += int(fields[-int(fields[2]) - 1])
-    return WordNet(words, hypernyms, senses, tagged, modifier_tagged)
+            if part == "index.adj":
+                adjectives.add(fields[0])
+    return WordNet(words, hypernyms, senses, tagged, dict(modifier_tagged), adjectives)
 
 
 def _index_lines(path: Path) -> list[str]:
@@ -123,11 +132,21 @@ def _plurals(word: str) -> set[str]:
     return {word + "s"}
 
 
-def category_words(wn: WordNet, category: Category) -> list[str]:
+def person_header_words() -> set[str]:
+    """Every word of the matcher's multilingual header terms for people's columns: an English
+    lexicon word that is also a Spanish or Portuguese header word ("primer" nombre) is left out."""
+    sys.path.insert(0, str(ROOT))
+    from matcher.lexicon import TERMS
+
+    return {word for terms in TERMS.values() for term in terms for word in term.split()}
+
+
+def category_words(wn: WordNet, category: Category, excluded: set[str]) -> list[str]:
     roots = {wn.senses[lemma][number - 1] for lemma, number in category.roots}
+    person = wn.senses["person"][0]
     found: set[str] = set()
     for lemma, offsets in wn.senses.items():
-        if "_" in lemma or "-" in lemma or len(lemma) < 3 or not lemma.isalpha():
+        if "_" in lemma or "-" in lemma or len(lemma) < 3 or not lemma.isalpha() or lemma in excluded:
             continue  # header words are single folded words
         first = offsets[0]
         if not any(w == lemma for w in wn.words[first]):
@@ -135,6 +154,8 @@ def category_words(wn: WordNet, category: Category) -> list[str]:
         noun_uses = wn.tagged.get(lemma, 0)
         if lemma in wn.modifier_tagged and (noun_uses == 0 or wn.modifier_tagged[lemma] > noun_uses):
             continue  # mostly an adjective or adverb ("monthly" salary, "medium" size)
+        if lemma in wn.adjectives and any(_under(wn, o, {person}) for o in offsets):
+            continue  # describes and names a person ("male", "female", "adult", "juvenile")
         if _under(wn, first, roots):
             found.add(lemma)
     plurals = {p for w in found for p in _plurals(w) if p not in wn.senses}
@@ -151,9 +172,10 @@ def main() -> None:
         raise SystemExit(f"{args.wordnet}/data.noun not found: install WordNet 3.0 (apt-get install wordnet-base) "
                          "or pass --wordnet FOLDER")
     wn = read_wordnet(args.wordnet)
+    excluded = person_header_words()
     categories = [
         {"name": c.name, "entity": c.entity, "roots": [f"{lemma}.n.{n:02d}" for lemma, n in c.roots],
-         "why": c.why, "words": category_words(wn, c)}
+         "why": c.why, "words": category_words(wn, c, excluded)}
         for c in CATEGORIES
     ]
     out = {
