@@ -19,13 +19,22 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Mapping, Sequence
 from types import MappingProxyType
-from typing import TYPE_CHECKING
+from typing import Protocol
 
 from matcher.govids import is_sequential
 from matcher.lexicon import normalise
 
-if TYPE_CHECKING:
-    from matcher.columns import ColumnEvidence
+
+class TypedColumn(Protocol):
+    """What :func:`a_number_column` reads and sets of a column (matcher.columns.ColumnEvidence)."""
+
+    index: int
+    header: str
+    type: str
+    valid: int
+    confidence: float
+    what: str
+    distinct_ratio: float
 
 
 def _pattern(regex: str) -> Callable[[str], bool]:
@@ -90,7 +99,7 @@ ROSTER_CONTEXT = frozenset({"nationality", "location_detention"})
 NAME_TYPES = frozenset({"person_name", "given_name", "family_name"})
 
 
-def a_number_column(columns: list[ColumnEvidence], rows: list[list[str]]) -> None:
+def a_number_column(columns: Sequence[TypedColumn], rows: list[list[str]]) -> None:
     """Type a header-less column of A-numbers as ``gov_id`` in an immigration roster: the table
     has a personal-name column and a nationality or detention-location column."""
     types = {ev.type for ev in columns}
