@@ -45,7 +45,8 @@ print(r.findings[0].rows if r.findings else 0, r.errors)
 """
 
 # what the scanning child pays before its first table: importing the matcher, building the name
-# lists (Faker's per-locale providers, folded into sets) and loading the probablepeople model
+# lists (Faker's per-locale providers, folded into sets), loading the probablepeople model and the
+# general lexicon of the row-entity decision (WordNet words, matcher/entity_lexicon.json)
 START_UP = """
 import resource, sys, time
 def rss():
@@ -62,10 +63,14 @@ t3 = time.perf_counter(); r3 = rss()
 from matcher.govids import checked_format
 checked_format(["529.982.247-25", "111.444.777-35", "390.533.447-05"])
 t4 = time.perf_counter(); r4 = rss()
+from matcher.entity_lexicon import lexicon_cues
+words = sum(len(c.words) for c in lexicon_cues())
+t5 = time.perf_counter(); r5 = rss()
 print(f"  import matcher.scan          {t1 - t:6.2f} s  peak RSS {r1:6.1f} MB")
 print(f"  name lists ({len(given):,} given, {len(family):,} surnames) +{t2 - t1:5.2f} s  peak RSS {r2:6.1f} MB")
 print(f"  probablepeople model         +{t3 - t2:5.2f} s  peak RSS {r3:6.1f} MB")
 print(f"  python-stdnum ID formats     +{t4 - t3:5.2f} s  peak RSS {r4:6.1f} MB")
+print(f"  general lexicon ({words:,} words) +{t5 - t4:5.2f} s  peak RSS {r5:6.1f} MB")
 """
 
 BARE_CALAMINE = """
