@@ -8,16 +8,17 @@ positive when the matcher reports at least one ``person_table`` finding in it.  
 the same extracted tables and flags a table whose header matches a personal-data regex, the way
 header-regex scanners work.
 
-Grouped cross-validation: a real table's source is the part of its file name before the first
-``__`` (the repository it was published in).  For each source, the tuned parts of the decision are
-set on the tables of every *other* source (plus the synthetic set) and the held-out source's files
-are predicted with them; the pooled held-out predictions give the figures.  Tuned per fold: the
-score threshold, the person margin of the row-entity decision (grid search, best F1, ties to the
-default), and the cue vocabulary: a header word of a non-person cue (``breed``, ``isbn``,
-``founded``…) and a value cue count only when they also occur in the training sources, so a rule
-that was written after looking at one source alone does not count for that source.
+Grouped cross-validation: a real table's source is the repository it was published in (``repo``
+or ``source_repo`` in labels.tsv) or, for ``bench/package_tables.tsv``, the package.  For each
+source, the tuned parts of the decision are set on the tables of every *other* source (plus the
+synthetic set) and the held-out source's files are predicted with them; the pooled held-out
+predictions give the figures.  Tuned per fold: the score threshold, the person margin of the
+row-entity decision (grid search, best F1, ties to the default), and the cue vocabulary: a header
+word of a non-person cue (``breed``, ``isbn``, ``founded``…), a general-lexicon category and a
+value cue count only when they also occur in the training sources, so a rule that was written
+after looking at one source alone does not count for that source.
 
-    .venv/bin/python bench/detection.py [--corpus DIR ...] [--seeds N] [-v]
+    .venv/bin/python bench/detection.py [--corpus DIR ...] [--packages TSV|none] [--seeds N] [-v]
 
 Prints figures; asserts nothing.
 """
