@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import sys
 from contextlib import suppress
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urldefrag, urljoin, urlsplit
@@ -180,8 +181,9 @@ class RenderSession:
 
     def _decoded(self, answer: Fetched) -> bytes:
         """The body as the browser expects it from a fulfilled route: content codings undone."""
-        decoded = decode_body(answer.body, _header(answer.headers, "content-encoding") or "",
-                              limit=self.job.max_response_size or len(answer.body) * 1000 + 1)
+        # no size limit (0): decoding is still bounded by decode_body's bomb ratio
+        limit = self.job.max_response_size if self.job.max_response_size > 0 else sys.maxsize
+        decoded = decode_body(answer.body, _header(answer.headers, "content-encoding") or "", limit=limit)
         if decoded.problem:
             logger.info("%s: %s", answer.url, decoded.problem)
         return decoded.body
