@@ -17,6 +17,7 @@ from __future__ import annotations
 import ipaddress
 import logging
 from dataclasses import dataclass
+from http.cookiejar import CookieJar, DefaultCookiePolicy
 from urllib.parse import urlsplit, urlunsplit
 
 import httpx
@@ -60,8 +61,11 @@ class PinnedClient:
     def __init__(self, guard: BrowserEgressGuard, *, timeout: float, limit: int, user_agent: str) -> None:
         self.guard = guard
         self.limit = limit
-        # trust_env=False: no proxy from the environment (a proxy would connect where it likes)
+        # trust_env=False: no proxy from the environment (a proxy would connect where it likes); a cookie
+        # jar that keeps nothing: the browser keeps its cookies and sends them itself (this client sees
+        # hosts as addresses, so its own jar would mix the cookies of hosts sharing one)
         self.client = httpx.AsyncClient(timeout=httpx.Timeout(timeout), follow_redirects=False, trust_env=False,
+                                        cookies=CookieJar(DefaultCookiePolicy(allowed_domains=[])),
                                         headers={"User-Agent": user_agent, "Accept-Encoding": ACCEPT_ENCODING.decode()})
 
     async def fetch(self, url: str, method: str, headers: list[tuple[str, str]],

@@ -18,6 +18,7 @@ from scrapy import Request
 
 from crawler.browser_guard import BrowserEgressGuard
 from crawler.egress import PrivateAddressPolicy
+from crawler.pinned_fetch import PinnedClient
 from crawler.render import RenderSession
 from crawler.render_capture import CAPTURE, PageCapture
 from crawler.render_settings import CHROMIUM_ARGS
@@ -133,3 +134,42 @@ def test_a_name_that_resolves_to_a_private_address_is_refused_before_any_connect
     assert internal is not None and "internal.test resolves to 10.1.2.3, a private address" in internal
     assert meta is not None and "a cloud-metadata or carrier-grade NAT address" in meta
     assert nowhere is not None and "cannot resolve nowhere.test" in nowhere
+
+
+class _Cookies(BaseHTTPRequestHandler):
+    def do_GET(self) -> None:
+        body = (self.headers.get("Cookie") or "no cookie").encode() if self.path == "/echo" else bytes(5_000)
+        self.send_response(200)
+        if self.path == "/set":
+            self.send_header("Set-Cookie", "session=secret; Path=/")
+        if self.path != "/stream":  # /stream: no Content-Length, the body is read until the limit
+            self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+    def log_message(self, format: str, *args: Any) -> None:
+        return
+
+
+def test_the_pinned_client_keeps_no_cookies_and_bounds_bodies() -> None:
+    server = ThreadingHTTPServer(("127.0.0.1", 0), _Cookies)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    base = f"http://127.0.0.1:{server.server_address[1]}"
+
+    async def run() -> list[Any]:
+        guard = BrowserEgressGuard(PrivateAddressPolicy(True, ["127.0.0.1"]))
+        client = PinnedClient(guard, timeout=5, limit=1_000, user_agent="Spillwatch-test")
+        try:
+            return [await client.fetch(base + path, "GET", [], None) for path in ("/set", "/echo", "/stream")]
+        finally:
+            await client.aclose()
+
+    try:
+        set_cookie, echo, stream = asyncio.run(run())
+    finally:
+        server.shutdown()
+        server.server_close()
+    assert ("Set-Cookie", "session=secret; Path=/") in set_cookie.headers
+    assert set_cookie.declared_too_large and set_cookie.body == b""  # 5,000 bytes declared, limit 1,000
+    assert echo.body == b"no cookie" and echo.address == "127.0.0.1"
+    assert stream.truncated and len(stream.body) == 1_000 and not stream.declared_too_large
