@@ -172,10 +172,14 @@ class RenderSession:
             location = _header(answer.headers, "location")
             if not (300 <= answer.status < 400 and location):
                 return answer
-            url = urljoin(url, location)
+            target = urljoin(url, location)
             if answer.status in (301, 302, 303) and method not in ("GET", "HEAD"):
                 method, data = "GET", None
-            sent = [(k, v) for k, v in sent if k.lower() not in ("content-type",)]
+            # the next hop is a new request: no body headers, and another host gets none of this one's
+            # credentials (the browser would not send them either)
+            dropped = {"content-type"} | (set() if _origin(target) == _origin(url) else {"cookie", "authorization"})
+            sent = [(k, v) for k, v in sent if k.lower() not in dropped]
+            url = target
         logger.info("%s: more than %d redirects; not followed", req.url, MAX_REDIRECTS)
         return None
 
@@ -203,6 +207,11 @@ class RenderSession:
     def _close_popup(popup: Page) -> None:
         logger.info("pop-up %s closed", popup.url)
         asyncio.ensure_future(popup.close())
+
+
+def _origin(url: str) -> tuple[str, str]:
+    parts = urlsplit(url)
+    return parts.scheme.lower(), parts.netloc.lower()
 
 
 def _header(headers: list[tuple[str, str]], name: str) -> str | None:

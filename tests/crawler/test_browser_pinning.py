@@ -173,3 +173,26 @@ def test_the_pinned_client_keeps_no_cookies_and_bounds_bodies() -> None:
     assert set_cookie.declared_too_large and set_cookie.body == b""  # 5,000 bytes declared, limit 1,000
     assert echo.body == b"no cookie" and echo.address == "127.0.0.1"
     assert stream.truncated and len(stream.body) == 1_000 and not stream.declared_too_large
+
+
+@pytest.mark.browser
+def test_a_redirect_to_another_host_carries_none_of_the_first_hosts_cookies(tmp_path: Path) -> None:
+    need_chromium()
+    with AgencySite() as site:
+        other = f"http://127.0.0.1:{site.port}"  # another host name for the same server: a seed host too
+        site.set_resource("/to-other", Resource(body=b"", content_type="text/plain", status=302,
+                                                location=f"{other}/pixel.gif"))
+        site.set_resource("/pixel.gif", Resource(body=b"GIF89a\x01\x00\x01\x00\x00\x00\x00;",
+                                                 content_type="image/gif"))
+        page_url = f"http://localhost:{site.port}/cookies/"
+        html = ("<!doctype html><html><body><p>Cookies</p><script>document.cookie = 'session=secret; path=/';"
+                "const img = new Image(); img.src = '/to-other'; document.body.appendChild(img);</script>"
+                "</body></html>")
+        capture = PageCapture(page_url, 200, [("Content-Type", "text/html; charset=utf-8")], html.encode())
+        job = fast_job(tmp_path, [f"http://localhost:{site.port}/", f"{other}/"], render="browser",
+                       render_page_timeout=10.0)
+        asyncio.run(_render(RenderSession(job), page_url, capture))
+        first, second = site.requests_for("/to-other"), site.requests_for("/pixel.gif")
+    assert len(first) == 1 and "session=secret" in first[0].headers.get("Cookie", "")
+    assert len(second) == 1 and "Cookie" not in second[0].headers
+    assert [e.status for e in capture.exchanges] == [302, 200]
