@@ -176,6 +176,12 @@ SETTINGS: tuple[Setting, ...] = (
             "each attempt.", parse_duration),
     Setting("fetch_retry_max_delay", "1h", "Longest delay between two attempts of one document fetch.",
             parse_duration),
+    Setting("crawl_retry_max_attempts", 5, "Attempts of a full crawl failed by a WARC write error (disk full), "
+            "the failed one included, before it is left to the site's schedule; 0: no early retry.", _parse_int),
+    Setting("crawl_retry_delay", "5m", "Delay before a full crawl failed by a WARC write error is run again "
+            "(once free space is above min_free_disk); doubled on each attempt.", parse_duration),
+    Setting("crawl_retry_max_delay", "1h", "Longest delay between two attempts of a full crawl failed by a WARC "
+            "write error.", parse_duration),
     # rendering (sites with `render: browser` or `render: auto`)
     Setting("chromium_path", "/usr/bin/chromium", "Chromium that renders pages (Debian's `chromium`); "
             "Playwright never downloads a browser.", _parse_str),
@@ -309,6 +315,9 @@ class Settings:
         fetch_max_attempts: int
         fetch_retry_delay: float
         fetch_retry_max_delay: float
+        crawl_retry_max_attempts: int
+        crawl_retry_delay: float
+        crawl_retry_max_delay: float
         chromium_path: str
         render_page_timeout: float
         render_pages: int

@@ -8,10 +8,11 @@ For every request the browser made (its :class:`crawler.render.BrowserExchange` 
 - ``urn:screenshot:<url>`` — a full-page PNG screenshot, shown by the web diff view.
 
 The page's own HTML is not written again: the browser was served the bytes Scrapy fetched and the
-WARC writer already recorded (:mod:`crawler.render`).  Bodies are as the browser handed them over:
-Chromium has already removed any ``Content-Encoding``, so that header is kept under
-``X-Archive-Orig-Content-Encoding`` (with ``Content-Length``) and readers do not decode twice.
-Bodies beyond ``max_response_size`` are cut and marked ``WARC-Truncated: length``.
+WARC writer already recorded (:mod:`crawler.render`).  Bodies are as received from the server by the
+pinned client (:mod:`crawler.pinned_fetch`), ``Content-Encoding`` included, with the address connected
+to as ``WARC-IP-Address``; ``Transfer-Encoding`` is kept as ``X-Archive-Orig-Transfer-Encoding`` (the
+chunked framing is already removed, as in the plain crawler's records).  Bodies beyond
+``max_response_size`` are cut and marked ``WARC-Truncated: length``.
 """
 
 from __future__ import annotations
@@ -29,9 +30,8 @@ from crawler.render_capture import BrowserExchange, PageCapture
 
 RENDERED_DOM = "urn:rendered-dom:"
 SCREENSHOT = "urn:screenshot:"
-# Headers describing the transfer, which no longer match the decoded body the browser hands over.
-RENAMED = {"content-encoding": "X-Archive-Orig-Content-Encoding", "content-length": "X-Archive-Orig-Content-Length",
-           "transfer-encoding": "X-Archive-Orig-Transfer-Encoding"}
+# The chunked framing is gone from the body stored, so readers must not de-chunk it again.
+RENAMED = {"transfer-encoding": "X-Archive-Orig-Transfer-Encoding"}
 
 
 def rendered_records(builder: BufferWARCWriter, capture: PageCapture, dom: bytes, date: str,
@@ -57,8 +57,8 @@ def _exchange_records(builder: BufferWARCWriter, exchange: BrowserExchange, date
                       digest: Callable[[bytes], str]) -> list[ArcWarcRecord]:
     body = exchange.body
     headers = {"WARC-Date": date}
-    if max_size and len(body) > max_size:
-        body = body[:max_size]
+    if exchange.truncated or (max_size and len(body) > max_size):
+        body = body[:max_size] if max_size else body
         headers["WARC-Truncated"] = "length"
     headers["WARC-Payload-Digest"] = digest(body)
     if exchange.address:

@@ -19,7 +19,8 @@ RENDER_PAGE = "spillwatch_render_page"
 
 @dataclass
 class BrowserExchange:
-    """One request the browser made and the answer it got (body as the browser received it)."""
+    """One request the browser made and the answer it got: the body as received from the server
+    (content codings kept), cut at ``max_response_size`` when ``truncated``."""
 
     url: str
     method: str
@@ -31,6 +32,7 @@ class BrowserExchange:
     body: bytes
     resource_type: str
     address: str | None = None
+    truncated: bool = False
 
     @property
     def content_type(self) -> str:

@@ -9,7 +9,7 @@ from typing import Any
 from apscheduler.triggers.cron import CronTrigger
 from sqlalchemy import Connection, func, select
 
-from core.catalog.schema import crawls
+from core.catalog.schema import crawl_retries, crawls
 from core.config import Schedule, Site
 from core.settings import parse_duration
 
@@ -21,6 +21,22 @@ class SiteHealth:
     schedule: str
     last_crawl: dict[str, Any] | None
     next_run: datetime | None
+    # a full crawl failed by a WARC write error: its retry (status, attempts, next_attempt_at, last_error)
+    retry: dict[str, Any] | None = None
+
+    @property
+    def retry_note(self) -> str:
+        """What the crawl health says about a retry, or ""."""
+        if self.retry is None:
+            return ""
+        attempts = self.retry["attempts"]
+        if self.retry["status"] == "given_up":
+            return f"write error retries given up after {attempts} attempt(s); next scheduled run as usual"
+        if self.retry["status"] == "queued":
+            return f"failed by a write error ({attempts} attempt(s)); run again now"
+        due = _utc(self.retry["next_attempt_at"])
+        return (f"failed by a write error ({attempts} attempt(s)); run again from {due:%Y-%m-%d %H:%M} UTC "
+                "once free disk space is above min_free_disk")
 
     @property
     def state(self) -> str:
@@ -65,16 +81,25 @@ def last_crawls(conn: Connection) -> dict[str, dict[str, Any]]:
     return {str(r["site_id"]): dict(r) for r in rows}
 
 
+def retries(conn: Connection) -> dict[str, dict[str, Any]]:
+    """Retries of full crawls failed by a write error, still open or given up after the site's last crawl
+    (spillwatch/service/crawl_retries.py), by site id."""
+    rows = conn.execute(select(crawl_retries).where(crawl_retries.c.status.in_(("waiting", "queued", "given_up"))))
+    return {str(r["site_id"]): dict(r) for r in rows.mappings()}
+
+
 def site_health(conn: Connection, sites: list[Site], now: datetime | None = None) -> list[SiteHealth]:
     now = now or datetime.now(UTC)
     latest = last_crawls(conn)
+    retrying = retries(conn)
     out: list[SiteHealth] = []
     known = set()
     for site in sites:
         known.add(site.id)
         last = latest.get(site.id)
         out.append(SiteHealth(site.id, site.name or site.id, describe(site.schedule), last,
-                              next_run(site.schedule, last["started_at"] if last else None, now)))
+                              next_run(site.schedule, last["started_at"] if last else None, now),
+                              retrying.get(site.id)))
     for site_id, last in sorted(latest.items()):  # crawled once, no longer configured
         if site_id not in known:
             out.append(SiteHealth(site_id, f"{site_id} (not configured)", "—", last, None))

@@ -85,6 +85,24 @@ warc_files = Table(
     Column("head_digest", String(64), nullable=False, default="", server_default=""),  # sha256 of 64 KiB
 )
 
+# Full crawls failed by a WARC write error (disk full), run again once space returns, with backoff and
+# a cap on attempts; one row per site (spillwatch/service/crawl_retries.py).
+crawl_retries = Table(
+    "crawl_retries",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("site_id", String(64), nullable=False, unique=True),
+    Column("status", String(16), nullable=False, default="waiting", server_default="waiting"),
+    # waiting (for its time and free space) | queued (crawl_id queued or running) | done | given_up
+    Column("attempts", Integer, nullable=False, default=0, server_default="0"),
+    Column("next_attempt_at", TS, nullable=False),
+    Column("last_error", Text, nullable=False, default="", server_default=""),
+    Column("failed_crawl_id", Integer, nullable=True),
+    Column("crawl_id", Integer, nullable=True),
+    Column("created_at", TS, nullable=False),
+    Column("updated_at", TS, nullable=False),
+)
+
 # Documents to fetch now (newly linked from a watch page), retried with backoff until fetched or
 # given up with a reason; one row per (site, URL), re-queued when linked again but never fetched.
 fetches = Table(

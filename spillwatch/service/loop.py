@@ -46,7 +46,7 @@ RETENTION_INTERVAL = 3600.0  # seconds between two checks for closed findings to
 HEARTBEAT_SECONDS = 10.0
 # what the crawl, index, dispatcher and HTTP threads import lazily (see Service.start)
 WORKER_MODULES = ("crawler.run", "indexer.pipeline", "alerts.dispatcher", "web", "web.server",
-                  "spillwatch.service.bursts", "spillwatch.service.fetches")
+                  "spillwatch.service.bursts", "spillwatch.service.fetches", "spillwatch.service.crawl_retries")
 RESTART_DELAY = 2.0  # first pause before a crashed worker is restarted; doubled up to the maximum
 MAX_RESTART_DELAY = 60.0
 DISK_CHECK_SECONDS = 5.0
@@ -74,8 +74,10 @@ class Service:
         self.scheduler: Any = None
         self.dispatcher: Any = None
         from spillwatch.service.bursts import Bursts
+        from spillwatch.service.crawl_retries import CrawlRetries
 
         self.bursts = Bursts(self)
+        self.retries = CrawlRetries(self.engine, self.config, self._notify)
         self.http: Any = None
 
     # -- life cycle ----------------------------------------------------------------------------
@@ -222,7 +224,7 @@ class Service:
 
     def _recover(self) -> None:
         """Crawls left 'running' by a crash are marked failed; queued crawls stay queued."""
-        from spillwatch.service import fetches
+        from spillwatch.service import crawl_retries, fetches
 
         with self.engine.begin() as conn:
             conn.execute(update(s.crawls).where(s.crawls.c.status == "running").values(
@@ -230,6 +232,8 @@ class Service:
                 message="interrupted: the service stopped while it ran"))
             if fetches.recover(conn):
                 log.info("documents left mid-fetch by the last run are queued again")
+            if crawl_retries.recover(conn, datetime.now(UTC)):
+                log.info("full crawls failed by a write error, whose retry the last run did not start, wait again")
 
     def _next_queued(self) -> dict[str, Any] | None:
         with self.engine.begin() as conn:
@@ -251,6 +255,7 @@ class Service:
             if self.state.paused:  # crawls wait for disk space; alerts and the UI go on
                 self.stop_event.wait(self.poll_interval)
                 continue
+            self.retries.queue_due()
             request = self._next_queued()
             if request is None:
                 if not self.bursts.fetch_due():
@@ -305,6 +310,8 @@ class Service:
         if manifest.status == "failed":
             log.error("%s crawl of %s failed: %s", request["kind"], site_id, manifest.reason)
             self.state.last_error = f"{request['kind']} crawl of {site_id} failed: {manifest.reason}"[:500]
+        if request["kind"] == "full":  # failed by a write error: run again once space returns
+            self.retries.after_crawl(site_id, request["id"], manifest)
         self._index(manifest.warc_files, crawl_id=request["id"])
         if request["kind"] == "watch":
             self.bursts.queue_documents(site_id, request["id"], seeds)
@@ -323,25 +330,6 @@ class Service:
         self.state.files_indexed += len(paths)
         self._event("indexed", files=len(paths), findings=summary.findings, captures=summary.captures)
         return summary
-
-    def _newly_linked(self, crawl_id: int, pages: list[str]) -> list[str]:
-        """Documents that the watch pages of crawl ``crawl_id`` link for the first time, not yet fetched."""
-        with self.engine.connect() as conn:
-            rows = conn.execute(
-                select(s.changes.c.url, s.changes.c.details)
-                .join(s.captures, s.captures.c.id == s.changes.c.capture_id)
-                .where(s.changes.c.kind == "new_document_linked", s.captures.c.crawl_id == crawl_id)
-            ).all()
-        wanted: list[str] = []
-        for url, details in rows:
-            page = details.get("page_url") if isinstance(details, dict) else None
-            if page in pages and url not in wanted and not self._captured(url):
-                wanted.append(url)
-        return wanted
-
-    def _captured(self, url: str) -> bool:
-        with self.engine.connect() as conn:
-            return conn.execute(select(s.captures.c.id).where(s.captures.c.url == url).limit(1)).first() is not None
 
     def _retention(self) -> None:
         """Hourly: purge the payloads of findings closed longer than purge_closed_after (indexer.purge)."""

@@ -85,6 +85,14 @@ class CatalogCollector(Collector):
                 fetch_rows.add_metric([status], n)
             yield fetch_rows
 
+            retries = GaugeMetricFamily("spillwatch_crawl_retries", "Full crawls failed by a WARC write error (disk "
+                                        "full), by retry state: waiting (for its time and free space), queued, "
+                                        "done, given_up", labels=["status"])
+            for status, n in conn.execute(select(s.crawl_retries.c.status, func.count())
+                                          .group_by(s.crawl_retries.c.status)):
+                retries.add_metric([status], n)
+            yield retries
+
             files = GaugeMetricFamily("spillwatch_warc_files", "WARC files by indexing status (failed: given up "
                                       "after index_max_attempts; the dashboard shows why)", labels=["status"])
             for status, n in conn.execute(select(s.warc_files.c.status, func.count())
