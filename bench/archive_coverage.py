@@ -8,8 +8,8 @@ warcio's test archives, ARC included) plus archives written here of the demo age
 
 - GNU wget (``wget --recursive --warc-file``, Debian's wget),
 - pywb's recorder (``wayback`` with ``recorder: live``, pages fetched through ``/<coll>/record/``;
-  in this sandbox without outside network its live loader answers "No Resource Found" for every
-  local URL, so it writes no archive: see bench/README.md),
+  ``recorder`` names the collection recorded *from*, so the config must keep pywb's ``live: $live``
+  collection when it declares ``collections``: see :data:`PYWB_RECORDER_CONFIG`),
 - warcprox, when ``--warcprox`` names its executable (it pins libraries the project's virtualenv
   must not take, so it lives in a virtualenv of its own: ``python -m venv w && w/bin/pip install warcprox``),
 
@@ -77,11 +77,17 @@ def by_wget(site: AgencySite, out: Path) -> list[Path]:
     return sorted(out.glob("*.warc.gz"))
 
 
+# ``recorder: live`` records from the collection named ``live``; a config that declares ``collections``
+# replaces pywb's defaults, so it must declare ``live: $live`` itself (without it every record request
+# answers "No Resource Found"). The collection written to (``rec``) is found in ``collections/``.
+PYWB_RECORDER_CONFIG = "collections:\n  live: $live\nrecorder: live\n"
+
+
 def by_pywb(site: AgencySite, out: Path, urls: list[str]) -> list[Path]:
     out.mkdir(parents=True)
     manager = Path(sys.executable).with_name("wb-manager")
     subprocess.run([str(manager), "init", "rec"], cwd=out, capture_output=True, check=True)
-    (out / "config.yaml").write_text("recorder: live\ncollections:\n  rec: auto\n", encoding="utf-8")
+    (out / "config.yaml").write_text(PYWB_RECORDER_CONFIG, encoding="utf-8")
     port = _free_port()
     server = subprocess.Popen([str(Path(sys.executable).with_name("wayback")), "-p", str(port)], cwd=out,
                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)

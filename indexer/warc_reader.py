@@ -73,6 +73,25 @@ class _Iterator(ArchiveIterator):  # type: ignore[misc]
             return line, empty_size
 
 
+WHOLE_FILE_GZIP = "non-chunked gzip: the gzip member goes on after the record"
+
+
+def _member_continues(iterator: ArchiveIterator) -> bool:
+    """The gzip member that held the record goes on after it: a whole-file gzip. warcio notices only
+    when it reads the next record, after giving this one a length computed from the compressed file's
+    position, which means nothing (even negative) inside one stream, so the record is read again in
+    decompressed mode instead of being yielded with that length."""
+    reader = iterator.reader
+    decompressor = reader.decompressor
+    if decompressor is None:
+        return False
+    # data of the same member after the record: not yet decompressed, decompressed and not yet read
+    # (warcio's rem_length() counts the next members' compressed bytes too), or already read as the
+    # next record's first line
+    unread = reader.rem_length() - len(getattr(decompressor, "unused_data", b"") or b"")
+    return not getattr(decompressor, "eof", True) or unread > 0 or bool(iterator.next_line)
+
+
 def _http_status(record: ArcWarcRecord) -> int | None:
     if record.http_headers is None or not record.http_headers.protocol:
         return None
@@ -185,6 +204,9 @@ class WarcReader:
                 # read_to_end: gives the record's offset and length, and moves to the next record
                 offset = iterator.get_record_offset()
                 length = iterator.get_record_length()
+                if _member_continues(iterator):  # one gzip stream: its length is meaningless here
+                    outcome.append((offset, ArchiveLoadFailed(WHOLE_FILE_GZIP), offset))
+                    return
                 self.records_read += 1
                 bad_length = length_problem(self.label, record, item.url if item is not None else "", offset)
                 if bad_length is not None and item is not None and item.body_complete:
