@@ -29,7 +29,7 @@ from indexer.errors import RecordProblem
 from indexer.http_body import decoded_payload, entity_stream, fit_to_http_length, wrong_length
 from indexer.parse_errors import is_bad_input
 from indexer.read_problems import RECOMPRESS_HINT, blank_line_warnings, length_problem, problem_for
-from indexer.record_starts import GZIP_MAGIC, SCAN_WINDOW, next_record_start
+from indexer.record_starts import GZIP_MAGIC, SCAN_WINDOW, is_record_start, next_record_start
 from indexer.wacz import open_source, source_size
 from indexer.warc_headers import (
     CAPTURE_TYPES,
@@ -77,19 +77,12 @@ WHOLE_FILE_GZIP = "non-chunked gzip: the gzip member goes on after the record"
 
 
 def _member_continues(iterator: ArchiveIterator) -> bool:
-    """The gzip member that held the record goes on after it: a whole-file gzip. warcio notices only
-    when it reads the next record, after giving this one a length computed from the compressed file's
-    position, which means nothing (even negative) inside one stream, so the record is read again in
-    decompressed mode instead of being yielded with that length."""
-    reader = iterator.reader
-    decompressor = reader.decompressor
-    if decompressor is None:
-        return False
-    # data of the same member after the record: not yet decompressed, decompressed and not yet read
-    # (warcio's rem_length() counts the next members' compressed bytes too), or already read as the
-    # next record's first line
-    unread = reader.rem_length() - len(getattr(decompressor, "unused_data", b"") or b"")
-    return not getattr(decompressor, "eof", True) or unread > 0 or bool(iterator.next_line)
+    """The gzip member that held the record goes on with the next record: a whole-file gzip. warcio
+    notices only when it reads that record, after giving this one a length computed from the
+    compressed file's position, which means nothing (even negative) inside one stream, so the file is
+    read in decompressed mode instead of this record being yielded with that length. (A member that
+    goes on with anything else is a record whose length is wrong: handled as such.)"""
+    return iterator.reader.decompressor is not None and is_record_start(iterator.next_line or b"")
 
 
 def _http_status(record: ArcWarcRecord) -> int | None:
@@ -204,11 +197,12 @@ class WarcReader:
                 # read_to_end: gives the record's offset and length, and moves to the next record
                 offset = iterator.get_record_offset()
                 length = iterator.get_record_length()
-                if _member_continues(iterator):  # one gzip stream: its length is meaningless here
+                bad_length = length_problem(self.label, record, item.url if item is not None else "", offset)
+                # a record read whole whose gzip member goes on: one stream, where its length means nothing
+                if bad_length is None and not header_broken(record) and _member_continues(iterator):
                     outcome.append((offset, ArchiveLoadFailed(WHOLE_FILE_GZIP), offset))
                     return
                 self.records_read += 1
-                bad_length = length_problem(self.label, record, item.url if item is not None else "", offset)
                 if bad_length is not None and item is not None and item.body_complete:
                     problems.append(wrong_length(self.label, item, "longer than the record"))
                 elif bad_length is not None:
