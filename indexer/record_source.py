@@ -30,7 +30,7 @@ from pathlib import Path
 from typing import IO
 
 from indexer.record_starts import GZIP_MAGIC, member_holds_record
-from indexer.wacz import open_source
+from indexer.wacz import open_source, source_size
 
 
 class _Bounded(io.RawIOBase):
@@ -67,8 +67,9 @@ class _Bounded(io.RawIOBase):
         super().close()
 
 
-def decompressed_offsets(source: IO[bytes], offset: int, length: int) -> bool:
-    """Whether ``offset``/``length`` are positions in the decompressed data of a whole-file gzip.
+def decompressed_offsets(source: IO[bytes], offset: int, length: int, size: int) -> bool:
+    """Whether ``offset``/``length`` are positions in the decompressed data of a whole-file gzip
+    (``source`` is the file, or the WACZ member, of ``size`` bytes).
 
     In a per-record gzip file a gzip member holding a record starts at the offset (for the first
     record: right after it, or the file ends there); anywhere else in a gzip file the offset can
@@ -78,17 +79,9 @@ def decompressed_offsets(source: IO[bytes], offset: int, length: int) -> bool:
         return False
     if offset > 0:
         return not member_holds_record(source, offset)
-    size = _size(source)
     if length < 0 or length == size:
         return False  # the record at 0 is read the same way in both layouts when nothing bounds it
     return length > size or not member_holds_record(source, length)
-
-
-def _size(source: IO[bytes]) -> int:
-    here = source.tell()
-    size = source.seek(0, io.SEEK_END)
-    source.seek(here)
-    return size
 
 
 def open_record(path: str | Path, offset: int, length: int = -1) -> IO[bytes]:
@@ -99,7 +92,8 @@ def open_record(path: str | Path, offset: int, length: int = -1) -> IO[bytes]:
     deflated). Raises ``FileNotFoundError`` when the file is gone, ``OSError`` when it cannot be read."""
     source = open_source(path)
     try:
-        if decompressed_offsets(source, offset, length):
+        # the size from the ZIP's directory: seeking to the end of a deflated member inflates all of it
+        if decompressed_offsets(source, offset, length, source_size(path)):
             source.seek(0)
             stream: IO[bytes] = gzip.GzipFile(fileobj=source, mode="rb")  # type: ignore[assignment]
             stream.seek(offset)  # decompresses from the start up to the record
