@@ -85,6 +85,19 @@ def _member_continues(iterator: ArchiveIterator) -> bool:
     return iterator.reader.decompressor is not None and is_record_start(iterator.next_line or b"")
 
 
+def one_gzip_stream(path: str | Path) -> bool:
+    """Whether ``path`` is a whole-file gzip: its first gzip member goes on with a second record."""
+    with open_source(path) as fh:
+        if fh.read(2) != GZIP_MAGIC[:2]:
+            return False
+        fh.seek(0)
+        iterator = _Iterator(fh, [])
+        for _record in iterator:
+            iterator.read_to_end()
+            return _member_continues(iterator)
+    return False
+
+
 def _http_status(record: ArcWarcRecord) -> int | None:
     if record.http_headers is None or not record.http_headers.protocol:
         return None

@@ -1,7 +1,8 @@
 """Whole-file gzip WARCs (one gzip stream, not one member per record) and WARC members deflated in a
 WACZ are indexed one capture per record, at offsets that read the record back (decompressing from the
 start, indexer/record_source.py): capture pages, downloads and WACZ exports get each record, not the
-file's first one. The files are written by warcio and by py-wacz + ``zipfile``."""
+file's first one, and ``spillwatch purge`` rewrites a whole-file gzip with one member per record. The
+files are written by warcio and by py-wacz + ``zipfile``."""
 
 from __future__ import annotations
 
@@ -10,6 +11,8 @@ import json
 import zipfile
 from datetime import UTC, datetime
 from pathlib import Path
+
+from warcio.archiveiterator import ArchiveIterator
 
 from core.catalog.db import create_catalog_engine
 from core.catalog.schema import captures, findings
@@ -128,3 +131,23 @@ def test_deflated_wacz_member_indexes_per_record(tmp_path: Path, capsys) -> None
             assert record_bytes(row["warc_file"], row["warc_offset"], row["warc_length"]) == fh.read(row["warc_length"])
         payload = read_payload(row, tmp_path).body
         assert payload == read_record_at(warc, row["warc_offset"]).payload
+
+
+def test_purge_rewrites_a_whole_file_gzip_per_record(tmp_path: Path, capsys) -> None:
+    path = whole_file_gzip(tmp_path)
+    data = tmp_path / "data"
+    assert main(["--data-dir", str(data), "index", "--json", str(path)]) == 0
+    capsys.readouterr()
+    engine = create_catalog_engine(f"sqlite:///{data / 'catalog.sqlite3'}")
+    finding = rows(engine, findings)[0]
+    assert main(["--data-dir", str(data), "purge", str(finding["id"]), "--yes", "--reason", "case closed"]) == 0
+    with path.open("rb") as fh:  # now one gzip member per record: warcio iterates it without complaint
+        kinds = [(r.rec_type, r.rec_headers.get_header("WARC-Target-URI")) for r in ArchiveIterator(fh)]
+    assert ("metadata", f"{SITE}/people.csv") in kinds and ("response", f"{SITE}/people.csv") not in kinds
+    assert detainee_csv()[:40] not in gzip.decompress(path.read_bytes())
+    for row in rows(engine, captures):  # the catalog followed the records to their new, seekable offsets
+        if row["url"].endswith(".html"):
+            with open_source(path) as fh:
+                assert not decompressed_offsets(fh, row["warc_offset"], row["warc_length"], path.stat().st_size)
+            body = next(b for u, _s, _t, b, _w in pages() if u == row["url"])
+            assert read_record_at(path, row["warc_offset"]).payload == body
