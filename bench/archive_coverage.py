@@ -8,8 +8,8 @@ warcio's test archives, ARC included) plus archives written here of the demo age
 
 - GNU wget (``wget --recursive --warc-file``, Debian's wget),
 - pywb's recorder (``wayback`` with ``recorder: live``, pages fetched through ``/<coll>/record/``;
-  in this sandbox without outside network its live loader answers "No Resource Found" for every
-  local URL, so it writes no archive: see bench/README.md),
+  ``recorder`` names the collection recorded *from*, so the config must keep pywb's ``live: $live``
+  collection when it declares ``collections``: see tests/indexer/pywb_recorder.py),
 - warcprox, when ``--warcprox`` names its executable (it pins libraries the project's virtualenv
   must not take, so it lives in a virtualenv of its own: ``python -m venv w && w/bin/pip install warcprox``),
 
@@ -42,6 +42,7 @@ from indexer.pipeline import discover, index_paths  # noqa: E402
 from indexer.search import open_search  # noqa: E402
 from spillwatch.demo.agency_site import AgencySite  # noqa: E402
 from tests.indexer.cdxj_reference import compare  # noqa: E402
+from tests.indexer.pywb_recorder import record_with_pywb  # noqa: E402
 
 CORPUS = ROOT.parent / "shared" / "corpus" / "warcs"
 
@@ -75,26 +76,6 @@ def by_wget(site: AgencySite, out: Path) -> list[Path]:
                     f"--warc-file={out / 'wget'}", f"http://127.0.0.1:{site.port}/"], cwd=out, capture_output=True,
                    timeout=600, check=False)
     return sorted(out.glob("*.warc.gz"))
-
-
-def by_pywb(site: AgencySite, out: Path, urls: list[str]) -> list[Path]:
-    out.mkdir(parents=True)
-    manager = Path(sys.executable).with_name("wb-manager")
-    subprocess.run([str(manager), "init", "rec"], cwd=out, capture_output=True, check=True)
-    (out / "config.yaml").write_text("recorder: live\ncollections:\n  rec: auto\n", encoding="utf-8")
-    port = _free_port()
-    server = subprocess.Popen([str(Path(sys.executable).with_name("wayback")), "-p", str(port)], cwd=out,
-                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    try:
-        _wait(port)
-        with httpx.Client(timeout=60) as http:
-            for url in urls:
-                http.get(f"http://127.0.0.1:{port}/rec/record/id_/{url}")
-        time.sleep(2)  # the recorder writes after the response
-    finally:
-        server.terminate()
-        server.wait(timeout=30)
-    return sorted((out / "collections" / "rec" / "archive").glob("*.warc.gz"))
 
 
 def by_warcprox(executable: str, out: Path, urls: list[str]) -> list[Path]:
@@ -149,7 +130,7 @@ def main() -> int:
         if args.corpus.is_dir():
             sources["corpus"] = discover([args.corpus])
         sources["wget"] = by_wget(site, work / "wget") if shutil.which("wget") else []
-        sources["pywb"] = by_pywb(site, work / "pywb", urls)
+        sources["pywb"] = record_with_pywb(urls, work / "pywb")
         if args.warcprox and os.access(args.warcprox, os.X_OK):
             sources["warcprox"] = by_warcprox(args.warcprox, work / "warcprox", urls)
         print(f"{'writer':<10} {'files':>5} {'records':>8} {'cdxj-idx':>10} {'same':>6} {'problems':>8} "

@@ -123,11 +123,13 @@ def _purge_file(engine: Engine, path: Path, stored: str, in_file: list[dict[str,
     moved = rewrite_without(path, drop)
     now = datetime.now(UTC)
     with engine.begin() as conn:
-        rows = conn.execute(select(captures.c.id, captures.c.warc_offset).where(captures.c.warc_file == stored)
-                            .order_by(captures.c.warc_offset)).all()
+        rows = conn.execute(select(captures.c.id, captures.c.warc_offset, captures.c.warc_length)
+                            .where(captures.c.warc_file == stored).order_by(captures.c.warc_offset)).all()
         for row in rows:  # in file order: new offsets never collide with rows not moved yet
             place = moved.get(int(row.warc_offset))
-            if place is not None and (place.offset != row.warc_offset or place.purged):
+            # a whole-file gzip written back per record: the first record keeps offset 0, not its length
+            if place is not None and (place.offset != row.warc_offset or place.length != row.warc_length
+                                      or place.purged):
                 conn.execute(update(captures).where(captures.c.id == row.id).values(
                     warc_offset=place.offset, warc_length=place.length))
         size = path.stat().st_size

@@ -57,6 +57,11 @@ def member_holds_record(fh: IO[bytes], offset: int) -> bool:
     return head.startswith(b"WARC/") or head[:8].lower().startswith((b"http://", b"https://", b"filedesc"))
 
 
+def is_record_start(line: bytes) -> bool:
+    """Whether ``line`` is the first line of a WARC record or an ARC record's header line."""
+    return bool(_WARC_LINE.match(line) or _ARC_LINE.match(line))
+
+
 def _plain_start(window: bytes, at_file_start: bool, anywhere: bool) -> int | None:
     """First record start in a window of a plain (uncompressed) file."""
     hits: list[int] = []

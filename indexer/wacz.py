@@ -118,23 +118,6 @@ def open_source(path: str | Path) -> IO[bytes]:
     return archive.open(info)  # closing the member leaves the ZipFile to the garbage collector
 
 
-def stored_position(path: str | Path) -> tuple[Path, int] | None:
-    """(WACZ file, where the member's bytes start in it) for a member stored uncompressed, which other
-    tools (pywb) can then read as a plain WARC at that offset; None otherwise."""
-    member = split_member(path)
-    if member is None:
-        return None
-    wacz, name = member
-    try:
-        with zipfile.ZipFile(wacz) as archive:
-            info = archive.getinfo(name)
-    except (OSError, KeyError, zipfile.BadZipFile):
-        return None
-    if info.compress_type != zipfile.ZIP_STORED:
-        return None
-    return wacz, _data_start(wacz, info)
-
-
 def source_size(path: str | Path) -> int:
     member = split_member(path)
     if member is None:

@@ -26,7 +26,7 @@ from warcio.warcwriter import WARCWriter
 from core.catalog.schema import captures, findings
 from indexer.cdxj import timestamp14
 from indexer.errors import IndexingError
-from indexer.wacz import open_source
+from indexer.record_source import record_bytes
 
 PAGE_TYPES = ("text/html", "application/xhtml+xml")
 
@@ -52,12 +52,9 @@ def _with_originals(conn: Connection, rows: list[Any]) -> list[Any]:
 
 
 def _record_bytes(row: Any) -> bytes:
-    """The stored record, as one gzip member (or several, as stored)."""
-    with open_source(row.warc_file) as fh:
-        fh.seek(int(row.warc_offset))
-        data = fh.read(int(row.warc_length))
-    if len(data) != int(row.warc_length):
-        raise OSError(f"{row.warc_file}: offset {row.warc_offset}: the file ends inside the record")
+    """The stored record, as one gzip member (or several, as stored); a record of a plain or whole-file
+    gzip WARC becomes one member (indexer.record_source)."""
+    data = record_bytes(row.warc_file, int(row.warc_offset), int(row.warc_length))
     return data if data[:2] == b"\x1f\x8b" else gzip.compress(data)
 
 

@@ -7,18 +7,27 @@ included), so its digests still hold.  The new file is written beside the old on
 over it: a crash leaves either the old file or the new one, never half of each.
 
 Returns where every record went (old offset → new offset and length) so that the catalog can follow.
+
+A whole-file gzip (one gzip stream; the indexer's offsets are positions in its decompressed data,
+docs/indexer.md) is read decompressed and written back with one gzip member per record, as
+``warcio recompress`` writes it: the purge is what rewrites the evidence file anyway, and the catalog
+follows the moves to seekable offsets.
 """
 
 from __future__ import annotations
 
+import gzip
 import io
 import os
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import IO
 
 from warcio.archiveiterator import ArchiveIterator
 from warcio.warcwriter import WARCWriter
+
+from indexer.warc_reader import one_gzip_stream
 
 COPY_CHUNK = 1 << 20
 PURGE_SUFFIX = ".purging"
@@ -56,7 +65,7 @@ def _evidence(headers: object, length: int, note: PurgeNote, now: datetime) -> b
     return "".join(f"{name}: {value}\r\n" for name, value in fields).encode("utf-8")
 
 
-def _copy(src: io.BufferedReader, out: io.BufferedWriter, offset: int, length: int) -> None:
+def _copy(src: IO[bytes], out: IO[bytes], offset: int, length: int) -> None:
     src.seek(offset)
     left = length
     while left > 0:
@@ -67,13 +76,25 @@ def _copy(src: io.BufferedReader, out: io.BufferedWriter, offset: int, length: i
         left -= len(chunk)
 
 
+def _copy_as_member(src: IO[bytes], out: io.BufferedWriter, offset: int, length: int) -> None:
+    """A record of a decompressed stream (``length`` without its separator) as one gzip member."""
+    with gzip.GzipFile(fileobj=out, mode="wb") as member:
+        _copy(src, member, offset, length)  # type: ignore[arg-type]
+        member.write(b"\r\n\r\n")
+
+
 def rewrite_without(path: Path, drop: dict[int, PurgeNote], now: datetime | None = None) -> dict[int, Moved]:
     """Rewrite ``path`` with the records at the offsets in ``drop`` replaced by metadata records."""
     moment = now or datetime.now(UTC)
     gzipped = path.name.endswith(".gz")
+    one_stream = gzipped and one_gzip_stream(path)
+
+    def opened() -> IO[bytes]:
+        return gzip.open(path, "rb") if one_stream else path.open("rb")  # type: ignore[return-value]
+
     temporary = path.with_name(path.name + PURGE_SUFFIX)
     moved: dict[int, Moved] = {}
-    with path.open("rb") as reading, path.open("rb") as raw, temporary.open("wb") as out:
+    with opened() as reading, opened() as raw, temporary.open("wb") as out:
         writer = WARCWriter(out, gzip=gzipped, warc_version="1.1")
         records = ArchiveIterator(reading, no_record_parse=False)
         for record in records:
@@ -83,7 +104,7 @@ def rewrite_without(path: Path, drop: dict[int, PurgeNote], now: datetime | None
             length = records.get_record_length()
             start = out.tell()
             if offset not in drop:
-                _copy(raw, out, offset, length)
+                (_copy_as_member if one_stream else _copy)(raw, out, offset, length)  # type: ignore[operator]
                 moved[offset] = Moved(start, out.tell() - start)
                 continue
             body = _evidence(headers, length, drop[offset], moment)

@@ -29,7 +29,7 @@ from indexer.errors import RecordProblem
 from indexer.http_body import decoded_payload, entity_stream, fit_to_http_length, wrong_length
 from indexer.parse_errors import is_bad_input
 from indexer.read_problems import RECOMPRESS_HINT, blank_line_warnings, length_problem, problem_for
-from indexer.record_starts import GZIP_MAGIC, SCAN_WINDOW, next_record_start
+from indexer.record_starts import GZIP_MAGIC, SCAN_WINDOW, is_record_start, next_record_start
 from indexer.wacz import open_source, source_size
 from indexer.warc_headers import (
     CAPTURE_TYPES,
@@ -71,6 +71,31 @@ class _Iterator(ArchiveIterator):  # type: ignore[misc]
                 first_line = False
                 continue
             return line, empty_size
+
+
+WHOLE_FILE_GZIP = "non-chunked gzip: the gzip member goes on after the record"
+
+
+def _member_continues(iterator: ArchiveIterator) -> bool:
+    """The gzip member that held the record goes on with the next record: a whole-file gzip. warcio
+    notices only when it reads that record, after giving this one a length computed from the
+    compressed file's position, which means nothing (even negative) inside one stream, so the file is
+    read in decompressed mode instead of this record being yielded with that length. (A member that
+    goes on with anything else is a record whose length is wrong: handled as such.)"""
+    return iterator.reader.decompressor is not None and is_record_start(iterator.next_line or b"")
+
+
+def one_gzip_stream(path: str | Path) -> bool:
+    """Whether ``path`` is a whole-file gzip: its first gzip member goes on with a second record."""
+    with open_source(path) as fh:
+        if fh.read(2) != GZIP_MAGIC[:2]:
+            return False
+        fh.seek(0)
+        iterator = _Iterator(fh, [])
+        for _record in iterator:
+            iterator.read_to_end()
+            return _member_continues(iterator)
+    return False
 
 
 def _http_status(record: ArcWarcRecord) -> int | None:
@@ -185,8 +210,12 @@ class WarcReader:
                 # read_to_end: gives the record's offset and length, and moves to the next record
                 offset = iterator.get_record_offset()
                 length = iterator.get_record_length()
-                self.records_read += 1
                 bad_length = length_problem(self.label, record, item.url if item is not None else "", offset)
+                # a record read whole whose gzip member goes on: one stream, where its length means nothing
+                if bad_length is None and not header_broken(record) and _member_continues(iterator):
+                    outcome.append((offset, ArchiveLoadFailed(WHOLE_FILE_GZIP), offset))
+                    return
+                self.records_read += 1
                 if bad_length is not None and item is not None and item.body_complete:
                     problems.append(wrong_length(self.label, item, "longer than the record"))
                 elif bad_length is not None:

@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # Set up everything Spillwatch needs on a fresh Debian machine, idempotently.
 #   scripts/setup.sh          Python virtual environment with the package (for `spillwatch demo`)
-#   scripts/setup.sh --test   ... plus test dependencies, PostgreSQL, Chromium, Maven/Java and the
-#                             Elasticsearch integration-test distribution from Maven Central
+#   scripts/setup.sh --test   ... plus test dependencies, PostgreSQL, Chromium, Maven/Java, ReplayWeb.page
+#                             (npm) and the Elasticsearch integration-test distribution from Maven Central
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -57,6 +57,9 @@ if [[ $want_test -eq 1 ]]; then
   command -v mvn >/dev/null || apt_install maven
   ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || apt_install postgresql
   [[ -x /usr/bin/chromium ]] || apt_install chromium
+  command -v npm >/dev/null || apt_install npm
+  log "fetching ReplayWeb.page for the WACZ replay test (npm pack, cached in ~/.npm and .services/)"
+  "$VENV/bin/python" -c 'from tests.services.replaywebpage import fetch; print(fetch())' >&2
   log "fetching the Elasticsearch test distribution (cached in ~/.m2 and .services/)"
   "$VENV/bin/python" -c 'from tests.services.elasticsearch import fetch_distribution; print(fetch_distribution())' >&2
 fi

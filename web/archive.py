@@ -19,7 +19,7 @@ from core.catalog.schema import captures, findings
 from core.encodings import decode_body
 from core.models import Table
 from indexer.http_body import entity_stream
-from indexer.wacz import open_source
+from indexer.record_source import open_record
 from matcher.columns import safe_header, type_columns
 from matcher.masking import mask_row, mask_text
 
@@ -63,8 +63,8 @@ def read_payload(capture: dict[str, Any], data_dir: Path) -> Payload:
     if not path.is_absolute() and not path.exists():
         path = data_dir / path
     try:
-        with open_source(path) as fh:  # a plain WARC, or a WARC inside a WACZ
-            fh.seek(int(capture["warc_offset"]))
+        # a plain WARC, a WARC inside a WACZ (stored or deflated), or a whole-file gzip (indexer.record_source)
+        with open_record(path, int(capture["warc_offset"])) as fh:
             for record in ArchiveIterator(fh):
                 if record.rec_type == "metadata" and record.rec_headers.get_header("WARC-Refers-To"):
                     raise ArchiveError("the payload of this capture was purged (`spillwatch purge`); its digests "

@@ -21,6 +21,7 @@ from collections.abc import Callable, Iterable, Iterator
 from typing import Any
 
 COLLECTION = "archive"
+LOADER_SCHEME = "spillwatch://"
 PREFIX_HEADER = "HTTP_X_SPILLWATCH_PREFIX"
 SCHEME_HEADER = "HTTP_X_FORWARDED_PROTO"
 
@@ -33,14 +34,6 @@ def _index_source(engine: Any) -> Any:
 
     from core.catalog.schema import captures
     from indexer.cdxj import cdxj_line, fields, sort_order
-    from indexer.wacz import MEMBER_SEP, stored_position
-
-    def _readable(values: dict[str, str]) -> dict[str, str]:
-        """A WARC stored inside a WACZ is given to pywb as the WACZ file at the member's offset."""
-        where = stored_position(values["filename"]) if MEMBER_SEP in values["filename"] else None
-        if where is not None:
-            values["filename"], values["offset"] = str(where[0]), str(where[1] + int(values["offset"]))
-        return values
 
     class CatalogIndexSource(BaseIndexSource):  # type: ignore[misc]
         def load_index(self, params: dict[str, Any]) -> Iterator[Any]:
@@ -49,12 +42,27 @@ def _index_source(engine: Any) -> Any:
             with engine.connect() as conn:
                 rows = list(conn.execute(select(captures).where(captures.c.surt >= key, captures.c.surt < end)
                                          .order_by(*sort_order(conn.dialect.name)).limit(10_000)))
-            return iter([CDXObject(cdxj_line(_readable(fields(row))).encode("utf-8")) for row in rows])
+            return iter([CDXObject(cdxj_line(fields(row)).encode("utf-8")) for row in rows])
 
         def __str__(self) -> str:
             return "spillwatch-catalog"
 
     return CatalogIndexSource()
+
+
+def _register_record_loader() -> None:
+    """pywb reads every record through :func:`indexer.record_source.open_record` (a ``spillwatch://``
+    block loader): plain and per-record gzip WARCs in place, WARCs stored or deflated in a WACZ, and
+    whole-file gzip WARCs (offsets in their decompressed data), which pywb's file loader cannot."""
+    from pywb.utils.loaders import BaseLoader, BlockLoader
+
+    from indexer.record_source import open_record
+
+    class RecordLoader(BaseLoader):  # type: ignore[misc]
+        def load(self, url: str, offset: int = 0, length: int = -1) -> Any:
+            return open_record(url[len(LOADER_SCHEME):], int(offset), int(length))
+
+    BlockLoader.loaders[LOADER_SCHEME.split(":")[0]] = RecordLoader
 
 
 def _with_prefix(app: Callable[..., Any]) -> Callable[..., Any]:
@@ -81,6 +89,7 @@ def main() -> None:
     from pywb.warcserver import warcserver
 
     from core.catalog.db import create_catalog_engine
+    from indexer.warcio_brotli import use_brotlicffi
 
     request = json.loads(sys.stdin.readline())
 
@@ -99,9 +108,13 @@ def main() -> None:
     warcserver.register_source(_Source)
     from pywb.apps.frontendapp import FrontEndApp
 
+    _register_record_loader()
+    use_brotlicffi()  # pywb decodes br pages with warcio, whose `brotli` may be one it crashes on
+
     app = FrontEndApp(config_file=os.devnull, custom_config={
         "framed_replay": False,  # no top frame: the UI's <iframe sandbox> is the frame
-        "collections": {COLLECTION: {"index": "$spillwatch", "archive_paths": [lambda name, _cdx: name]}},
+        "collections": {COLLECTION: {"index": "$spillwatch",
+                                     "archive_paths": [lambda name, _cdx: LOADER_SCHEME + name]}},
     })
     server = WSGIServer(("127.0.0.1", 0), _with_prefix(app), log=None)
     server.start()

@@ -29,7 +29,6 @@ from core.catalog import open_catalog
 from core.config import Config
 from core.settings import Settings
 from indexer.media_types import essence
-from indexer.wacz import split_member, stored_position
 from web import pywb_replay
 from web.archive import ArchiveError, content_capture, get_capture, read_payload
 from web.origins import ui_origin
@@ -92,11 +91,6 @@ def replay_path(token: str) -> str:
     return f"/replay/{token}"
 
 
-def _pywb_reads(warc_file: str) -> bool:
-    """pywb reads plain WARC files, and WARCs stored uncompressed in a WACZ (web/pywb_child.py)."""
-    return split_member(warc_file) is None or stored_position(warc_file) is not None
-
-
 def sandbox(response: Response, ancestors: str) -> Response:
     """The replay origin's headers; set on every answer it gives (errors, 405, OPTIONS included)."""
     response.headers["Content-Security-Policy"] = SANDBOX_CSP.format(ancestors=ancestors)
@@ -144,7 +138,9 @@ def create_replay_app(config: Config | Settings) -> Flask:
         if media not in REPLAYABLE:
             message = f"{media or 'this type'} is not replayed in the browser; use “download original”."
             return _inert(message.encode(), 415, "text/plain; charset=utf-8", ancestors)
-        if media in BROWSABLE and _pywb_reads(str(source["warc_file"])):  # pywb: links, images, styles
+        # pywb (links, images, styles) reads every source the indexer reads: WARCs in place, in a WACZ
+        # (stored or deflated), and whole-file gzip WARCs (web/pywb_child.py, indexer/record_source.py)
+        if media in BROWSABLE:
             moved = _inert(b"", 302, "text/plain", ancestors)
             moved.headers["Location"] = pywb_replay.entry_path(token, capture["url"], capture["captured_at"])
             return moved
