@@ -236,13 +236,14 @@ def incident_for_finding(conn: Connection, finding_id: int, *, now: datetime | N
     """
     now = as_utc(now) or datetime.now(UTC)
     row = conn.execute(select(findings.c.site_id, findings.c.url, findings.c.capture_id, findings.c.severity,
-                              findings.c.first_seen, findings.c.last_seen)
+                              findings.c.status, findings.c.first_seen, findings.c.last_seen)
                        .where(findings.c.id == finding_id)).mappings().first()
     if row is None:
         raise LookupError(f"finding {finding_id} does not exist; attach it after inserting it")
     key = incident_key(row["site_id"], str(row["url"]))
     _insert_incident(conn, {
-        "key": key, "site_id": row["site_id"], "url": row["url"], "status": "new", "severity": row["severity"],
+        "key": key, "site_id": row["site_id"], "url": row["url"], "status": row["status"] or "new",
+        "severity": row["severity"],
         "assignee_id": None, "capture_id": row["capture_id"], "first_seen": as_utc(row["first_seen"]),
         "last_seen": as_utc(row["last_seen"]), "created_at": now, "updated_at": now,
         **_linking_page(conn, str(row["url"]), row["capture_id"]),
