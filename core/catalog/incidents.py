@@ -250,6 +250,23 @@ def incident_for_finding(conn: Connection, finding_id: int, *, now: datetime | N
     return incident_id
 
 
+def find_linking_pages(conn: Connection, files: list[tuple[str | None, str]]) -> int:
+    """Look again for the linking page of the incidents of these (site id, URL) pairs that have none
+    yet (the indexer calls it once a batch's links and changes are written: a page and the file it
+    links are often in the same batch).  Returns how many incidents got their page."""
+    keys = sorted({incident_key(site_id, url) for site_id, url in files})
+    found = 0
+    for start in range(0, len(keys), 500):
+        rows = conn.execute(select(incidents.c.id, incidents.c.url, incidents.c.capture_id)
+                            .where(incidents.c.key.in_(keys[start:start + 500]), incidents.c.page_url == "")).all()
+        for row in rows:
+            page = _linking_page(conn, str(row.url), row.capture_id)
+            if page["page_url"]:
+                conn.execute(update(incidents).where(incidents.c.id == row.id).values(**page))
+                found += 1
+    return found
+
+
 def _parse(severity: str) -> Severity:
     try:
         return Severity.parse(severity)
@@ -313,6 +330,8 @@ def mark_alerted(conn: Connection, incident_id: int, severity: str, at: datetime
     write_event(conn, incident_id, None, event, at, f"severity {severity}")
 
 
-__all__ = ["MAX_NOTE", "OPEN_STATUSES", "TRANSITIONS", "Incident", "IncidentPage", "TriageError", "add_note", "assign",
-           "get_incident", "incident_for_finding", "incident_key", "list_incidents", "mark_alerted", "record_event",
-           "refresh", "refresh_for_findings", "set_status"]
+__all__ = [
+    "MAX_NOTE", "OPEN_STATUSES", "TRANSITIONS", "Incident", "IncidentPage", "TriageError", "add_note", "assign",
+    "find_linking_pages", "get_incident", "incident_for_finding", "incident_key", "list_incidents", "mark_alerted",
+    "record_event", "refresh", "refresh_for_findings", "set_status",
+]
