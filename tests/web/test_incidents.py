@@ -91,3 +91,24 @@ def test_viewer_cannot_triage_incidents(env: WebEnv) -> None:
         assert viewer.post(f"/incidents/{incident_id}/{action}", data).status_code == 403
     page = viewer.get(f"/incidents/{incident_id}").get_data(as_text=True)
     assert "Viewers cannot triage." in page and "/download" not in page
+
+
+def test_api_lists_and_shows_incidents(env: WebEnv) -> None:
+    a = env.archive
+    incident_id = _incident_of(env, a.finding)
+    headers = {"Authorization": f"Bearer {env.token('viewer')}"}
+    client = env.anonymous()
+    listed = client.get("/api/v1/incidents?status=all", headers=headers).get_json()
+    assert listed["total"] == 2 and {i["url"] for i in listed["incidents"]} == {
+        f"{BASE}/files/detainees.csv", f"{BASE}/files/release.zip"}
+    assert client.get("/api/v1/incidents?severity=urgent", headers=headers).status_code == 400
+    assert client.get("/api/v1/incidents").status_code == 401
+    body = client.get(f"/api/v1/incidents/{incident_id}", headers=headers).get_json()
+    assert body["url"] == f"{BASE}/files/detainees.csv" and body["page_url"] == f"{BASE}/statistics"
+    assert body["exposure"].startswith("online for at least 1 d") and body["timeline"][0]["event"] == "first_seen"
+    assert sorted(f["id"] for f in body["findings"]) == sorted(body["finding_ids"]) and a.finding in body["finding_ids"]
+    assert a.a_name not in str(body)
+    assert client.get("/api/v1/incidents/99999", headers=headers).status_code == 404
+    doc = client.get("/api/v1/openapi.json").get_json()
+    assert {"/incidents", "/incidents/{incident_id}"} <= set(doc["paths"])
+    assert "Incident" in doc["components"]["schemas"]
