@@ -339,6 +339,20 @@ web_sessions = Table(
     Column("address", String(64), nullable=False, default="", server_default=""),
 )
 
+# 0008_incident_feeds: tokens of the Atom feed of new incidents (web/feeds.py), one row per feed URL a
+# user made, keyed by the SHA-256 of the token (the token itself is shown once); revoked_at ends it.
+feed_tokens = Table(
+    "feed_tokens",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("user_id", Integer, ForeignKey("users.id", ondelete="CASCADE"), nullable=False, index=True),
+    Column("token_hash", String(64), nullable=False, unique=True),
+    Column("label", Text, nullable=False, default="", server_default=""),
+    Column("created_at", TS, nullable=False),
+    Column("last_used_at", TS, nullable=True),
+    Column("revoked_at", TS, nullable=True),
+)
+
 # 0005_privacy: argon2 hashes of one-time recovery codes for two-factor login.
 recovery_codes = Table(
     "recovery_codes",

@@ -123,6 +123,13 @@ def _ids(env: WebEnv) -> tuple[list[int], list[int]]:
     return capture_ids, finding_ids
 
 
+def _feed_token(env: WebEnv) -> str:
+    from web.incident_feed import issue_feed_token
+
+    with env.engine.begin() as conn:
+        return issue_feed_token(conn, env.users["viewer"].id, "test")
+
+
 def _incident_ids(env: WebEnv) -> list[int]:
     with env.engine.connect() as conn:
         return list(conn.execute(select(incidents.c.id)).scalars())
@@ -154,6 +161,8 @@ def route_urls(env: WebEnv) -> dict[str, list[str] | str]:
         "findings.index": ["/findings", "/findings?status=all"],
         "findings.show": [f"/findings/{f}" for f in finding_ids],
         "incidents.index": ["/incidents", "/incidents?status=all"],
+        "feeds.index": ["/feeds"],
+        "feeds.incidents": [f"/feeds/{_feed_token(env)}/incidents.atom"],
         "incidents.show": [f"/incidents/{i}" for i in _incident_ids(env)],
         "sites.index": ["/sites"],
         "sites.show": ["/sites/agency"],
