@@ -225,24 +225,26 @@ def incident_for_finding(conn: Connection, finding_id: int, *, now: datetime | N
     if row is None:
         raise LookupError(f"finding {finding_id} does not exist; attach it after inserting it")
     key = incident_key(row["site_id"], str(row["url"]))
-    _insert_incident(conn, {
-        "key": key, "site_id": row["site_id"], "url": row["url"], "status": row["status"] or "new",
-        "severity": row["severity"],
-        "assignee_id": None, "capture_id": row["capture_id"], "first_seen": as_utc(row["first_seen"]),
-        "last_seen": as_utc(row["last_seen"]), "created_at": now, "updated_at": now,
-        **_linking_page(conn, str(row["url"]), row["capture_id"]),
-    })
+    created = conn.execute(select(incidents.c.id).where(incidents.c.key == key)).first() is None
+    if created:
+        _insert_incident(conn, {
+            "key": key, "site_id": row["site_id"], "url": row["url"], "status": row["status"] or "new",
+            "severity": row["severity"],
+            "assignee_id": None, "capture_id": row["capture_id"], "first_seen": as_utc(row["first_seen"]),
+            "last_seen": as_utc(row["last_seen"]), "created_at": now, "updated_at": now,
+            **_linking_page(conn, str(row["url"]), row["capture_id"]),
+        })
     current = conn.execute(select(incidents.c.id, incidents.c.status, incidents.c.severity, incidents.c.page_url)
                            .where(incidents.c.key == key)).one()
     incident_id, status = int(current.id), str(current.status)
-    if status == "dismissed" and Severity.parse(str(row["severity"])) > _parse(str(current.severity)):
+    if status == "dismissed" and _parse(str(row["severity"])) > _parse(str(current.severity)):
         write_event(conn, incident_id, None, "reopened", now,
-               f"severity rose from {current.severity} to {row['severity']}", "dismissed", "new")
+                    f"severity rose from {current.severity} to {row['severity']}", "dismissed", "new")
         conn.execute(update(findings).where(findings.c.incident_id == incident_id).values(status="new"))
         conn.execute(update(incidents).where(incidents.c.id == incident_id).values(status="new"))
         status = "new"
     conn.execute(update(findings).where(findings.c.id == finding_id).values(incident_id=incident_id, status=status))
-    if not current.page_url:
+    if not created and not current.page_url:
         page = _linking_page(conn, str(row["url"]), row["capture_id"])
         if page["page_url"]:
             conn.execute(update(incidents).where(incidents.c.id == incident_id).values(**page))
