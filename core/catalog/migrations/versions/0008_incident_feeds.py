@@ -4,7 +4,7 @@ Revision ID: 0008_incident_feeds
 Revises: 0007_incidents
 Create Date: 2026-12-02 08:05:00
 
-One row per feed URL a user made (web/feeds.py), keyed by the SHA-256 of its token; the token itself
+One row per feed URL a user made (web/incident_feed.py), keyed by the SHA-256 of its token; the token itself
 is shown once.  ``revoked_at`` ends a feed; deleting the user deletes their feeds.
 """
 from __future__ import annotations
