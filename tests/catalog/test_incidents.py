@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import re
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -233,8 +232,8 @@ def _raw_finding(conn: Connection, n: int, url: str, **values: Any) -> None:
     conn.execute(text(f"INSERT INTO findings ({', '.join(row)}) VALUES ({', '.join(':' + k for k in row)})"), row)
 
 
-def test_migration_groups_existing_findings_by_file(tmp_path: Path) -> None:
-    engine = create_catalog_engine(f"sqlite:///{tmp_path / 'old.sqlite3'}")
+def test_migration_groups_existing_findings_by_file(catalog_url: str) -> None:
+    engine = create_catalog_engine(catalog_url)
     upgrade(engine, "0006_archive_digests")
     later = NOW + timedelta(hours=3)
     with engine.begin() as conn:
