@@ -207,6 +207,53 @@ links = Table(
 )
 
 FINDING_STATUSES = ("new", "confirmed", "dismissed", "reported", "removed")
+INCIDENT_STATUSES = FINDING_STATUSES  # the one triage state lives on the incident (0007_incidents)
+
+# 0007_incidents: one row per published file (site + URL) over time; findings.incident_id points here.
+# status: the file's one triage state; severity: its worst finding's; page_*: the linking page and the
+# change that added the link (core.catalog.incidents).
+incidents = Table(
+    "incidents",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("key", String(64), nullable=False, unique=True),  # sha256 of site id + URL
+    Column("site_id", String(64), nullable=True, index=True),
+    Column("url", Text, nullable=False),
+    Column("status", String(16), nullable=False, default="new"),
+    Column("severity", String(16), nullable=False),
+    Column("assignee_id", Integer, ForeignKey("users.id"), nullable=True),
+    Column("capture_id", Integer, ForeignKey("captures.id"), nullable=True),  # first capture with a finding
+    Column("page_url", Text, nullable=False, default="", server_default=""),
+    Column("page_capture_id", Integer, ForeignKey("captures.id"), nullable=True),
+    Column("page_change_id", Integer, ForeignKey("changes.id"), nullable=True),
+    Column("first_seen", TS, nullable=False),
+    Column("last_seen", TS, nullable=False),
+    Column("alerted_at", TS, nullable=True),
+    Column("alerted_severity", String(16), nullable=True),  # severity of the last alert planned
+    Column("triaged_at", TS, nullable=True),
+    Column("reported_at", TS, nullable=True),
+    Column("removed_at", TS, nullable=True),
+    Column("reappeared_at", TS, nullable=True),
+    Column("created_at", TS, nullable=False),
+    Column("updated_at", TS, nullable=False),
+    Index("ix_incidents_status_severity", "status", "severity"),
+    Index("ix_incidents_first_seen", "first_seen"),
+)
+
+# 0007_incidents: what happened to an incident: triage (status | note | assign, with the user) and
+# the planner's alert events (new | escalated | reappeared, planned into deliveries).
+incident_events = Table(
+    "incident_events",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("incident_id", Integer, ForeignKey("incidents.id"), nullable=False, index=True),
+    Column("at", TS, nullable=False),
+    Column("user_id", Integer, ForeignKey("users.id"), nullable=True),
+    Column("event", String(32), nullable=False),
+    Column("from_status", String(16), nullable=True),
+    Column("to_status", String(16), nullable=True),
+    Column("note", Text, nullable=False, default=""),
+)
 
 findings = Table(
     "findings",
@@ -232,6 +279,7 @@ findings = Table(
     Column("removed_at", TS, nullable=True),
     Column("reappeared_at", TS, nullable=True),
     Column("created_at", TS, nullable=False),
+    Column("incident_id", Integer, ForeignKey("incidents.id"), nullable=True, index=True),  # 0007_incidents
     Index("ix_findings_status_severity", "status", "severity"),
     Index("ix_findings_payload_digest", "payload_digest"),  # 0002_indexer
 )
@@ -260,7 +308,8 @@ deliveries = Table(
     Column("id", Integer, primary_key=True, autoincrement=True),
     Column("idempotency_key", String(255), nullable=False, unique=True),
     Column("finding_id", Integer, ForeignKey("findings.id"), nullable=True, index=True),
-    Column("event", String(16), nullable=False, default="new"),  # new | reappeared | test | digest
+    Column("incident_id", Integer, ForeignKey("incidents.id"), nullable=True, index=True),  # 0007_incidents
+    Column("event", String(16), nullable=False, default="new"),  # new | escalated | reappeared | test | ops
     Column("route", String(128), nullable=False),
     Column("channel", String(128), nullable=False),
     Column("notifier", String(16), nullable=False),  # email | slack | webhook
@@ -304,6 +353,19 @@ web_sessions = Table(
     Column("created_at", TS, nullable=False),
     Column("last_seen_at", TS, nullable=False),
     Column("address", String(64), nullable=False, default="", server_default=""),
+)
+
+# 0008_incident_feeds: Atom feed URLs of new incidents (web/incident_feed.py), by SHA-256 of the token.
+feed_tokens = Table(
+    "feed_tokens",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("user_id", Integer, ForeignKey("users.id", ondelete="CASCADE"), nullable=False, index=True),
+    Column("token_hash", String(64), nullable=False, unique=True),
+    Column("label", Text, nullable=False, default="", server_default=""),
+    Column("created_at", TS, nullable=False),
+    Column("last_used_at", TS, nullable=True),
+    Column("revoked_at", TS, nullable=True),
 )
 
 # 0005_privacy: argon2 hashes of one-time recovery codes for two-factor login.
