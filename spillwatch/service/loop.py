@@ -84,7 +84,8 @@ class Service:
         # APScheduler logs every job run at INFO: every few seconds with watch pages
         logging.getLogger("apscheduler").setLevel(max(logging.WARNING, logging.getLogger().level))
         self.lease.acquire()
-        self._recover()
+        if self.settings.queue != "procrastinate":  # with workers, a redelivered job recovers its own work
+            self._recover()
         # import what the worker threads import before they start: two threads importing one package
         # for the first time at once can deadlock in the import system (warcio's package imports its
         # own submodules back), and the thread that loses dies with _DeadlockError
@@ -101,13 +102,18 @@ class Service:
         self.scheduler.resume()
         from alerts.dispatcher import Dispatcher
 
-        self.dispatcher = self._make_dispatcher(Dispatcher)
         self._thread("heartbeat", self._heartbeat)
-        self._thread("crawl-worker", self._crawl_worker)
-        self._thread("index-worker", self._index_worker)
-        self._thread("dispatcher", self.dispatcher.run_forever, self.stop_event)
-        if self.settings.purge_closed_after > 0:
-            self._thread("retention", self._retention)
+        if self.settings.queue == "procrastinate":  # `spillwatch worker` processes do the work (docs/scaling.md)
+            from spillwatch.jobs.deferrer import Deferrer
+
+            self._thread("deferrer", Deferrer(self.engine, self.config, self.stop_event).run)
+        else:
+            self.dispatcher = self._make_dispatcher(Dispatcher)
+            self._thread("crawl-worker", self._crawl_worker)
+            self._thread("index-worker", self._index_worker)
+            self._thread("dispatcher", self.dispatcher.run_forever, self.stop_event)
+            if self.settings.purge_closed_after > 0:
+                self._thread("retention", self._retention)
         if self.serve_http:
             from spillwatch.service.http import ServiceHttp
 
@@ -323,25 +329,6 @@ class Service:
         self.state.files_indexed += len(paths)
         self._event("indexed", files=len(paths), findings=summary.findings, captures=summary.captures)
         return summary
-
-    def _newly_linked(self, crawl_id: int, pages: list[str]) -> list[str]:
-        """Documents that the watch pages of crawl ``crawl_id`` link for the first time, not yet fetched."""
-        with self.engine.connect() as conn:
-            rows = conn.execute(
-                select(s.changes.c.url, s.changes.c.details)
-                .join(s.captures, s.captures.c.id == s.changes.c.capture_id)
-                .where(s.changes.c.kind == "new_document_linked", s.captures.c.crawl_id == crawl_id)
-            ).all()
-        wanted: list[str] = []
-        for url, details in rows:
-            page = details.get("page_url") if isinstance(details, dict) else None
-            if page in pages and url not in wanted and not self._captured(url):
-                wanted.append(url)
-        return wanted
-
-    def _captured(self, url: str) -> bool:
-        with self.engine.connect() as conn:
-            return conn.execute(select(s.captures.c.id).where(s.captures.c.url == url).limit(1)).first() is not None
 
     def _retention(self) -> None:
         """Hourly: purge the payloads of findings closed longer than purge_closed_after (indexer.purge)."""
