@@ -23,6 +23,7 @@ import time
 from datetime import UTC, datetime
 
 from sqlalchemy import Engine, select, text
+from sqlalchemy.exc import IntegrityError
 
 from core.catalog import schema as s
 from core.config import Config
@@ -81,18 +82,31 @@ class Deferrer:
         """Pending WARC files that no index job is waiting for or running (a crawl job defers its own)."""
         from indexer.warc_files import pending_paths, sync_folder
 
+        with self.engine.connect() as conn:
+            crawling = set(conn.execute(select(s.crawls.c.site_id).where(
+                s.crawls.c.status.in_(("queued", "running")))).scalars())
+        for site in self.config.sites:
+            if site.id in crawling:  # a crawl registers its own files when it ends
+                continue
+            try:
+                with self.engine.begin() as conn:
+                    found = sync_folder(conn, self.config.settings.data_path / "crawls" / site.id / "warcs")
+            except IntegrityError:  # a crawl that just ended registered the same file: taken next round
+                continue
+            if found:
+                log.info("%d new or changed WARC file(s) in the %s folder", found, site.id)
         with self.engine.begin() as conn:
-            for site in self.config.sites:
-                found = sync_folder(conn, self.config.settings.data_path / "crawls" / site.id / "warcs")
-                if found:
-                    log.info("%d new or changed WARC file(s) in the %s folder", found, site.id)
             pending = pending_paths(conn)
             busy = set(conn.execute(text(
                 "SELECT args->>'path' FROM procrastinate_jobs WHERE task_name = :task "
                 "AND status IN ('todo', 'doing')"), {"task": tasks.INDEX}).scalars())
-            running = set(conn.execute(select(s.crawls.c.id).where(s.crawls.c.status.in_(("queued", "running"))))
-                          .scalars())
-            of_crawl = dict(conn.execute(select(s.warc_files.c.path, s.warc_files.c.crawl_id).where(
-                s.warc_files.c.path.in_(pending))).all()) if pending else {}
-        # files of a crawl still running are handed on by its crawl job when it ends
-        return [p for p in pending if p not in busy and of_crawl.get(p) not in running]
+            # sites a crawl or burst job is working on: that job publishes and hands on its own files
+            working = {str(lock).removeprefix("site:") for lock in conn.execute(text(
+                "SELECT DISTINCT lock FROM procrastinate_jobs WHERE status = 'doing' AND lock LIKE 'site:%'"))
+                .scalars()}
+            site_of = dict(conn.execute(select(s.warc_files.c.path, s.crawls.c.site_id).join(
+                s.crawls, s.crawls.c.id == s.warc_files.c.crawl_id).where(s.warc_files.c.path.in_(pending))).all()
+                ) if pending else {}
+            crawling |= set(conn.execute(select(s.crawls.c.site_id).where(
+                s.crawls.c.status.in_(("queued", "running")))).scalars())
+        return [p for p in pending if p not in busy and site_of.get(p) not in working | crawling]

@@ -9,10 +9,12 @@ from __future__ import annotations
 
 import logging
 import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Engine
+from sqlalchemy import Engine, text
 
 from core.catalog import open_catalog
 from core.config import Config
@@ -55,15 +57,40 @@ class WorkerHost:
         log.debug("%s %s", name, data)
 
     def _index(self, paths: list[str], crawl_id: int | None = None) -> Any:
-        from indexer.pipeline import index_paths
+        from indexer.pipeline import IndexSummary, index_paths
 
-        local = [self.store.local_copy(Path(p)) for p in paths]
-        with self.index_lock:
-            summary = index_paths(local, self.config, self.engine, self.search, crawl_id=crawl_id, scan=self.scan,
-                                  max_attempts=int(self.settings.index_max_attempts))
+        total = IndexSummary()
+        for path in paths:
+            with self.index_lock, self._file_lock(path):
+                if isinstance(self.store, S3Store) and Path(path).is_file() and not self.store.exists(Path(path)):
+                    self.store.publish(Path(path))  # written here (a burst, a watch poll): kept on S3 first
+                local = self.store.local_copy(Path(path))
+                summary = index_paths([local], self.config, self.engine, self.search, crawl_id=crawl_id,
+                                      scan=self.scan, max_attempts=int(self.settings.index_max_attempts))
+            total.files += summary.files
+            total.files_failed += summary.files_failed
+            total.findings += summary.findings
+            total.captures += summary.captures
+            total.problems += summary.problems
         self.state.files_indexed += len(paths)
-        self._event("indexed", files=len(paths), findings=summary.findings, captures=summary.captures)
-        return summary
+        self._event("indexed", files=len(paths), findings=total.findings, captures=total.captures)
+        return total
+
+    @contextmanager
+    def _file_lock(self, path: str) -> Iterator[None]:
+        """One index run of a WARC file at a time across machines: a PostgreSQL advisory lock on its
+        path, held for the run (an index job, and the inline index run of a watch poll or burst, can
+        meet on one file); a second run waits, then finds the file done and changes nothing."""
+        if self.engine.dialect.name != "postgresql":
+            yield
+            return
+        with self.engine.connect() as conn:
+            conn.execute(text("SELECT pg_advisory_lock(hashtextextended(:path, 0))"), {"path": path})
+            try:
+                yield
+            finally:
+                conn.execute(text("SELECT pg_advisory_unlock(hashtextextended(:path, 0))"), {"path": path})
+                conn.commit()
 
     def dispatcher(self) -> Any:
         from alerts.dispatcher import Dispatcher

@@ -87,7 +87,14 @@ def index_warc(host: WorkerHost, path: str, crawl_id: int | None = None) -> int:
     """Index one WARC file (streamed down from the store first when it is not on this machine);
     returns the number of findings this run recorded."""
     summary = host._index([path], crawl_id=crawl_id)
+    if summary.files_failed:  # recorded on the file's row; the job is retried, the file given up in the end
+        why = "; ".join(str(p.message) for p in summary.problems[:3]) or "see the worker's log"
+        raise IndexFailed(f"{path}: indexing stopped ({why}); the job is retried")
     return int(summary.findings)
+
+
+class IndexFailed(RuntimeError):
+    """An index run stopped on a file (the catalog or search backend failed): retried by the queue."""
 
 
 def burst(host: WorkerHost, site_id: str) -> bool:
