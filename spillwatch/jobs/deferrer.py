@@ -83,10 +83,9 @@ class Deferrer:
         from indexer.warc_files import pending_paths, sync_folder
 
         with self.engine.connect() as conn:
-            crawling = set(conn.execute(select(s.crawls.c.site_id).where(
-                s.crawls.c.status.in_(("queued", "running")))).scalars())
+            crawling = set(conn.execute(select(s.crawls.c.site_id).where(s.crawls.c.status == "running")).scalars())
         for site in self.config.sites:
-            if site.id in crawling:  # a crawl registers its own files when it ends
+            if site.id in crawling:  # a running crawl registers its own files when it ends
                 continue
             try:
                 with self.engine.begin() as conn:
@@ -107,6 +106,5 @@ class Deferrer:
             site_of = dict(conn.execute(select(s.warc_files.c.path, s.crawls.c.site_id).join(
                 s.crawls, s.crawls.c.id == s.warc_files.c.crawl_id).where(s.warc_files.c.path.in_(pending))).all()
                 ) if pending else {}
-            crawling |= set(conn.execute(select(s.crawls.c.site_id).where(
-                s.crawls.c.status.in_(("queued", "running")))).scalars())
+            crawling |= set(conn.execute(select(s.crawls.c.site_id).where(s.crawls.c.status == "running")).scalars())
         return [p for p in pending if p not in busy and site_of.get(p) not in working | crawling]

@@ -32,12 +32,19 @@ class Fleet:
         self.processes[name] = process
         return process
 
-    def kill_machine(self, pid: int) -> str:
-        """SIGKILL the process group of the worker ``pid``; returns the worker's name in this fleet."""
-        name = next(n for n, p in self.processes.items() if p.pid == pid)
-        os.killpg(pid, signal.SIGKILL)
-        self.processes[name].wait(timeout=10)
-        return name
+    def running(self, task: str, job_id: int) -> str | None:
+        """The worker whose log says it started job ``job_id`` (procrastinate logs each start)."""
+        started = f"Starting job {task}[{job_id}]"
+        for name, process in self.processes.items():
+            if process.poll() is None and name != "run" and started in self.log(name):
+                return name
+        return None
+
+    def kill_machine(self, name: str) -> None:
+        """SIGKILL the process group of worker ``name``: the worker and its crawl process die together."""
+        process = self.processes[name]
+        os.killpg(process.pid, signal.SIGKILL)
+        process.wait(timeout=10)
 
     def log(self, name: str) -> str:
         return (self.logs / f"{name}.log").read_text(errors="replace")
@@ -56,15 +63,13 @@ class Fleet:
         return codes
 
 
-def running_job(engine: Engine, task: str) -> tuple[int, int] | None:
-    """(job id, worker pid) of a job of ``task`` being run, if any."""
+def running_job(engine: Engine, task: str, path: str | None = None) -> int | None:
+    """The id of a job of ``task`` (for the WARC file ``path``) being run, if any."""
     with engine.connect() as conn:
-        row = conn.execute(text(
-            "SELECT j.id, w.name FROM procrastinate_jobs j JOIN procrastinate_workers w ON w.id = j.worker_id "
-            "WHERE j.task_name = :task AND j.status = 'doing' ORDER BY j.id LIMIT 1"), {"task": task}).first()
-    if row is None:
-        return None
-    return int(row[0]), int(str(row[1]).rsplit(":", 1)[1])
+        found = conn.execute(text("SELECT id FROM procrastinate_jobs WHERE task_name = :task AND status = 'doing' "
+                                  "AND (CAST(:path AS text) IS NULL OR args->>'path' = :path) ORDER BY id LIMIT 1"),
+                             {"task": task, "path": path}).scalar()
+    return None if found is None else int(found)
 
 
 def job_status(engine: Engine, job_id: int) -> str:

@@ -128,16 +128,21 @@ def test_a_worker_killed_mid_crawl_and_mid_index_loses_nothing(scale_setup: Scal
     base = scale_setup.sites["north"].base_url
     assert enqueue_crawl(engine, "north", "full", [f"{base}/slow/", f"{base}/"])
     assert wait_for(lambda: running_job(engine, tasks.CRAWL) is not None, 30)
-    crawl_job, pid = running_job(engine, tasks.CRAWL) or (0, 0)
+    crawl_job = running_job(engine, tasks.CRAWL) or 0
+    assert wait_for(lambda: fleet.running(tasks.CRAWL, crawl_job) is not None, 10)
+    killed = fleet.running(tasks.CRAWL, crawl_job) or ""
     time.sleep(2)
-    killed = fleet.kill_machine(pid)
+    fleet.kill_machine(killed)
     assert wait_for(lambda: job_status(engine, crawl_job) == "succeeded", 120), fleet.log("run")
     # an index job: a big WARC file put in the folder, its worker lost mid-file
     warc = scale_setup.config.settings.data_path / "crawls" / "south" / "warcs" / "other-tool.warc.gz"
     synthetic_warc(warc, 4000)
-    assert wait_for(lambda: running_job(engine, tasks.INDEX) is not None, 30)
-    index_job, pid = running_job(engine, tasks.INDEX) or (0, 0)
-    killed_too = fleet.kill_machine(pid)
+    assert wait_for(lambda: running_job(engine, tasks.INDEX, str(warc)) is not None, 60)
+    index_job = running_job(engine, tasks.INDEX, str(warc)) or 0
+    assert wait_for(lambda: fleet.running(tasks.INDEX, index_job) is not None, 10)
+    killed_too = fleet.running(tasks.INDEX, index_job) or ""
+    time.sleep(1)
+    fleet.kill_machine(killed_too)
     assert wait_for(lambda: job_status(engine, index_job) == "succeeded", 150), \
         [fleet.log(n) for n in fleet.processes]
     assert wait_for(lambda: nothing_pending(engine), 60)
@@ -146,11 +151,9 @@ def test_a_worker_killed_mid_crawl_and_mid_index_loses_nothing(scale_setup: Scal
             s.captures.c.warc_file == str(warc))).one()
         north = conn.execute(select(s.crawls.c.status).where(s.crawls.c.site_id == "north", s.crawls.c.kind == "full")
                              .order_by(s.crawls.c.id.desc()).limit(1)).scalar_one()
-        duplicates = conn.execute(select(s.captures.c.warc_file, s.captures.c.offset, func.count())
-                                  .group_by(s.captures.c.warc_file, s.captures.c.offset)
-                                  .having(func.count() > 1)).all()
+        slow_captured = conn.execute(select(func.count()).where(s.captures.c.url == f"{base}/slow/")).scalar_one()
     assert tuple(captured) == (4000, 4000)  # every record once
-    assert duplicates == []
+    assert slow_captured >= 1  # the page the lost machine was fetching was archived by the next one
     assert overlapping_crawls(engine) == []
     assert "runs again" in "".join(fleet.log(n) for n in fleet.processes if n not in (killed, killed_too))
     assert north == "finished"  # the interrupted crawl ran again to its end
