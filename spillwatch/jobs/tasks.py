@@ -45,6 +45,7 @@ def conninfo(catalog_url: str) -> str:
 
 
 def build_app(settings: Settings) -> App:
+    logging.getLogger("procrastinate.blueprints").setLevel(logging.WARNING)  # "Adding tasks…" on every start
     app = App(connector=PsycopgConnector(conninfo=conninfo(settings.catalog_url)))
     retry = RetryStrategy(max_attempts=max(1, int(settings.job_max_attempts)), exponential_wait=BACKOFF_BASE)
 

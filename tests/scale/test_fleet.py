@@ -99,6 +99,13 @@ def test_three_workers_alert_each_site_once(scale_setup: ScaleSetup, fleet: Flee
     assert dict(sent) == {"north": 1, "south": 1}
     assert 1 <= len(scale_setup.smtp.messages) <= 2  # one message each, or both findings in one digest
     assert workers == 3
+    from spillwatch.jobs.metrics import QueueCollector
+    from spillwatch.service.metrics import metrics_text
+
+    metrics = metrics_text(engine, list(SITES), None, QueueCollector(engine)).decode()
+    assert "spillwatch_workers 3.0" in metrics
+    assert 'spillwatch_jobs{queue="crawl",status="succeeded"}' in metrics
+    assert 'spillwatch_job_duration_seconds_count{task="spillwatch.index"}' in metrics
     assert overlapping_crawls(engine) == []
     codes = fleet.stop()
     assert codes == {name: 0 for name in fleet.processes}, codes
