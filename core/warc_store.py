@@ -19,7 +19,7 @@ from __future__ import annotations
 import os
 import tempfile
 from pathlib import Path
-from typing import Any, BinaryIO, Protocol
+from typing import Any, BinaryIO, Literal, Protocol
 from urllib.parse import urlsplit
 
 from core.errors import ServiceUnavailable
@@ -158,7 +158,7 @@ class _TranslateErrors:
     def __enter__(self) -> None:
         return None
 
-    def __exit__(self, kind: type[BaseException] | None, exc: BaseException | None, _tb: Any) -> bool:
+    def __exit__(self, kind: type[BaseException] | None, exc: BaseException | None, _tb: Any) -> Literal[False]:
         from boto3.exceptions import S3UploadFailedError
         from botocore.exceptions import BotoCoreError, ClientError
 
@@ -202,3 +202,9 @@ def open_store(settings: Settings) -> FileStore | S3Store:
     if value in ("", "file"):
         return FileStore()
     return S3Store(value, settings.data_path, endpoint_url=settings.s3_endpoint_url, region=settings.s3_region)
+
+
+def remote_store(settings: Settings) -> S3Store | None:
+    """The S3 store when WARC files are kept on S3, else None (readers then use the local files only)."""
+    store = open_store(settings)
+    return store if isinstance(store, S3Store) else None

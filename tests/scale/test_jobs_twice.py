@@ -78,6 +78,23 @@ def test_every_job_run_twice_changes_nothing_more(scale_setup: ScaleSetup, host:
     work.maintenance(host)
     assert counts(host) == before
     assert len(scale_setup.smtp.messages) == 1
+    replay_reads_by_range(host)
+
+
+def replay_reads_by_range(host: WorkerHost) -> None:
+    """Replay and downloads on a machine without the WARC file read the record from S3 by its range."""
+    from core.warc_store import remote_store
+    from web.archive import read_payload
+
+    with host.engine.connect() as conn:
+        capture = dict(conn.execute(select(s.captures).where(s.captures.c.record_type == "response",
+                                                             s.captures.c.url.like("%/statistics/"))
+                                    .limit(1)).mappings().one())
+    local = read_payload(capture, host.settings.data_path)
+    Path(capture["warc_file"]).unlink()
+    remote = read_payload(capture, host.settings.data_path, remote_store(host.settings))
+    assert remote.body == local.body and remote.body.startswith(b"<!DOCTYPE html>")
+    assert not Path(capture["warc_file"]).exists()  # one range read, the file not fetched
 
 
 def test_a_burst_redelivered_after_a_dead_worker_fetches_the_documents(scale_setup: ScaleSetup,
