@@ -83,10 +83,6 @@ def run_once(storage: str, workers: int, warcs: list[Path], pg: object, s3: obje
         for source, path in zip(warcs, paths, strict=True):
             conn.execute(insert(s.warc_files).values(path=str(path), size=source.stat().st_size, status="pending",
                                                      resume_offset=0, records=0, errors=[]))
-    app = tasks.build_app(settings)
-    with app.open():
-        for path in paths:
-            tasks.defer_index(app, str(path))
     config = work / f"{storage}-{workers}.yml"
     config.write_text("settings:\n" + "".join(f"  {k}: \"{v}\"\n" for k, v in values.items()))
     started = time.monotonic()
@@ -94,11 +90,22 @@ def run_once(storage: str, workers: int, warcs: list[Path], pg: object, s3: obje
     procs = [subprocess.Popen([sys.executable, "-m", "spillwatch", "--config", str(config), "worker", "--queues",
                                "index"], env=environ, stdout=log, stderr=subprocess.STDOUT,
                               start_new_session=True) for _ in range(workers)]
+    app = tasks.build_app(settings)
     try:
+        while True:  # the clock starts once every worker is up and waiting
+            with engine.connect() as conn:
+                if conn.execute(text("SELECT count(*) FROM procrastinate_workers")).scalar_one() >= workers:
+                    break
+            time.sleep(0.2)
+        started = time.monotonic()
+        with app.open():
+            for path in paths:
+                tasks.defer_index(app, str(path))
         while True:
             with engine.connect() as conn:
-                left = dict(conn.execute(text("SELECT status::text, count(*) FROM procrastinate_jobs "
-                                              "WHERE status <> 'succeeded' GROUP BY 1")).all())
+                left = dict(conn.execute(text("SELECT status::text, count(*) FROM procrastinate_jobs WHERE "
+                                              "task_name = :t AND status <> 'succeeded' GROUP BY 1"),
+                                         {"t": tasks.INDEX}).all())
             if not left:
                 break
             if left.get("failed"):
@@ -116,7 +123,8 @@ def run_once(storage: str, workers: int, warcs: list[Path], pg: object, s3: obje
     with engine.connect() as conn:
         busy = float(conn.execute(text(
             "SELECT sum(EXTRACT(EPOCH FROM (f.at - st.at))) FROM procrastinate_events st JOIN procrastinate_events f "
-            "ON f.job_id = st.job_id AND f.type = 'succeeded' WHERE st.type = 'started'")).scalar_one() or 0.0)
+            "ON f.job_id = st.job_id AND f.type = 'succeeded' JOIN procrastinate_jobs j ON j.id = st.job_id "
+            "WHERE st.type = 'started' AND j.task_name = :t"), {"t": tasks.INDEX}).scalar_one() or 0.0)
         captures = conn.execute(text("SELECT count(*) FROM captures")).scalar_one()
     engine.dispose()
     shutil.rmtree(data, ignore_errors=True)

@@ -72,6 +72,8 @@ class S3Server:
                 "-volume.max=20", "-master.volumeSizeLimitMB=64", "-filer", "-s3",
                 f"-metricsPort={free_port()}"]
         args += [f"-{name}={port}" if "." in name else f"-{name}.port={port}" for name, port in self.ports.items()]
+        # the S3 gateway's Iceberg and Lance listeners have fixed default ports: two servers would clash
+        args += [f"-s3.port.iceberg={free_port()}", f"-s3.port.lance={free_port()}"]
         started = time.monotonic()
         with open(self.workdir / "weed.log", "wb") as log:  # the child keeps its own descriptor
             self.process = subprocess.Popen(args, stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
