@@ -117,3 +117,27 @@ def test_a_burst_redelivered_after_a_dead_worker_fetches_the_documents(scale_set
     with host.engine.connect() as conn:
         assert fetches.counts(conn) == {"fetched": 1}
         assert fetches.captured(conn, document)
+
+
+def test_s3_unreachable_the_crawl_job_fails_then_its_retry_loses_nothing(scale_setup: ScaleSetup,
+                                                                         host: WorkerHost) -> None:
+    from core.warc_store import S3Store, StorageUnavailable
+    from tests.services.procs import free_port
+
+    reachable = host.store
+    assert isinstance(reachable, S3Store)
+    host.store = S3Store(host.settings.warc_storage, host.settings.data_path,
+                         endpoint_url=f"http://127.0.0.1:{free_port()}")  # nothing listens there
+    site = scale_setup.sites["south"]
+    crawl_id = queued_crawl(host, "south", "full", [site.base_url + "/"])
+    with pytest.raises(StorageUnavailable, match=f"bucket '{scale_setup.bucket}'.*retried"):
+        work.crawl_request(host, crawl_id)
+    pending = work.unindexed_files(host, crawl_id)
+    assert pending and all(Path(p).is_file() for p in pending)  # kept locally until uploaded
+    host.store = reachable  # the server is back: the queue's retry of the same job
+    again = work.crawl_request(host, crawl_id)
+    assert again.to_index == pending
+    for path in pending:
+        assert reachable.exists(Path(path))
+        work.index_warc(host, path, crawl_id)
+    assert work.unindexed_files(host, crawl_id) == []
