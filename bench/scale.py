@@ -57,7 +57,8 @@ def make_warcs(folder: Path, files: int, pages: int, documents: int) -> list[Pat
     return paths
 
 
-def run_once(storage: str, workers: int, warcs: list[Path], pg: object, s3: object, work: Path) -> dict[str, float]:
+def run_once(storage: str, workers: int, warcs: list[Path], pg: object, s3: object, bucket: str,
+             work: Path) -> dict[str, float]:
     data = work / f"{storage}-{workers}"
     folder = data / "crawls" / "bench" / "warcs"
     folder.mkdir(parents=True)
@@ -65,8 +66,8 @@ def run_once(storage: str, workers: int, warcs: list[Path], pg: object, s3: obje
     values = {"data_dir": str(data), "queue": "procrastinate", "search_backend": "sqlite"}
     environ = {**os.environ, **s3.environ, "SPILLWATCH_DATABASE_URL": database}  # type: ignore[attr-defined]
     if storage == "s3":
-        bucket = s3.create_bucket(f"bench-{uuid.uuid4().hex[:10]}")  # type: ignore[attr-defined]
-        values.update(warc_storage=f"s3://{bucket}/warcs", s3_endpoint_url=s3.url)  # type: ignore[attr-defined]
+        values.update(warc_storage=f"s3://{bucket}/run-{uuid.uuid4().hex[:8]}",
+                      s3_endpoint_url=s3.url)  # type: ignore[attr-defined]
     settings = resolve({}, {"SPILLWATCH_DATABASE_URL": database}, values)
     paths = [folder / w.name for w in warcs]
     for source, path in zip(warcs, paths, strict=True):
@@ -144,6 +145,7 @@ def main() -> int:
     s3 = start_s3(work / "s3")
     try:
         warcs = make_warcs(work / "source", args.files, args.pages, args.documents)
+        bucket = s3.create_bucket("spillwatch-bench")
         size = sum(w.stat().st_size for w in warcs) / 1e6
         print(f"{len(warcs)} WARC files, {size:.1f} MB; cores: {os.cpu_count()}, load {os.getloadavg()[0]:.1f}")
         print(f"{'storage':<8}{'workers':>8}{'wall s':>9}{'files/s':>9}{'speed-up':>10}{'busy s':>9}"
@@ -151,7 +153,7 @@ def main() -> int:
         for storage in args.storage:
             first: float | None = None
             for n in args.workers:
-                got = run_once(storage, n, warcs, pg, s3, work)
+                got = run_once(storage, n, warcs, pg, s3, bucket, work)
                 first = first if first is not None else got["wall"] * args.workers[0]
                 speed = first / got["wall"]
                 serial = ((got["wall"] / first - 1 / n) / (1 - 1 / n)) if n > 1 else float("nan")

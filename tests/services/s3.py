@@ -69,7 +69,7 @@ class S3Server:
         self.ports.update({f"{name}.port.grpc": free_port() for name in names})
         self.port = self.ports["s3"]
         args = [weed_binary(), "server", f"-dir={data}", "-ip=127.0.0.1", "-ip.bind=127.0.0.1",
-                "-volume.max=20", "-master.volumeSizeLimitMB=64", "-filer", "-s3",
+                "-volume.max=200", "-master.volumeSizeLimitMB=64", "-filer", "-s3",
                 f"-metricsPort={free_port()}"]
         args += [f"-{name}={port}" if "." in name else f"-{name}.port={port}" for name, port in self.ports.items()]
         # the S3 gateway's Iceberg and Lance listeners have fixed default ports: two servers would clash
