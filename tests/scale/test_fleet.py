@@ -113,7 +113,9 @@ def test_three_workers_alert_each_site_once(scale_setup: ScaleSetup, fleet: Flee
 
 def synthetic_warc(path: Path, records: int) -> None:
     """A WARC file another crawler left in a site's folder: ``records`` small HTML pages."""
-    partial = path.with_name(path.name + ".open")  # written under the name crawlers use while writing
+    # written elsewhere on the same file system and moved in whole: a crawl of the site repairs any
+    # `.open` file it finds in the folder, and the scheduler takes any other name as a finished file
+    partial = path.parent.parent / f"{path.name}.part"
     with open(partial, "wb") as out:
         writer = WARCWriter(out, gzip=True)
         for i in range(records):
