@@ -135,7 +135,8 @@ SETTINGS: tuple[Setting, ...] = (
             _parse_str, secret=True),
     Setting("search_backend", "sqlite", "Search index: 'sqlite' (FTS5 inside the catalog's folder) or "
             "'elasticsearch'.", _choice(*SEARCH_BACKENDS)),
-    Setting("elasticsearch_url", "http://127.0.0.1:9200", "Elasticsearch 8.x address.", _parse_str),
+    Setting("elasticsearch_url", "http://127.0.0.1:9200", "Elasticsearch 8.x address, or several nodes of "
+            "one cluster separated by commas (a request failing on one node is retried on another).", _parse_str),
     Setting("elasticsearch_index", "spillwatch-captures", "Name of the Elasticsearch index (an index "
             "template with the same prefix is installed on start).", _parse_str),
     Setting("elasticsearch_username", "", "Elasticsearch user for basic auth (empty: no auth).", _parse_str),
@@ -147,6 +148,18 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("search_max_prefix_terms", 5000, "Most distinct indexed words one prefix query (word*) may "
             "expand to with the sqlite backend; a broader prefix is answered 'refine your search' (0: no "
             "limit).", _parse_int),
+    # scale-out (docs/scaling.md)
+    Setting("queue", "embedded", "Where jobs run: 'embedded' (`spillwatch run` does all the work itself) or "
+            "'procrastinate' (a PostgreSQL catalog only: `spillwatch run` defers jobs to the catalog's "
+            "procrastinate queue and `spillwatch worker` processes on any machine run them).",
+            _choice("embedded", "procrastinate")),
+    Setting("warc_storage", "file", "Where closed WARC files are kept: 'file' (the data folder) or "
+            "s3://BUCKET/PREFIX (uploaded when closed; credentials from AWS_ACCESS_KEY_ID and "
+            "AWS_SECRET_ACCESS_KEY in the environment).", _parse_str),
+    Setting("s3_endpoint_url", "", "S3-compatible endpoint (MinIO, SeaweedFS, Ceph…); empty: AWS.", _parse_str),
+    Setting("s3_region", "", "S3 region; empty: the AWS client's default.", _parse_str),
+    Setting("job_max_attempts", 5, "Attempts of one queued job (queue: procrastinate) before it stays failed; "
+            "retries wait exponentially longer.", _parse_int),
     # logging
     Setting("log_level", "info", "Log level: debug, info, warning or error.",
             _choice("debug", "info", "warning", "error")),
@@ -301,6 +314,11 @@ class Settings:
         elasticsearch_timeout: float
         search_time_budget: float
         search_max_prefix_terms: int
+        queue: str
+        warc_storage: str
+        s3_endpoint_url: str
+        s3_region: str
+        job_max_attempts: int
         log_level: str
         log_json: bool
         user_agent: str

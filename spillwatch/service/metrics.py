@@ -165,9 +165,12 @@ class ServiceCollector(Collector):
         yield workers
 
 
-def metrics_text(engine: Engine, site_ids: list[str], service: ServiceCollector | None = None) -> bytes:
+def metrics_text(engine: Engine, site_ids: list[str], service: ServiceCollector | None = None,
+                 *extra: Collector) -> bytes:
     registry = CollectorRegistry(auto_describe=False)
     registry.register(CatalogCollector(engine, site_ids))
     if service is not None:
         registry.register(service)
+    for collector in extra:
+        registry.register(collector)
     return generate_latest(registry)

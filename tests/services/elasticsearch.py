@@ -86,6 +86,11 @@ class ElasticsearchNode:
     process: subprocess.Popen[bytes] | None = None
     startup_seconds: float = 0.0
     log_path: Path = field(init=False)
+    # a member of a cluster instead of a single node (scripts/es_two_nodes.py): its name, its transport
+    # port and the transport ports of every member (initial masters: node-1, node-2…)
+    node_name: str = "test-node"
+    transport_port: int = 0
+    cluster_ports: tuple[int, ...] = ()
 
     @property
     def url(self) -> str:
@@ -104,7 +109,13 @@ class ElasticsearchNode:
     def start(self) -> ElasticsearchNode:
         owner = service_user()
         self.port = free_port()
-        transport = free_port()
+        transport = self.transport_port or free_port()
+        if self.cluster_ports:
+            seeds = ", ".join(f'"127.0.0.1:{p}"' for p in self.cluster_ports)
+            masters = ", ".join(f"node-{i + 1}" for i in range(len(self.cluster_ports)))
+            discovery = f"discovery.seed_hosts: [{seeds}]\ncluster.initial_master_nodes: [{masters}]"
+        else:
+            discovery = "discovery.type: single-node"
         conf = self.workdir / "config"
         shutil.copytree(self.home / "config", conf)
         for sub in ("data", "logs", "tmp"):
@@ -112,11 +123,11 @@ class ElasticsearchNode:
         (conf / "elasticsearch.yml").write_text(
             "\n".join([
                 "cluster.name: spillwatch-test",
-                "node.name: test-node",
+                f"node.name: {self.node_name}",
                 "network.host: 127.0.0.1",
                 f"http.port: {self.port}",
                 f"transport.port: {transport}",
-                "discovery.type: single-node",
+                discovery,
                 "xpack.security.enabled: false",
                 "cluster.routing.allocation.disk.threshold_enabled: false",
                 "action.destructive_requires_name: false",

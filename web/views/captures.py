@@ -19,6 +19,7 @@ from sqlalchemy import Connection, select
 from werkzeug.wrappers import Response
 
 from core.catalog.schema import captures, findings, versions
+from core.warc_store import remote_store
 from indexer.diffs import CaptureNotFound, table_diff, text_diff
 from indexer.media_types import essence
 from matcher.masking import mask_text
@@ -198,7 +199,7 @@ def download(capture_id: int) -> Response:
         capture = load(conn, capture_id)
         source = content_capture(conn, capture)
     try:
-        payload = read_payload(source, web.settings.data_path)
+        payload = read_payload(source, web.settings.data_path, remote_store(web.settings))
     except ArchiveError as exc:
         abort(502, description=str(exc))
     record_now(web.engine, current_user.id, "download", f"capture:{capture_id}", {"url": capture["url"]})
