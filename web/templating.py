@@ -66,6 +66,13 @@ def highlight(fragments: Sequence[Sequence[tuple[str, bool]]], masked: bool = Fa
     return Markup(" ").join(out)
 
 
+def code_spans(text: str) -> Markup:
+    """Markdown-style `code` spans of a trusted description (OpenAPI's) as <code>; everything escaped."""
+    parts = str(text).split("`")
+    return Markup("").join(Markup("<code>{}</code>").format(part) if i % 2 else escape(part)
+                           for i, part in enumerate(parts))
+
+
 def url_with(**changes: Any) -> str:
     """The current URL with some query arguments replaced (None removes one)."""
     args = request.args.to_dict(flat=False)
@@ -81,6 +88,9 @@ def url_with(**changes: Any) -> str:
 
 
 def init_app(app: Flask) -> None:
+    from web.views.api_docs import schema_name
+
+    app.jinja_env.filters.update(code_spans=code_spans, schema_name=schema_name)
     app.jinja_env.filters.update(dt=fmt_dt, duration=fmt_duration, size=fmt_size, highlight=highlight,
                                  mask=mask_text)
     app.jinja_env.globals.update(url_with=url_with, SEVERITIES=SEVERITIES)
