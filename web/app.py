@@ -24,7 +24,19 @@ from web.origins import current_replay_origin, replay_origin
 from web.ratelimit import LoginLimiter
 from web.secret import secret_key
 from web.state import EXTENSION, CrawlTrigger, WebState
-from web.views import alerts, api_docs, captures, dashboard, findings, screenshots, search, sites, two_factor, users
+from web.views import (
+    alerts,
+    api_docs,
+    captures,
+    charts,
+    dashboard,
+    findings,
+    screenshots,
+    search,
+    sites,
+    two_factor,
+    users,
+)
 
 # The UI itself loads nothing from elsewhere; only the replay origin may be framed.
 CSP = ("default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; object-src 'none'; "
@@ -77,7 +89,7 @@ def create_app(config: Config | Settings, *, engine: Engine | None = None,
     templating.init_app(app)
     auth.init_app(app)
     for blueprint in (dashboard.bp, search.bp, captures.bp, findings.bp, sites.bp, alerts.bp, users.bp,
-                      two_factor.bp, screenshots.bp, api_docs.bp):
+                      two_factor.bp, screenshots.bp, api_docs.bp, charts.bp):
         app.register_blueprint(blueprint)
     api.init_app(app)
     if settings.trusted_proxies > 0:  # client address (login rate limit) and scheme as the proxy saw them

@@ -42,7 +42,7 @@ def test_login_search_finding_confirm_diff(page: Any, live: Live) -> None:
     page.click("nav >> text=Findings")
     page.click(f"a[href='/findings/{a.finding}'] >> nth=0")
     page.wait_for_url(f"**/findings/{a.finding}")
-    assert "Person table" in page.locator("h2").first.inner_text()
+    assert "Table of people" in page.locator("h2").first.inner_text()
     page.screenshot(path=str(SHOTS / "finding.png"), full_page=True)
     # a transition the server refuses (422) shows its message in the panel (the browser's 'required' removed)
     page.evaluate("() => document.querySelector('.triage input[placeholder^=reason]').removeAttribute('required')")
