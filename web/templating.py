@@ -17,6 +17,7 @@ from core.media_names import describe_media_type
 from core.models import Severity
 from matcher.masking import mask_text
 from web import labels
+from web.snippet_masking import mask_snippet
 
 SEVERITIES = Severity.names(worst_first=True)
 
@@ -65,13 +66,15 @@ def fmt_size(value: int | None) -> str:
     return f"{value} B"
 
 
-def highlight(fragments: Sequence[Sequence[tuple[str, bool]]], masked: bool = False) -> Markup:
-    """Search highlight fragments as HTML: every segment escaped, matched ones in ``<mark>``."""
+def highlight(fragments: Sequence[Sequence[tuple[str, bool]]], masked: bool = False,
+              keep: frozenset[str] = frozenset()) -> Markup:
+    """Search highlight fragments as HTML: every segment escaped, matched ones in ``<mark>``.  Masked
+    fragments keep the words typed whole in ``keep`` and the non-personal words (web/snippet_masking.py)."""
     out: list[Markup] = []
     for fragment in fragments:
         parts: list[Markup] = []
         for text, matched in fragment:
-            shown = mask_text(text) if masked and text != "…" else text
+            shown = mask_snippet(text, keep) if masked and text != "…" else text
             parts.append(Markup("<mark>{}</mark>").format(shown) if matched else escape(shown))
         out.append(Markup("<span class=\"fragment\">{}</span>").format(Markup("").join(parts)))
     return Markup(" ").join(out)

@@ -70,7 +70,7 @@ def test_analyst_unmasked_view_is_audited(env: WebEnv) -> None:
 def test_capture_timeline_and_findings(shared_env: WebEnv) -> None:
     a = shared_env.archive
     html = shared_env.client("analyst").get(f"/captures/{a.table_v2}").get_data(as_text=True)
-    assert "person table" in html and "critical" in html
+    assert "Table of people" in html and "critical" in html
     assert f"/captures/{a.table_v2}/diff?to={a.table}" in html
     assert "rows that each describe one person" in html
     assert shared_env.client("viewer").get("/captures/999999").status_code == 404

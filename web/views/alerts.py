@@ -36,7 +36,8 @@ def index() -> str:
         total = conn.execute(count).scalar_one()
         by_status: dict[str, int] = dict(conn.execute(select(deliveries.c.status, func.count())
                                       .group_by(deliveries.c.status)).all())
-    return render_template("alerts.html", rows=rows, previews=previews, total=total, page=page, pages=max(1, -(-total // PER_PAGE)),
+    return render_template("alerts.html", rows=rows, previews=previews, total=total, page=page,
+                           pages=max(1, -(-total // PER_PAGE)),
                            status=status, by_status=by_status, states=DELIVERY_STATES)
 
 
