@@ -35,7 +35,7 @@ from web.audit import record_now
 from web.auth import require_role
 from web.capture_timeline import Run, calendar_of, capture_days, collapse, url_captures
 from web.origins import current_replay_origin
-from web.policy import shown_text
+from web.policy import shown_text, table_masked
 from web.rendered import shown_payload
 from web.replay import REPLAYABLE, make_token, replay_path
 from web.state import state
@@ -120,7 +120,11 @@ def show(capture_id: int) -> str:
         text, text_masked = shown_text(extracted.text, media_type=extracted.media_type,
                                        has_tables=bool(extracted.tables), cells_masked=extracted.viewer_text,
                                        sensitive=sensitive, can_unmask=current_user.can_unmask, unmasked=unmasked)
-        tables = [preview(t, masked) for t in extracted.tables]
+        flagged = {str(f["locator"] or "") for f in found}
+        locators = {t.locator for t in extracted.tables}
+        tables = [preview(t, table_masked(locator=t.locator, hidden=t.hidden, masked_view=masked,
+                                          can_unmask=current_user.can_unmask, flagged=flagged, locators=locators))
+                  for t in extracted.tables]
     if unmasked:
         record_now(web.engine, current_user.id, "view_unmasked", f"capture:{capture_id}", {"url": capture["url"]})
     return render_template("capture.html", capture=capture, source=source, sensitive=sensitive, masked=masked,
