@@ -118,3 +118,28 @@ def test_viewer_sees_masked_data_only(page: Any, live: Live) -> None:
     assert page.locator("text=View archived page").count() == 0
     page.goto(f"{live.url}/findings/{a.finding}")
     assert page.locator(".triage button").count() == 0
+
+
+def _image_drawn(page: Any, selector: str) -> bool:
+    return bool(page.eval_on_selector(selector, "img => img.complete && img.naturalWidth > 0"))
+
+
+def test_charts_and_capture_calendar_render(page: Any, live: Live) -> None:
+    a = live.env.archive
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    login(page, live)
+    page.wait_for_load_state("networkidle")
+    assert _image_drawn(page, "figure.chart img[src='/charts/findings.svg']")  # the SVG loaded under its CSP
+    assert "critical" in page.locator(".lead tbody tr").first.inner_text().lower()
+    page.screenshot(path=str(SHOTS / "dashboard-lead.png"), full_page=True)
+    page.goto(f"{live.url}/captures/{a.table_v2}")
+    day = page.locator(".calendar td.has-captures a").first
+    assert "2022-11-2" in (day.get_attribute("aria-label") or "")
+    page.locator(".calendar").screenshot(path=str(SHOTS / "calendar.png"))
+    day.focus()  # keyboard users see where they are
+    assert page.evaluate("() => getComputedStyle(document.activeElement).outlineStyle") != "none"
+    page.goto(f"{live.url}/sites/agency")
+    page.wait_for_load_state("networkidle")
+    assert _image_drawn(page, "figure.chart img")
+    page.screenshot(path=str(SHOTS / "site.png"), full_page=True)
+    assert page.dialogs == []
