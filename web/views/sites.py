@@ -48,7 +48,7 @@ def crawl_history(conn: Connection, site_id: str, filters: dict[str, str], page:
     total = conn.execute(select(func.count()).select_from(crawls).where(*conditions)).scalar_one()
     rows = conn.execute(select(crawls).where(*conditions).order_by(crawls.c.id.desc())
                         .limit(CRAWLS_PER_PAGE).offset((page - 1) * CRAWLS_PER_PAGE)).mappings()
-    kinds = dict(conn.execute(select(crawls.c.kind, func.count()).where(crawls.c.site_id == site_id)
+    kinds: dict[str, int] = dict(conn.execute(select(crawls.c.kind, func.count()).where(crawls.c.site_id == site_id)
                               .group_by(crawls.c.kind)).all())
     return [dict(r) for r in rows], int(total), {str(k): int(n) for k, n in kinds.items()}
 
