@@ -96,9 +96,10 @@ def bar_svg(series: Series, *, width: int = 760, height: int = 260) -> bytes:
                              x_label_rotation=0, show_minor_x_labels=False, x_labels_major_every=7,
                              truncate_label=-1, print_values=False, min_scale=1, max_scale=6,
                              no_data_text="nothing in these days", explicit_size=True)
-    highest = max([sum(day) for day in zip(*shown.values(), strict=True)] or [0])
-    step = max(1, -(-highest // 5))
-    chart.y_labels = list(range(0, max(highest, 1) + step, step))  # counts: whole numbers on the axis
+    if shown:  # counts: whole numbers on the axis (pygal draws "nothing in these days" without series)
+        highest = max(sum(day) for day in zip(*shown.values(), strict=True))
+        step = max(1, -(-highest // 5))
+        chart.y_labels = list(range(0, highest + step, step))
     chart.title = series.title
     chart.x_labels = [day.strftime("%d %b") for day in series.days]
     for name, values in shown.items():

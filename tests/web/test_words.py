@@ -72,3 +72,17 @@ def test_api_docs_page_renders_every_operation_of_the_openapi_document(shared_en
     assert "<code>Authorization: Bearer &lt;token&gt;</code>" in html
     assert 'href="/api-docs"' in shared_env.client("viewer").get("/").get_data(as_text=True)  # linked from the UI
     assert "cdn" not in html.lower() and "<script" not in html.split("</head>")[1]
+
+
+def test_charts_draw_counts_and_empty_windows() -> None:
+    from datetime import date
+
+    from web.charts import Series, bar_svg
+
+    days = [date(2022, 11, d) for d in range(1, 31)]
+    empty = bar_svg(Series("Crawls of x per day", days, {"full": [0] * 30, "watch": [0] * 30}))
+    assert b"nothing in these days" in empty
+    drawn = bar_svg(Series("Findings", days, {"critical": [0] * 29 + [7], "high": [2] + [0] * 29}))
+    labels = re.findall(rb'class="major">([^<]*)<', drawn)
+    assert labels[:5] == [b"0", b"2", b"4", b"6", b"8"]  # whole numbers up to the highest day (7)
+    assert b"critical" in drawn and b"high" in drawn
