@@ -25,7 +25,7 @@ COLOURS = {"critical": "#b42318", "high": "#d9480f", "medium": "#b7791f", "low":
            "full": "#1f5fbf", "watch": "#8aa4c8", "adhoc": "#6c4ab6"}
 STYLE = Style(background="#ffffff", plot_background="#ffffff", foreground="#1d2430", foreground_strong="#1d2430",
               foreground_subtle="#667085", font_family="system-ui, sans-serif", label_font_size=11,
-              major_label_font_size=11, legend_font_size=12, title_font_size=14, opacity=".9",
+              major_label_font_size=11, legend_font_size=12, title_font_size=14, no_data_font_size=16, opacity=".9",
               opacity_hover="1", colors=("#1f5fbf",))
 
 

@@ -8,12 +8,13 @@ Screenshots of the dashboard and a finding's page go to ``test-artifacts/screens
 # ruff: noqa: F811
 from __future__ import annotations
 
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import insert, select
 
-from core.catalog.schema import findings
+from core.catalog.schema import crawls, findings
 from tests.web.archive import XSS_NAME
 
 # the fixtures browser, live and page come from tests/web/live.py (F811: the tests take them as arguments)
@@ -138,6 +139,11 @@ def test_charts_and_capture_calendar_render(page: Any, live: Live) -> None:
     page.locator(".calendar").screenshot(path=str(SHOTS / "calendar.png"))
     day.focus()  # keyboard users see where they are
     assert page.evaluate("() => getComputedStyle(document.activeElement).outlineStyle") != "none"
+    started = datetime.now(UTC) - timedelta(days=3)
+    with live.env.engine.begin() as conn:  # a few days of full crawls and watch polls to draw
+        conn.execute(insert(crawls), [
+            {"site_id": "agency", "kind": "watch" if i % 4 else "full", "status": "finished",
+             "started_at": started + timedelta(hours=2 * i), "pages": 1 if i % 4 else 14} for i in range(30)])
     page.goto(f"{live.url}/sites/agency")
     page.wait_for_load_state("networkidle")
     assert _image_drawn(page, "figure.chart img")
