@@ -63,7 +63,7 @@ def test_capture_page_collapses_unchanged_checks_and_counts_them_in_the_calendar
     timeline = html[html.index('class="list timeline"'):html.index("</table>", html.index('class="list timeline"'))]
     assert timeline.count("<tr") == 1 + 3  # header, the change, the run of checks, the first version
     assert f"{POLLS + 2} captures" in html
-    assert re.search(r'aria-label="2022-11-29: 150 captures"', html)
+    assert re.search(r'>29<span class="n">150<span class="visually-hidden"> captures on 2022-11-29</span>', html)
 
 
 def test_timeline_pages_instead_of_a_silent_cap(env: WebEnv) -> None:
