@@ -44,6 +44,7 @@ def pages_of(live: Live) -> dict[str, str]:
         "alerts": "/alerts",
         "account": "/account/two-factor",
         "api-docs": "/api-docs",
+        "replay": f"/captures/{a.page_v2}/view",
     }
 
 
