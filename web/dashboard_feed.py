@@ -57,6 +57,8 @@ class ChangeRow:
     diff_to: int | None  # the previous capture, when a diff exists
     percent: int | None  # how different, for changed content; None where it means nothing
     severity: str | None  # worst severity of findings in this content
+    site_id: str | None = None
+    count: int = 1  # a row standing for several first captures of one site without findings
 
 
 def _worst_severity(conn: Connection, capture_ids: list[int]) -> dict[int, str]:
@@ -83,11 +85,39 @@ def _latest_capture_of(conn: Connection, urls: list[str]) -> dict[str, int]:
     return {str(url): int(cid) for url, cid in conn.execute(latest).all()}
 
 
+def fold_first_captures(rows: list[ChangeRow], at_least: int = 3) -> list[ChangeRow]:
+    """Runs of ``at_least`` or more first captures of one site holding no findings become one row
+    ("19 URLs first captured"): a first crawl would bury what matters.  First captures with findings
+    keep their own rows."""
+    out: list[ChangeRow] = []
+    run: list[ChangeRow] = []
+
+    def flush() -> None:
+        if len(run) >= at_least:
+            head = run[0]
+            out.append(ChangeRow(head.when, "first_captures", f"{len(run)} URLs first captured", "", None, None,
+                                 None, None, None, head.site_id, len(run)))
+        else:
+            out.extend(run)
+        run.clear()
+
+    for row in rows:
+        plain_first = row.kind == "new" and row.severity is None
+        if not plain_first or (run and run[0].site_id != row.site_id):
+            flush()
+        if plain_first:
+            run.append(row)
+        else:
+            out.append(row)
+    flush()
+    return out
+
+
 def changes_worth_a_look(conn: Connection, limit: int = 15) -> list[ChangeRow]:
     rows = conn.execute(
         select(changes).where(changes.c.kind != "unchanged",
                               or_(changes.c.significance >= SIGNIFICANT, changes.c.kind.in_(WORTH_A_LOOK)))
-        .order_by(changes.c.detected_at.desc(), changes.c.id.desc()).limit(limit)).mappings().all()
+        .order_by(changes.c.detected_at.desc(), changes.c.id.desc()).limit(limit * 10)).mappings().all()
     documents = _latest_capture_of(conn, [r["url"] for r in rows if r["kind"] == "new_document_linked"])
     out: list[ChangeRow] = []
     for r in rows:
@@ -96,8 +126,9 @@ def changes_worth_a_look(conn: Connection, limit: int = 15) -> list[ChangeRow]:
         percent = round(r["significance"] * 100) if r["kind"] == "changed" else None
         diff_to = r["previous_capture_id"] if r["kind"] in ("changed", "reappeared") else None
         out.append(ChangeRow(r["detected_at"], r["kind"], CHANGE_LABELS.get(r["kind"], r["kind"].replace("_", " ")),
-                             r["url"], target, r["capture_id"] if linked else None, diff_to, percent, None))
+                             r["url"], target, r["capture_id"] if linked else None, diff_to, percent, None,
+                             r["site_id"]))
     worst = _worst_severity(conn, [c.capture_id for c in out if c.capture_id is not None])
     for row in out:
         row.severity = worst.get(row.capture_id) if row.capture_id is not None else None
-    return out
+    return fold_first_captures(out)[:limit]

@@ -86,3 +86,19 @@ def test_charts_draw_counts_and_empty_windows() -> None:
     labels = re.findall(rb'class="major">([^<]*)<', drawn)
     assert labels[:5] == [b"0", b"2", b"4", b"6", b"8"]  # whole numbers up to the highest day (7)
     assert b"critical" in drawn and b"high" in drawn
+
+
+def test_a_first_crawl_folds_into_one_row_and_files_with_findings_keep_theirs() -> None:
+    from web.dashboard_feed import ChangeRow, fold_first_captures
+
+    def row(i: int, kind: str = "new", severity: str | None = None, site: str = "agency") -> ChangeRow:
+        return ChangeRow(i, kind, kind, f"https://x.gov/{i}", i, None, None, None, severity, site)
+
+    rows = [row(1, "changed"), row(2), row(3), row(4, severity="critical"), row(5), row(6), row(7), row(8),
+            row(9, site="other"), row(10, site="other")]
+    folded = fold_first_captures(rows)
+    assert [(r.kind, r.count, r.site_id) for r in folded] == [
+        ("changed", 1, "agency"), ("new", 1, "agency"), ("new", 1, "agency"),  # a run of two stays
+        ("new", 1, "agency"),  # the critical file keeps its row
+        ("first_captures", 4, "agency"), ("new", 1, "other"), ("new", 1, "other")]
+    assert folded[4].label == "4 URLs first captured" and folded[4].capture_id is None
