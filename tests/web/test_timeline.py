@@ -95,6 +95,7 @@ def test_site_crawl_list_is_paged_filtered_and_counts_watch_polls(env: WebEnv) -
     full = client.get("/sites/agency?kind=full").get_data(as_text=True)
     assert "1 crawl match" in full and "watch finished" not in full
     assert client.get("/sites/agency?kind=bogus").status_code == 400
+    assert "119 watch polls" in client.get("/sites").get_data(as_text=True)
     dashboard = client.get("/").get_data(as_text=True)
     assert "119 watch polls, last 2022-11-29 04:56 UTC" in dashboard
     assert "<td>14</td>" in dashboard  # the last full crawl's pages, not a watch poll's
