@@ -70,6 +70,7 @@ def test_api_docs_page_renders_every_operation_of_the_openapi_document(shared_en
         for method in item:
             assert f"{method.upper()}</span> <code>{path}</code>" in html, (method, path)
     assert "<code>Authorization: Bearer &lt;token&gt;</code>" in html
+    assert '<a href="#schema-Finding">Finding (application/json)</a>' in html and 'id="schema-Finding"' in html
     assert 'href="/api-docs"' in shared_env.client("viewer").get("/").get_data(as_text=True)  # linked from the UI
     assert "cdn" not in html.lower() and "<script" not in html.split("</head>")[1]
 

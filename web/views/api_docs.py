@@ -25,7 +25,7 @@ class Operation:
     operation_id: str
     parameters: list[dict[str, Any]]
     body: str
-    responses: list[tuple[str, str, str]] = field(default_factory=list)  # (code, description, schema)
+    responses: list[tuple[str, str, str, str]] = field(default_factory=list)  # code, description, schema, ref
 
 
 def schema_name(schema: dict[str, Any] | None) -> str:
@@ -52,6 +52,14 @@ def _content_schema(part: dict[str, Any]) -> str:
     return ""
 
 
+def _schema_ref(part: dict[str, Any]) -> str:
+    """The component schema a response or body refers to (for a link to it), or ""."""
+    for content in part.get("content", {}).values():
+        ref = str((content.get("schema") or {}).get("$ref", ""))
+        return ref.rsplit("/", 1)[-1] if ref.startswith("#/components/schemas/") else ""
+    return ""
+
+
 def operations(document: dict[str, Any]) -> list[Operation]:
     out: list[Operation] = []
     for path, item in document.get("paths", {}).items():
@@ -59,7 +67,7 @@ def operations(document: dict[str, Any]) -> list[Operation]:
             op = item.get(method)
             if op is None:
                 continue
-            responses = [(str(code), str(r.get("description", "")), _content_schema(r))
+            responses = [(str(code), str(r.get("description", "")), _content_schema(r), _schema_ref(r))
                          for code, r in sorted(op.get("responses", {}).items())]
             out.append(Operation(method.upper(), path, op.get("summary", ""), op.get("operationId", ""),
                                  op.get("parameters", []), _content_schema(op.get("requestBody", {})), responses))
