@@ -63,6 +63,8 @@ def test_capture_page_collapses_unchanged_checks_and_counts_them_in_the_calendar
     timeline = html[html.index('class="list timeline"'):html.index("</table>", html.index('class="list timeline"'))]
     assert timeline.count("<tr") == 1 + 3  # header, the change, the run of checks, the first version
     assert f"{POLLS + 2} captures" in html
+    versions = env.client("viewer").get(f"/captures/{latest}?timeline=changes").get_data(as_text=True)
+    assert "unchanged, <a" not in versions and versions.count('class="list timeline"') == 1
     assert re.search(r'>29<span class="n">150<span class="visually-hidden"> captures on 2022-11-29</span>', html)
 
 

@@ -131,6 +131,7 @@ def show(capture_id: int) -> str:
                            text_masked=text_masked, text=text, tables=tables, findings=found, history=history,
                            runs=runs, total_captures=total, shown_captures=len(others), page=timeline_page_no,
                            pages=timeline_pages, years=calendar_of(days), error=error,
+                           only_changes=request.args.get("timeline") == "changes",
                            replayable=replayable(source))
 
 
