@@ -13,6 +13,7 @@ from tests.web.axe import axe_script, describe, violations
 
 # the fixtures browser and live come from tests/web/live.py (F811: the tests take them as arguments)
 from tests.web.live import SHOTS, Live, browser, live, login, login_admin  # noqa: F401
+from tests.web.test_operations import add_deliveries
 
 pytestmark = pytest.mark.browser
 
@@ -59,6 +60,7 @@ def check(page: Any, live: Live, name: str, path: str) -> list[str]:
 
 
 def test_analyst_pages_are_clean(axe_page: Any, live: Live) -> None:
+    add_deliveries(live.env)  # the alerts page with rows: checkboxes, message previews, masked samples
     problems: list[str] = []
     for name, path in pages_of(live).items():
         if name == "dashboard":
