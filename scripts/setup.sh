@@ -60,6 +60,15 @@ if [[ $want_test -eq 1 ]]; then
   command -v npm >/dev/null || apt_install npm
   log "fetching ReplayWeb.page for the WACZ replay test (npm pack, cached in ~/.npm and .services/)"
   "$VENV/bin/python" -c 'from tests.services.replaywebpage import fetch; print(fetch())' >&2
+
+  # axe-core for the browser tests' accessibility checks (package.json, pinned by package-lock.json);
+  # npm keeps its download cache in ~/.npm, so a rerun or a fresh clone on the same machine is offline
+  npm_stamp="node_modules/.installed-$(sha256sum package-lock.json | cut -c1-16)"
+  if [[ ! -f "$npm_stamp" ]]; then
+    log "installing the browser tests' npm packages (axe-core)"
+    npm ci --no-audit --no-fund --prefer-offline >/dev/null
+    touch "$npm_stamp"
+  fi
   log "fetching the Elasticsearch test distribution (cached in ~/.m2 and .services/)"
   "$VENV/bin/python" -c 'from tests.services.elasticsearch import fetch_distribution; print(fetch_distribution())' >&2
 fi

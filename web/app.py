@@ -26,7 +26,9 @@ from web.secret import secret_key
 from web.state import EXTENSION, CrawlTrigger, WebState
 from web.views import (
     alerts,
+    api_docs,
     captures,
+    charts,
     dashboard,
     feeds,
     findings,
@@ -89,7 +91,7 @@ def create_app(config: Config | Settings, *, engine: Engine | None = None,
     templating.init_app(app)
     auth.init_app(app)
     for blueprint in (dashboard.bp, search.bp, captures.bp, findings.bp, sites.bp, alerts.bp, users.bp,
-                      two_factor.bp, screenshots.bp, incidents.bp, feeds.bp):
+                      two_factor.bp, screenshots.bp, incidents.bp, feeds.bp, api_docs.bp, charts.bp):
         app.register_blueprint(blueprint)
     api.init_app(app)
     if settings.trusted_proxies > 0:  # client address (login rate limit) and scheme as the proxy saw them

@@ -7,11 +7,24 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from apscheduler.triggers.cron import CronTrigger
-from sqlalchemy import Connection, func, select
+from sqlalchemy import Connection, case, func, select
 
 from core.catalog.schema import crawl_retries, crawls
 from core.config import Schedule, Site
 from core.settings import parse_duration
+
+
+@dataclass
+class WatchPolls:
+    """Polls of a site's watch pages: how many in all, since when, the last one and its failures."""
+
+    polls: int
+    first: datetime | None
+    last: datetime | None
+    failed: int
+
+    def __str__(self) -> str:
+        return f"{self.polls} watch poll{'' if self.polls == 1 else 's'}"
 
 
 @dataclass
@@ -38,6 +51,8 @@ class SiteHealth:
         return (f"failed by a write error ({attempts} attempt(s)); run again from {due:%Y-%m-%d %H:%M} UTC "
                 "once free disk space is above min_free_disk")
 
+    watch: WatchPolls | None = None  # the watch pages' polls (not full crawls), when there are any
+
     @property
     def state(self) -> str:
         if self.last_crawl is None:
@@ -45,9 +60,9 @@ class SiteHealth:
         return str(self.last_crawl["status"])
 
 
-def describe(schedule: Schedule | None) -> str:
+def describe(schedule: Schedule | None, watched: int = 0) -> str:
     if schedule is None:
-        return "manual"
+        return f"full crawls manual; {watched} watch page{'' if watched == 1 else 's'}" if watched else "manual"
     if schedule.cron:
         return f"cron {schedule.cron}"
     return f"every {schedule.interval}"
@@ -87,20 +102,30 @@ def retries(conn: Connection) -> dict[str, dict[str, Any]]:
     rows = conn.execute(select(crawl_retries).where(crawl_retries.c.status.in_(("waiting", "queued", "given_up"))))
     return {str(r["site_id"]): dict(r) for r in rows.mappings()}
 
+def watch_polls(conn: Connection) -> dict[str, WatchPolls]:
+    """Watch-page polls per site id, counted apart from full crawls."""
+    failed = func.sum(case((crawls.c.status.in_(("failed", "killed")), 1), else_=0))
+    rows = conn.execute(select(crawls.c.site_id, func.count(), func.min(crawls.c.started_at),
+                               func.max(crawls.c.started_at), failed)
+                        .where(crawls.c.site_id.is_not(None), crawls.c.kind == "watch").group_by(crawls.c.site_id))
+    return {str(site): WatchPolls(int(n), _utc(first), _utc(last), int(bad or 0))
+            for site, n, first, last, bad in rows}
+
 
 def site_health(conn: Connection, sites: list[Site], now: datetime | None = None) -> list[SiteHealth]:
     now = now or datetime.now(UTC)
     latest = last_crawls(conn)
     retrying = retries(conn)
+    polls = watch_polls(conn)
     out: list[SiteHealth] = []
     known = set()
     for site in sites:
         known.add(site.id)
         last = latest.get(site.id)
-        out.append(SiteHealth(site.id, site.name or site.id, describe(site.schedule), last,
+        out.append(SiteHealth(site.id, site.name or site.id, describe(site.schedule, len(site.watch_pages)), last,
                               next_run(site.schedule, last["started_at"] if last else None, now),
-                              retrying.get(site.id)))
+                              retrying.get(site.id), polls.get(site.id)))
     for site_id, last in sorted(latest.items()):  # crawled once, no longer configured
         if site_id not in known:
-            out.append(SiteHealth(site_id, f"{site_id} (not configured)", "—", last, None))
+            out.append(SiteHealth(site_id, f"{site_id} (not configured)", "—", last, None, polls.get(site_id)))
     return out

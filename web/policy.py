@@ -13,7 +13,7 @@ from __future__ import annotations
 from indexer.search.masking import PROSE_TYPES, viewer_view
 from matcher.masking import mask_text
 
-__all__ = ["PROSE_TYPES", "shown_text", "snippet_masked"]
+__all__ = ["PROSE_TYPES", "shown_text", "snippet_masked", "table_masked"]
 
 
 def snippet_masked(has_finding: bool, media_type: str, can_unmask: bool) -> bool:
@@ -33,3 +33,19 @@ def shown_text(text: str, *, media_type: str, has_tables: bool, cells_masked: st
     _title, masked = viewer_view(title="", text=text, media_type=media_type, has_finding=False,
                                  has_tables=has_tables, cells_masked=cells_masked)
     return (masked, True) if masked is not None and masked != text else (text, False)
+
+
+def table_masked(*, locator: str, hidden: bool, masked_view: bool, can_unmask: bool, flagged: set[str],
+                 locators: set[str]) -> bool:
+    """Whether one table of a capture is shown masked in a masked view of it.
+
+    Viewers: always.  Others, in the default (masked) view of a capture with findings: the tables the
+    findings point at (``flagged`` locators) and hidden ones; a table no finding names (an aggregate sheet
+    of country names and counts beside the roster) is shown as it is.  When a finding's locator names no
+    table of the extraction, or a table has no locator, every table stays masked: nothing is guessed.
+    """
+    if not masked_view:
+        return False
+    if not can_unmask or hidden or not locator:
+        return True
+    return locator in flagged or not flagged <= locators

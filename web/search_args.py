@@ -6,6 +6,7 @@ from datetime import UTC, datetime, time, timedelta
 
 from werkzeug.datastructures import MultiDict
 
+from core.media_names import media_type_of
 from core.models import Severity
 from indexer.search import SearchQuery
 from indexer.search.query import SORTS
@@ -67,7 +68,8 @@ def parse_search_args(args: MultiDict[str, str], per_page_default: int = 20) -> 
     if date_from and date_to and date_from > date_to:
         raise SearchArgsError("from: must not be after 'to'")
     return SearchQuery(
-        text=args.get("q", "")[:1000], sites=_values(args, "site"), media_types=_values(args, "media_type"),
+        text=args.get("q", "")[:1000], sites=_values(args, "site"),
+        media_types=tuple(dict.fromkeys(media_type_of(t) for t in _values(args, "media_type"))),
         severities=severities, date_from=date_from, date_to=date_to, has_finding=has_finding, sort=sort,
         page=_int(args, "page", 1, 1, MAX_PAGE), per_page=_int(args, "per_page", per_page_default, 1, 100),
     )

@@ -1,120 +1,26 @@
 """Real browser tests: headless Chromium (Debian's ``chromium``) driven by Playwright, against the UI and
-the replay origin served on 127.0.0.1 by the same servers ``spillwatch serve`` uses.
+the replay origin served on 127.0.0.1 by the same servers ``spillwatch serve`` uses (``tests/web/live.py``).
 
 Screenshots of the dashboard and a finding's page go to ``test-artifacts/screenshots`` (or
 ``SPILLWATCH_SCREENSHOT_DIR``) for CI to keep.
 """
 
+# ruff: noqa: F811
 from __future__ import annotations
 
-import os
-import socket
-import threading
-from collections.abc import Iterator
-from dataclasses import dataclass
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from pathlib import Path
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import insert, select
 
-from core.catalog.schema import findings
+from core.catalog.schema import crawls, findings
 from tests.web.archive import XSS_NAME
-from tests.web.conftest import PASSWORDS, WebEnv, build_env, close_env, settings_for
-from web import create_replay_app
-from web.server import Servers, serve
+
+# the fixtures browser, live and page come from tests/web/live.py (F811: the tests take them as arguments)
+from tests.web.live import SHOTS, Live, browser, live, login, page  # noqa: F401
 
 pytestmark = pytest.mark.browser
-
-CHROMIUM = os.environ.get("SPILLWATCH_CHROMIUM", "/usr/bin/chromium")
-CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-                 "--disable-background-networking", "--disable-component-update", "--disable-sync"]
-IN_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
-ROOT = Path(__file__).resolve().parents[2]
-SHOTS = Path(os.environ.get("SPILLWATCH_SCREENSHOT_DIR", ROOT / "test-artifacts" / "screenshots"))
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
-class _Beacon(BaseHTTPRequestHandler):
-    """Records every request: an archived script that manages to send anything out shows up here."""
-
-    def do_GET(self) -> None:
-        self.server.hits.append(self.path)  # type: ignore[attr-defined]
-        self.send_response(204)
-        self.end_headers()
-
-    def log_message(self, format: str, *args: Any) -> None:
-        return
-
-
-@dataclass
-class Live:
-    env: WebEnv
-    url: str
-    replay_url: str
-    beacon_hits: list[str]
-
-
-@pytest.fixture(scope="module")
-def live(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Live]:
-    beacon = ThreadingHTTPServer(("127.0.0.1", 0), _Beacon)
-    beacon.hits = []  # type: ignore[attr-defined]
-    threading.Thread(target=beacon.serve_forever, daemon=True).start()
-    port, replay_port = _free_port(), _free_port()
-    folder = tmp_path_factory.mktemp("browser")
-    settings = settings_for(folder, web_port=port, replay_port=replay_port, base_url=f"http://127.0.0.1:{port}")
-    env = build_env(settings, folder, beacon=f"http://127.0.0.1:{beacon.server_port}")
-    servers: Servers = serve(env.app, "127.0.0.1", port, create_replay_app(env.config), "127.0.0.1", replay_port)
-    try:
-        yield Live(env, f"http://127.0.0.1:{port}", f"http://127.0.0.1:{replay_port}", beacon.hits)  # type: ignore[attr-defined]
-    finally:
-        servers.stop()
-        beacon.shutdown()
-        beacon.server_close()
-        close_env(env)
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Any]:
-    if not Path(CHROMIUM).exists():
-        message = f"{CHROMIUM} not found: install Debian's chromium package (apt-get install -y chromium)"
-        if IN_CI:
-            pytest.fail(message + " (CI=true: browser tests must run)", pytrace=False)
-        pytest.skip(message)
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        launched = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
-        try:
-            yield launched
-        finally:
-            launched.close()
-
-
-@pytest.fixture
-def page(browser: Any, live: Live) -> Iterator[Any]:
-    context = browser.new_context(viewport={"width": 1360, "height": 900})
-    opened = context.new_page()
-    opened.dialogs = []
-    opened.on("dialog", lambda dialog: (opened.dialogs.append(dialog.message), dialog.dismiss()))
-    opened.set_default_timeout(10_000)
-    yield opened
-    context.close()
-
-
-def login(page: Any, live: Live, role: str = "analyst") -> None:
-    page.goto(live.url + "/")
-    assert "/login" in page.url
-    page.fill("input[name=name]", role)
-    page.fill("input[name=password]", PASSWORDS[role])
-    page.click("button[type=submit]")
-    page.wait_for_url(live.url + "/")
 
 
 def test_login_search_finding_confirm_diff(page: Any, live: Live) -> None:
@@ -137,7 +43,7 @@ def test_login_search_finding_confirm_diff(page: Any, live: Live) -> None:
     page.click("nav >> text=Findings")
     page.click(f"a[href='/findings/{a.finding}'] >> nth=0")
     page.wait_for_url(f"**/findings/{a.finding}")
-    assert "Person table" in page.locator("h2").first.inner_text()
+    assert "Table of people" in page.locator("h2").first.inner_text()
     page.screenshot(path=str(SHOTS / "finding.png"), full_page=True)
     # a transition the server refuses (422) shows its message in the panel (the browser's 'required' removed)
     page.evaluate("() => document.querySelector('.triage input[placeholder^=reason]').removeAttribute('required')")
@@ -213,3 +119,33 @@ def test_viewer_sees_masked_data_only(page: Any, live: Live) -> None:
     assert page.locator("text=View archived page").count() == 0
     page.goto(f"{live.url}/findings/{a.finding}")
     assert page.locator(".triage button").count() == 0
+
+
+def _image_drawn(page: Any, selector: str) -> bool:
+    return bool(page.eval_on_selector(selector, "img => img.complete && img.naturalWidth > 0"))
+
+
+def test_charts_and_capture_calendar_render(page: Any, live: Live) -> None:
+    a = live.env.archive
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    login(page, live)
+    page.wait_for_load_state("networkidle")
+    assert _image_drawn(page, "figure.chart img[src='/charts/findings.svg']")  # the SVG loaded under its CSP
+    assert "critical" in page.locator(".lead tbody tr").first.inner_text().lower()
+    page.screenshot(path=str(SHOTS / "dashboard-lead.png"), full_page=True)
+    page.goto(f"{live.url}/captures/{a.table_v2}")
+    day = page.locator(".calendar td.has-captures a").first
+    assert " on 2022-11-2" in day.inner_text() or " on 2022-11-2" in (day.text_content() or "")
+    page.locator(".calendar").screenshot(path=str(SHOTS / "calendar.png"))
+    day.focus()  # keyboard users see where they are
+    assert page.evaluate("() => getComputedStyle(document.activeElement).outlineStyle") != "none"
+    started = datetime.now(UTC) - timedelta(days=3)
+    with live.env.engine.begin() as conn:  # a few days of full crawls and watch polls to draw
+        conn.execute(insert(crawls), [
+            {"site_id": "agency", "kind": "watch" if i % 4 else "full", "status": "finished",
+             "started_at": started + timedelta(hours=2 * i), "pages": 1 if i % 4 else 14} for i in range(30)])
+    page.goto(f"{live.url}/sites/agency")
+    page.wait_for_load_state("networkidle")
+    assert _image_drawn(page, "figure.chart img")
+    page.screenshot(path=str(SHOTS / "site.png"), full_page=True)
+    assert page.dialogs == []

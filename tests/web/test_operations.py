@@ -83,3 +83,14 @@ def test_crawl_now_says_whether_a_service_will_run_it(env: WebEnv) -> None:
                                                    heartbeat_at=now))
     second = env.client("analyst").post("/sites/agency/crawl", follow_redirects=True).get_data(as_text=True)
     assert "the service starts it within seconds" in second
+
+
+def test_alerts_page_previews_the_masked_message_with_a_checkbox_per_row(env: WebEnv) -> None:
+    sent, dead, failed = add_deliveries(env)
+    html = env.client("analyst").get("/alerts").get_data(as_text=True)
+    for delivery in (sent, dead, failed):
+        assert f'name="ids" value="{delivery}"' in html
+    assert "CRITICAL: " in html and "records in d********.csv on Agency of Examples" in html
+    assert "Government ID number" in html and "Masked sample" in html
+    assert env.archive.a_name not in html  # the sample is the masked one the message carries
+    assert "no finding (a service notice or a test)" in html

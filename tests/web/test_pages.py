@@ -18,9 +18,9 @@ def audit_actions(env: WebEnv) -> list[tuple[str, str]]:
 @pytest.mark.parametrize("role", ["admin", "analyst", "viewer"])
 def test_dashboard(shared_env: WebEnv, role: str) -> None:
     html = shared_env.client(role).get("/").get_data(as_text=True)
-    assert "new critical" in html
+    assert "open critical" in html and "Open findings, worst first" in html
     assert "Agency of Examples" in html  # crawl health lists the configured site
-    assert "Recent significant changes" in html and "/statistics" in html
+    assert "Changes worth a look" in html and "/statistics" in html
     assert "Alert delivery failures" in html
 
 
@@ -70,7 +70,7 @@ def test_analyst_unmasked_view_is_audited(env: WebEnv) -> None:
 def test_capture_timeline_and_findings(shared_env: WebEnv) -> None:
     a = shared_env.archive
     html = shared_env.client("analyst").get(f"/captures/{a.table_v2}").get_data(as_text=True)
-    assert "person table" in html and "critical" in html
+    assert "Table of people" in html and "critical" in html
     assert f"/captures/{a.table_v2}/diff?to={a.table}" in html
     assert "rows that each describe one person" in html
     assert shared_env.client("viewer").get("/captures/999999").status_code == 404
@@ -149,7 +149,7 @@ def test_findings_queue(shared_env: WebEnv, role: str) -> None:
 def test_finding_page(shared_env: WebEnv) -> None:
     a = shared_env.archive
     html = shared_env.client("viewer").get(f"/findings/{a.finding}").get_data(as_text=True)
-    assert "Person table" in html and "Exposure" in html and "masked" in html
+    assert "Table of people" in html and "Exposure" in html and "masked" in html
     assert "Viewers cannot triage." in html
     assert a.a_name not in html
     analyst = shared_env.client("analyst").get(f"/findings/{a.finding}").get_data(as_text=True)

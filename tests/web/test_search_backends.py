@@ -7,7 +7,7 @@ import re
 from core.settings import Settings
 from tests.web.conftest import WebEnv
 
-HIT = re.compile(r'<article class="hit">\s*<h3>\s*<a href="/captures/(\d+)">')
+HIT = re.compile(r'<article class="hit">\s*<h2>\s*<a href="/captures/(\d+)">')
 
 
 def hits(env: WebEnv, query: str) -> list[int]:
@@ -32,8 +32,9 @@ def test_search_filters_facets_sorting_pagination(make_env, search_settings: Set
     assert hits(env, "site=agency&q=november") == [a.page_v2]
     assert hits(env, "site=elsewhere&q=november") == []
     html = env.client("viewer").get("/search?sort=newest").get_data(as_text=True)
-    assert re.search(r'name="media_type" value="text/html"\s*>\s*text/html <span class="muted">3</span>', html)
-    assert re.search(r'name="site" value="agency"\s*>\s*agency <span class="muted">\d+</span>', html)
+    assert re.search(r'name="media_type" value="text/html"\s*>\s*<span>Web page <code class="cli-name"[^>]*>html</code>'
+                     r' <span class="muted">3</span>', html)
+    assert re.search(r'name="site" value="agency"\s*>\s*<span>agency <span class="muted">\d+</span>', html)
     first = hits(env, "sort=oldest&per_page=2")
     second = hits(env, "sort=oldest&per_page=2&page=2")
     assert len(first) == 2 and len(second) == 2 and not set(first) & set(second)

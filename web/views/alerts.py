@@ -8,6 +8,7 @@ from werkzeug.wrappers import Response
 
 from alerts.outbox import retry
 from core.catalog.schema import DELIVERY_STATES, deliveries
+from web.alert_preview import message_preview
 from web.auth import require_role
 from web.state import state
 
@@ -28,12 +29,15 @@ def index() -> str:
     elif status in DELIVERY_STATES:
         query = query.where(deliveries.c.status == status)
         count = count.where(deliveries.c.status == status)
-    with state().engine.connect() as conn:
+    web = state()
+    with web.engine.connect() as conn:
         rows = conn.execute(query.limit(PER_PAGE).offset((page - 1) * PER_PAGE)).mappings().all()
+        previews = {r["id"]: message_preview(conn, web.config, r["finding_id"], r["event"]) for r in rows}
         total = conn.execute(count).scalar_one()
         by_status: dict[str, int] = dict(conn.execute(select(deliveries.c.status, func.count())
                                       .group_by(deliveries.c.status)).all())
-    return render_template("alerts.html", rows=rows, total=total, page=page, pages=max(1, -(-total // PER_PAGE)),
+    return render_template("alerts.html", rows=rows, previews=previews, total=total, page=page,
+                           pages=max(1, -(-total // PER_PAGE)),
                            status=status, by_status=by_status, states=DELIVERY_STATES)
 
 

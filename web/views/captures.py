@@ -18,7 +18,7 @@ from flask_login import current_user
 from sqlalchemy import Connection, select
 from werkzeug.wrappers import Response
 
-from core.catalog.schema import captures, findings, versions
+from core.catalog.schema import findings, versions
 from core.warc_store import remote_store
 from indexer.diffs import CaptureNotFound, table_diff, text_diff
 from indexer.media_types import essence
@@ -34,14 +34,17 @@ from web.archive import (
 )
 from web.audit import record_now
 from web.auth import require_role
+from web.capture_timeline import Run, calendar_of, capture_days, collapse, url_captures
 from web.origins import current_replay_origin
-from web.policy import shown_text
+from web.policy import shown_text, table_masked
 from web.rendered import shown_payload
 from web.replay import REPLAYABLE, make_token, replay_path
 from web.state import state
 from web.views.screenshots import visual_summary
 
 bp = Blueprint("captures", __name__)
+
+RUNS_PER_PAGE = 50
 
 
 def load(conn: Connection, capture_id: int) -> dict[str, Any]:
@@ -66,11 +69,15 @@ def timeline(conn: Connection, surt: str) -> list[dict[str, Any]]:
     return [dict(r) for r in rows]
 
 
-def url_captures(conn: Connection, surt: str, limit: int = 200) -> list[dict[str, Any]]:
-    rows = conn.execute(select(captures.c.id, captures.c.captured_at, captures.c.status, captures.c.payload_digest,
-                               captures.c.record_type)
-                        .where(captures.c.surt == surt).order_by(captures.c.captured_at.desc()).limit(limit))
-    return [dict(r) for r in rows.mappings()]
+def timeline_page(runs: list[Run], capture_id: int) -> tuple[list[Run], int, int]:
+    """(the runs of the asked page, the page, the number of pages): by default the page holding the capture."""
+    pages = max(1, -(-len(runs) // RUNS_PER_PAGE))
+    asked = request.args.get("timeline_page", type=int)
+    if asked is None:
+        holding = next((i for i, run in enumerate(runs) if run.holds(capture_id)), 0)
+        asked = holding // RUNS_PER_PAGE + 1
+    page = min(max(1, asked), pages)
+    return runs[(page - 1) * RUNS_PER_PAGE:page * RUNS_PER_PAGE], page, pages
 
 
 def capture_findings(conn: Connection, capture: dict[str, Any]) -> list[dict[str, Any]]:
@@ -96,7 +103,9 @@ def show(capture_id: int) -> str:
         sensitive = has_findings(conn, source)
         found = capture_findings(conn, source)
         history = timeline(conn, capture["surt"])
-        others = url_captures(conn, capture["surt"])
+        others, total = url_captures(conn, capture["surt"])
+        days = capture_days(conn, capture["surt"])
+    runs, timeline_page_no, timeline_pages = timeline_page(collapse(others), capture_id)
     # viewers never see table cells unmasked, even where the matcher found nothing
     masked = not unmasked and (sensitive or not current_user.can_unmask)
     error = ""
@@ -112,12 +121,19 @@ def show(capture_id: int) -> str:
         text, text_masked = shown_text(extracted.text, media_type=extracted.media_type,
                                        has_tables=bool(extracted.tables), cells_masked=extracted.viewer_text,
                                        sensitive=sensitive, can_unmask=current_user.can_unmask, unmasked=unmasked)
-        tables = [preview(t, masked) for t in extracted.tables]
+        flagged = {str(f["locator"] or "") for f in found}
+        locators = {t.locator for t in extracted.tables}
+        tables = [preview(t, table_masked(locator=t.locator, hidden=t.hidden, masked_view=masked,
+                                          can_unmask=current_user.can_unmask, flagged=flagged, locators=locators))
+                  for t in extracted.tables]
     if unmasked:
         record_now(web.engine, current_user.id, "view_unmasked", f"capture:{capture_id}", {"url": capture["url"]})
     return render_template("capture.html", capture=capture, source=source, sensitive=sensitive, masked=masked,
                            text_masked=text_masked, text=text, tables=tables, findings=found, history=history,
-                           others=others, error=error, replayable=replayable(source))
+                           runs=runs, total_captures=total, shown_captures=len(others), page=timeline_page_no,
+                           pages=timeline_pages, years=calendar_of(days), error=error,
+                           only_changes=request.args.get("timeline") == "changes",
+                           replayable=replayable(source))
 
 
 @bp.route("/captures/<int:capture_id>/diff")
@@ -127,7 +143,7 @@ def diff(capture_id: int) -> str:
     other_id = request.args.get("to", type=int)
     with web.engine.connect() as conn:
         new = load(conn, capture_id)
-        others = url_captures(conn, new["surt"])
+        others = [run.first for run in collapse(url_captures(conn, new["surt"])[0])]  # one per content
         if other_id is None:
             earlier = [c for c in others if c["captured_at"] < new["captured_at"]
                        and c["payload_digest"] != new["payload_digest"]]

@@ -1,33 +1,28 @@
-"""Dashboard: new findings by severity, recent significant changes, crawl health, alert failures."""
+"""Dashboard: open findings worst first, changes worth a look, findings over time, crawl health, alert
+failures."""
 
 from __future__ import annotations
 
 from flask import Blueprint, render_template
-from sqlalchemy import func, or_, select
+from sqlalchemy import func, select
 
-from core.catalog.schema import changes, deliveries, findings
+from core.catalog.schema import deliveries
 from indexer.warc_files import failed_files
+from web.charts import findings_per_day
 from web.crawl_health import site_health
+from web.dashboard_feed import changes_worth_a_look, open_findings
 from web.state import state
 
 bp = Blueprint("dashboard", __name__)
-
-SIGNIFICANT = 0.2
-RECENT = 15
 
 
 @bp.route("/")
 def index() -> str:
     web = state()
     with web.engine.connect() as conn:
-        by_severity: dict[str, int] = dict(conn.execute(
-            select(findings.c.severity, func.count()).where(findings.c.status == "new")
-            .group_by(findings.c.severity)).all())
-        recent = conn.execute(
-            select(changes).where(changes.c.kind != "unchanged",
-                                  or_(changes.c.significance >= SIGNIFICANT,
-                                      changes.c.kind.in_(("new", "removed", "reappeared", "new_document_linked"))))
-            .order_by(changes.c.detected_at.desc(), changes.c.id.desc()).limit(RECENT)).mappings().all()
+        leading = open_findings(conn)
+        recent = changes_worth_a_look(conn)
+        per_day = findings_per_day(conn)
         failures = conn.execute(
             select(deliveries).where(deliveries.c.status.in_(("failed", "dead")))
             .order_by(deliveries.c.id.desc()).limit(5)).mappings().all()
@@ -36,6 +31,6 @@ def index() -> str:
             .where(deliveries.c.status.in_(("failed", "dead")))).scalar_one()
         health = site_health(conn, web.config.sites)
         failed_count, failed = failed_files(conn)
-    return render_template("dashboard.html", by_severity=by_severity, recent=recent, failures=failures,
+    return render_template("dashboard.html", leading=leading, recent=recent, per_day=per_day, failures=failures,
                            failure_count=failure_count, health=health, failed_files=failed,
                            failed_files_count=failed_count)

@@ -18,6 +18,7 @@ from indexer.search.budget import SearchTooBroad
 from web.audit import record_flagged_search
 from web.policy import snippet_masked
 from web.search_args import SearchArgsError, parse_search_args
+from web.snippet_masking import typed_words
 from web.state import state
 
 bp = Blueprint("search", __name__)
@@ -43,4 +44,5 @@ def index() -> tuple[str, int] | str:
         record_flagged_search(state().engine, current_user.id, result.hits, "search")
     masked = {hit.id for hit in result.hits
               if snippet_masked(hit.has_finding, hit.media_type, current_user.can_unmask)}
-    return render_template(template, result=result, query=query, error=None, masked=masked)
+    return render_template(template, result=result, query=query, error=None, masked=masked,
+                           keep=typed_words(query.text))
