@@ -8,7 +8,9 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
+from sqlalchemy import select
 
+from core.catalog.schema import findings
 from tests.web.axe import axe_script, describe, violations
 
 # the fixtures browser and live come from tests/web/live.py (F811: the tests take them as arguments)
@@ -46,7 +48,15 @@ def pages_of(live: Live) -> dict[str, str]:
         "account": "/account/two-factor",
         "api-docs": "/api-docs",
         "replay": f"/captures/{a.page_v2}/view",
+        "incidents": "/incidents?status=all",
+        "incident": f"/incidents/{incident_of(live, a.finding)}",
+        "feeds": "/feeds",
     }
+
+
+def incident_of(live: Live, finding_id: int) -> int:
+    with live.env.engine.connect() as conn:
+        return int(conn.execute(select(findings.c.incident_id).where(findings.c.id == finding_id)).scalar_one())
 
 
 def check(page: Any, live: Live, name: str, path: str) -> list[str]:
