@@ -8,7 +8,6 @@ import time
 from pathlib import Path
 from typing import Any
 
-from core.config import RENDER_MODES
 from core.errors import ConfigError
 from spillwatch.commands.base import Command, Context
 
@@ -22,6 +21,8 @@ class CrawlCommand(Command):
         "failed or was stopped at its time limit.")
 
     def add_arguments(self, parser: argparse.ArgumentParser) -> None:
+        from core.config import RENDER_MODES
+
         parser.add_argument("site_id", nargs="?", help="id of a site in the config")
         parser.add_argument("--url", help="ad-hoc crawl: start URL (needs --out)")
         parser.add_argument("--out", type=Path, help="ad-hoc crawl: folder for WARCs, manifest and state")
@@ -34,47 +35,43 @@ class CrawlCommand(Command):
                             "(tests and the demo only)")
 
     def run(self, ctx: Context) -> int:
-        return run(ctx)
+        from crawler.run import crawl_adhoc, crawl_site
 
-
-def run(ctx: Context) -> int:
-    from crawler.run import crawl_adhoc, crawl_site
-
-    args = ctx.args
-    if args.max_pages is not None and args.max_pages < 1:
-        raise ConfigError(["crawl: --max-pages must be at least 1"])
-    config = ctx.config()
-    progress = ProgressLine(sys.stderr)
-    if args.url or args.out:
-        if not (args.url and args.out) or args.site_id:
-            raise ConfigError(["crawl: give either SITE_ID, or both --url URL and --out DIR"])
-        extra = {"render": args.render} if args.render else {}
-        manifest = crawl_adhoc(args.url, args.out, config.settings, max_pages=args.max_pages or 10_000,
-                               allow_private=args.allow_private_addresses, on_progress=progress, **extra)
-    elif args.site_id:
-        overrides: dict[str, Any] = {}
-        if args.max_pages is not None:
-            overrides["max_pages"] = args.max_pages
-        if args.allow_private_addresses:
-            overrides["allow_private"] = True
-        if args.render:
-            overrides["render"] = args.render
-        manifest = crawl_site(config, args.site_id, on_progress=progress, **overrides)
-    else:
-        raise ConfigError(["crawl: give SITE_ID (a site in the config) or --url URL --out DIR"])
-    progress.done()
-    mb = manifest.bytes / 1e6
-    print(f"crawl {manifest.crawl}: {manifest.status}"
-          + (f" ({manifest.reason})" if manifest.reason and manifest.reason != "finished" else ""))
-    print(f"  {manifest.pages} pages, {manifest.errors} errors, {manifest.revisits + manifest.not_modified} "
-          f"unchanged (revisit records), {manifest.truncated} truncated, {manifest.egress_denied} refused "
-          f"by the egress guard")
-    print(f"  {mb:.1f} MB in {len(manifest.warc_files)} WARC file(s):")
-    for path in manifest.warc_files:
-        print(f"    {path}")
-    print(f"  manifest: {manifest.manifest_file}")
-    print(f"  log: {manifest.log_file}")
-    return 0 if manifest.status == "finished" else 1
+        args = ctx.args
+        if args.max_pages is not None and args.max_pages < 1:
+            raise ConfigError(["crawl: --max-pages must be at least 1"])
+        config = ctx.config()
+        progress = ProgressLine(sys.stderr)
+        if args.url or args.out:
+            if not (args.url and args.out) or args.site_id:
+                raise ConfigError(["crawl: give either SITE_ID, or both --url URL and --out DIR"])
+            extra = {"render": args.render} if args.render else {}
+            manifest = crawl_adhoc(args.url, args.out, config.settings, max_pages=args.max_pages or 10_000,
+                                   allow_private=args.allow_private_addresses, on_progress=progress, **extra)
+        elif args.site_id:
+            overrides: dict[str, Any] = {}
+            if args.max_pages is not None:
+                overrides["max_pages"] = args.max_pages
+            if args.allow_private_addresses:
+                overrides["allow_private"] = True
+            if args.render:
+                overrides["render"] = args.render
+            manifest = crawl_site(config, args.site_id, on_progress=progress, **overrides)
+        else:
+            raise ConfigError(["crawl: give SITE_ID (a site in the config) or --url URL --out DIR"])
+        progress.done()
+        mb = manifest.bytes / 1e6
+        print(f"crawl {manifest.crawl}: {manifest.status}"
+              + (f" ({manifest.reason})" if manifest.reason and manifest.reason != "finished" else ""))
+        print(f"  {manifest.pages} pages, {manifest.errors} errors, {manifest.revisits + manifest.not_modified} "
+              f"unchanged (revisit records), {manifest.truncated} truncated, {manifest.egress_denied} refused "
+              f"by the egress guard")
+        print(f"  {mb:.1f} MB in {len(manifest.warc_files)} WARC file(s):")
+        for path in manifest.warc_files:
+            print(f"    {path}")
+        print(f"  manifest: {manifest.manifest_file}")
+        print(f"  log: {manifest.log_file}")
+        return 0 if manifest.status == "finished" else 1
 
 
 class ProgressLine:

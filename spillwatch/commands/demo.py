@@ -31,18 +31,14 @@ class DemoCommand(Command):
         parser.add_argument("--once", action="store_true", help="run the story, print a summary, exit")
 
     def run(self, ctx: Context) -> int:
-        return run(ctx)
-
-
-def run(ctx: Context) -> int:
-    missing = [name for name, module in STAGES if importlib.util.find_spec(module) is None]
-    if missing:
-        print(
-            "spillwatch demo is not available yet: this build lacks " + ", ".join(missing) + ".\n"
-            "The foundation (settings, catalog, search backends) is installed; the demo arrives with "
-            "the stages above (see CHANGELOG.md).",
-            file=sys.stderr,
-        )
-        return 3
-    story = importlib.import_module("spillwatch.demo.story")
-    return int(story.run(ctx.config(), once=ctx.args.once))
+        missing = [name for name, module in STAGES if importlib.util.find_spec(module) is None]
+        if missing:
+            print(
+                "spillwatch demo is not available yet: this build lacks " + ", ".join(missing) + ".\n"
+                "The foundation (settings, catalog, search backends) is installed; the demo arrives with "
+                "the stages above (see CHANGELOG.md).",
+                file=sys.stderr,
+            )
+            return 3
+        story = importlib.import_module("spillwatch.demo.story")
+        return int(story.run(ctx.config(), once=ctx.args.once))

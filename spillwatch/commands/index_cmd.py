@@ -32,31 +32,27 @@ class IndexCommand(Command):
         parser.add_argument("--json", action="store_true", help="print the summary as one JSON object")
 
     def run(self, ctx: Context) -> int:
-        return run(ctx)
+        from indexer.pipeline import index_paths
 
-
-def run(ctx: Context) -> int:
-    from indexer.pipeline import index_paths
-
-    summary = index_paths(ctx.args.paths, ctx.config(), ctx.catalog(), ctx.search(), crawl_id=ctx.args.crawl_id,
-                          progress=not ctx.args.no_progress and not ctx.args.json)
-    # nothing could be read (a bad WACZ or unreadable file named alone): the run failed
-    nothing_read = not (summary.files or summary.files_skipped or summary.files_failed) and summary.errors > 0
-    status = 2 if nothing_read else 1 if summary.files_failed else 0
-    if ctx.args.json:
-        print(json.dumps(summary.to_dict(), default=str))
+        summary = index_paths(ctx.args.paths, ctx.config(), ctx.catalog(), ctx.search(), crawl_id=ctx.args.crawl_id,
+                              progress=not ctx.args.no_progress and not ctx.args.json)
+        # nothing could be read (a bad WACZ or unreadable file named alone): the run failed
+        nothing_read = not (summary.files or summary.files_skipped or summary.files_failed) and summary.errors > 0
+        status = 2 if nothing_read else 1 if summary.files_failed else 0
+        if ctx.args.json:
+            print(json.dumps(summary.to_dict(), default=str))
+            return status
+        s = summary
+        failed = f", {s.files_failed} failed" if s.files_failed else ""
+        print(f"indexed {s.files} file(s) ({s.files_skipped} already indexed{failed}) in {s.seconds:.1f}s: "
+              f"{s.records} records, {s.captures} captures")
+        print(f"  URLs: {s.new} new, {s.changed} changed, {s.unchanged} unchanged (insignificant change), "
+              f"{s.removed} removed, {s.reappeared} reappeared; {s.documents_linked} new document link(s)")
+        print(f"  findings: {s.findings} new; search documents: {s.documents}")
+        print(f"  errors: {s.errors} record(s) skipped, {s.warnings} warning(s)")
+        for problem in s.problems[:SHOWN_PROBLEMS]:
+            print(f"  - {problem}", file=sys.stderr)
+        if len(s.problems) > SHOWN_PROBLEMS:
+            print(f"  … and {len(s.problems) - SHOWN_PROBLEMS} more (see warc_files.errors in the catalog)",
+                  file=sys.stderr)
         return status
-    s = summary
-    failed = f", {s.files_failed} failed" if s.files_failed else ""
-    print(f"indexed {s.files} file(s) ({s.files_skipped} already indexed{failed}) in {s.seconds:.1f}s: "
-          f"{s.records} records, {s.captures} captures")
-    print(f"  URLs: {s.new} new, {s.changed} changed, {s.unchanged} unchanged (insignificant change), "
-          f"{s.removed} removed, {s.reappeared} reappeared; {s.documents_linked} new document link(s)")
-    print(f"  findings: {s.findings} new; search documents: {s.documents}")
-    print(f"  errors: {s.errors} record(s) skipped, {s.warnings} warning(s)")
-    for problem in s.problems[:SHOWN_PROBLEMS]:
-        print(f"  - {problem}", file=sys.stderr)
-    if len(s.problems) > SHOWN_PROBLEMS:
-        print(f"  … and {len(s.problems) - SHOWN_PROBLEMS} more (see warc_files.errors in the catalog)",
-              file=sys.stderr)
-    return status

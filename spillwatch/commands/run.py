@@ -18,10 +18,6 @@ class RunCommand(Command):
         parser.add_argument("--no-ui", action="store_true", help="do not serve the UI (healthz/metrics neither)")
 
     def run(self, ctx: Context) -> int:
-        return run(ctx)
+        from spillwatch.service.loop import Service
 
-
-def run(ctx: Context) -> int:
-    from spillwatch.service.loop import Service
-
-    return Service(ctx.config(), serve_http=not ctx.args.no_ui).run_forever()
+        return Service(ctx.config(), serve_http=not ctx.args.no_ui).run_forever()

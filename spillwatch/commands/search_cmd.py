@@ -56,7 +56,40 @@ class SearchCommand(Command):
                             help="match and show unmasked text, also of documents with findings (audited)")
 
     def run(self, ctx: Context) -> int:
-        return run(ctx)
+        from indexer.search import SearchQuery, open_search
+
+        args = ctx.args
+        try:
+            query = SearchQuery(
+                text=args.query, sites=tuple(args.site),
+                media_types=tuple(TYPE_NAMES.get(t.lower(), t.lower()) for t in args.type),
+                severities=tuple(args.severity), has_finding=True if args.has_finding else None,
+                sort=args.sort, page=args.page, per_page=args.per_page, masked=not args.unmasked,
+            )
+        except ValueError as exc:
+            print(f"search: {exc}", file=sys.stderr)
+            return 2
+        search = open_search(ctx.config().settings)
+        try:
+            result = search.search(query)
+        finally:
+            search.close()
+        if args.unmasked:
+            _audit(ctx, result.hits)
+        if args.json:
+            print(json.dumps({"total": result.total, "page": result.page, "pages": result.pages,
+                              "hits": [hit_dict(h) for h in result.hits], "facets": result.facets}))
+            return 0 if result.total else 1
+        marks = ("\033[1m", "\033[0m") if sys.stdout.isatty() else ("[", "]")
+        print(f"{result.total} capture(s) match; page {result.page} of {result.pages}")
+        for hit in result.hits:
+            flag = f"  FINDING {hit.severity}" if hit.has_finding else ""
+            print(f"\n{hit.captured_at:%Y-%m-%d %H:%M} {hit.site}  {hit.media_type}{flag}")
+            print(f"  {hit.title}")
+            print(f"  {hit.url}")
+            for segments in hit.highlights:
+                print("    " + " ".join(_highlight(segments, marks).split()))
+        return 0 if result.total else 1
 
 
 def _highlight(segments: list[tuple[str, bool]], marks: tuple[str, str]) -> str:
@@ -87,40 +120,3 @@ def _audit(ctx: Context, hits: list[SearchHit]) -> None:
                    {"flagged_captures": flagged[:100], "hits": len(hits)})
     finally:
         engine.dispose()
-
-
-def run(ctx: Context) -> int:
-    from indexer.search import SearchQuery, open_search
-
-    args = ctx.args
-    try:
-        query = SearchQuery(
-            text=args.query, sites=tuple(args.site),
-            media_types=tuple(TYPE_NAMES.get(t.lower(), t.lower()) for t in args.type),
-            severities=tuple(args.severity), has_finding=True if args.has_finding else None,
-            sort=args.sort, page=args.page, per_page=args.per_page, masked=not args.unmasked,
-        )
-    except ValueError as exc:
-        print(f"search: {exc}", file=sys.stderr)
-        return 2
-    search = open_search(ctx.config().settings)
-    try:
-        result = search.search(query)
-    finally:
-        search.close()
-    if args.unmasked:
-        _audit(ctx, result.hits)
-    if args.json:
-        print(json.dumps({"total": result.total, "page": result.page, "pages": result.pages,
-                          "hits": [hit_dict(h) for h in result.hits], "facets": result.facets}))
-        return 0 if result.total else 1
-    marks = ("\033[1m", "\033[0m") if sys.stdout.isatty() else ("[", "]")
-    print(f"{result.total} capture(s) match; page {result.page} of {result.pages}")
-    for hit in result.hits:
-        flag = f"  FINDING {hit.severity}" if hit.has_finding else ""
-        print(f"\n{hit.captured_at:%Y-%m-%d %H:%M} {hit.site}  {hit.media_type}{flag}")
-        print(f"  {hit.title}")
-        print(f"  {hit.url}")
-        for segments in hit.highlights:
-            print("    " + " ".join(_highlight(segments, marks).split()))
-    return 0 if result.total else 1
