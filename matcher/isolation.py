@@ -26,7 +26,7 @@ import sys
 from multiprocessing.connection import Connection
 from multiprocessing.process import BaseProcess
 from types import TracebackType
-from typing import Any
+from typing import Any, Literal
 
 from matcher.limits import DEFAULT_LIMITS, Limits
 from matcher.scan import ScanResult, scan_bytes, scan_file
@@ -65,14 +65,15 @@ class IsolatedScanner:
     """``scan_file`` / ``scan_bytes`` in a capped child process.  Use as a context manager."""
 
     def __init__(self, limits: Limits = DEFAULT_LIMITS, memory_bytes: int = 2 * GiB,
-                 timeout_seconds: float | None = None, start_method: str = "spawn") -> None:
+                 timeout_seconds: float | None = None, start_method: Literal["spawn", "fork"] = "spawn") -> None:
         self.limits = limits
         self.memory_bytes = memory_bytes
         # the child's own budget is checked between pages/sheets; the hard timeout leaves it room
         self.timeout = timeout_seconds or limits.time_budget_seconds * 1.5 + 10
         # spawn by default: the caller may be a threaded service (APScheduler, Flask), and forking a
         # process whose other threads hold locks can deadlock the child
-        self._context = multiprocessing.get_context(start_method)
+        self._context = (multiprocessing.get_context("fork") if start_method == "fork"
+                         else multiprocessing.get_context("spawn"))
         self._process: BaseProcess | None = None
         self._conn: Connection | None = None
 

@@ -125,7 +125,10 @@ def _run(command: Command, ctx: Context) -> int:
         if command.needs_config:
             from core.logs import configure_logging
 
-            configure_logging(ctx.config().settings)
+            settings = ctx.config().settings
+            configure_logging(settings)
+            if command.quiet_logs and settings.source("log_level") == "default":
+                logging.getLogger().setLevel(logging.WARNING)
             make_private(ctx.config().settings.data_path)
         return command.run(ctx)
     except ConfigError as exc:

@@ -39,6 +39,8 @@ class Command:
     help: ClassVar[str] = ""
     description: ClassVar[str] = ""
     needs_config: ClassVar[bool] = True  # False: runs without resolving the config (check-config, scan…)
+    # the command's output is its story: INFO logs only when log_level is set (a service logs always)
+    quiet_logs: ClassVar[bool] = True
 
     def describe(self) -> str:
         """The sub-parser's description (a method so that a command may compute it lazily)."""

@@ -9,6 +9,7 @@ from spillwatch.commands.base import Command, Context
 
 class RunCommand(Command):
     name = "run"
+    quiet_logs = False
     help = "run the service: scheduled crawls, watch pages, indexing, alerts and the UI"
     description = ("Schedule each site's crawls and watch pages, index every finished WARC at once, send "
         "alerts continuously and serve the UI with /healthz and /metrics. One scheduler per catalog. "

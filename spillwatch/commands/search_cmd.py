@@ -14,8 +14,10 @@ from typing import TYPE_CHECKING, Any
 
 from core.models import Severity
 from spillwatch.commands.base import Command, Context
+from spillwatch.exit_codes import Exit
 
 if TYPE_CHECKING:
+    from core.settings import Settings
     from indexer.search import SearchHit
 
 # Short names accepted by --type, as in the config's follow_types.
@@ -69,7 +71,12 @@ class SearchCommand(Command):
         except ValueError as exc:
             print(f"search: {exc}", file=sys.stderr)
             return 2
-        search = open_search(ctx.config().settings)
+        settings = ctx.config().settings
+        missing = missing_archive(settings)
+        if missing:
+            print(f"search: {missing}", file=sys.stderr)
+            return Exit.USAGE
+        search = open_search(settings)
         try:
             result = search.search(query)
         finally:
@@ -90,6 +97,23 @@ class SearchCommand(Command):
             for segments in hit.highlights:
                 print("    " + " ".join(_highlight(segments, marks).split()))
         return 0 if result.total else 1
+
+
+def missing_archive(settings: Settings) -> str:
+    """Why there is nothing to search in this data folder (no SQLite catalog or search file yet), or
+    "" — checked before opening anything, which would create the files there."""
+    from indexer.search.sqlite_fts import SqliteSearch
+
+    hint = ("index WARC files first (`spillwatch index PATH`), or point --data-dir (SPILLWATCH_DATA_DIR) "
+            "at the data folder of your crawls")
+    catalog = settings.data_path / "catalog.sqlite3"
+    if not settings.database_url and not catalog.exists():
+        return f"{settings.data_path} holds no archive (no {catalog.name}); {hint}"
+    if settings.search_backend == "sqlite":
+        index = SqliteSearch.from_settings(settings).path
+        if not index.exists():
+            return f"{settings.data_path} holds no search index (no {index.name}); {hint}"
+    return ""
 
 
 def _highlight(segments: list[tuple[str, bool]], marks: tuple[str, str]) -> str:

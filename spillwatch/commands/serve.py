@@ -16,6 +16,7 @@ from spillwatch.commands.base import Command, Context
 
 class ServeCommand(Command):
     name = "serve"
+    quiet_logs = False
     help = "serve the web UI and the replay origin"
     description = ("Serve the web UI (web_host:web_port) and, on its own origin, the replay of archived "
         "pages (replay_host:replay_port), until SIGINT/SIGTERM. Create the first user with `spillwatch users "
