@@ -33,5 +33,5 @@ MEANINGS: dict[Exit, str] = {
     Exit.UNAVAILABLE: "`demo`: a stage of the chain is not installed in this build",
     Exit.BUSY: "`demo`: another demo runs on this data folder (the lock file names its process)",
     Exit.INTERRUPTED: "interrupted by Ctrl-C (SIGINT); no traceback, files being written are closed",
-    Exit.BROKEN_PIPE: "the reader of standard output went away (`spillwatch search x | head`); quietly",
+    Exit.BROKEN_PIPE: "the reader of standard output went away (`spillwatch search x` piped into `head`); quietly",
 }

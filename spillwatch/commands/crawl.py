@@ -97,6 +97,9 @@ def report(manifest: Manifest) -> int:
     print(f"  log: {manifest.log_file}")
     if manifest.status == "finished" and fetched:
         return Exit.OK
+    if manifest.reason == "interrupted":  # Ctrl-C: the crawl closed its files, the command says so
+        print("interrupted", file=sys.stderr)
+        return Exit.INTERRUPTED
     if not fetched:
         seed = manifest.seeds[0] if manifest.seeds else "the start URL"
         cause = first_problem(manifest.log_file)
