@@ -9,6 +9,7 @@ import importlib.util
 import sys
 
 from spillwatch.commands.base import Command, Context
+from spillwatch.exit_codes import Exit
 
 # Each stage the demo needs, and the module that proves it is there.
 STAGES = (
@@ -25,7 +26,8 @@ class DemoCommand(Command):
     name = "demo"
     help = "run the whole chain on a simulated agency site, locally"
     description = ("Start a simulated agency site, crawl and index it, publish a spreadsheet with a "
-        "hidden sheet of (synthetic) detainees, and show the alert and the UI.")
+        "hidden sheet of (synthetic) detainees, and show the alert and the UI. One demo per data folder "
+        "(DATA_DIR/demo.lock): a second one exits 4 and leaves the first alone.")
 
     def add_arguments(self, parser: argparse.ArgumentParser) -> None:
         parser.add_argument("--once", action="store_true", help="run the story, print a summary, exit")
@@ -39,6 +41,12 @@ class DemoCommand(Command):
                 "the stages above (see CHANGELOG.md).",
                 file=sys.stderr,
             )
-            return 3
+            return Exit.UNAVAILABLE
+        from spillwatch.demo.lock import DemoBusy
+
         story = importlib.import_module("spillwatch.demo.story")
-        return int(story.run(ctx.config(), once=ctx.args.once))
+        try:
+            return int(story.run(ctx.config(), once=ctx.args.once))
+        except DemoBusy as exc:
+            print(f"demo: {exc}", file=sys.stderr)
+            return Exit.BUSY
