@@ -172,3 +172,18 @@ def test_exit_statuses_are_documented_in_one_table() -> None:
     assert sorted(int(code) for code in rows) == sorted(int(code) for code in Exit)
     for code, meaning in MEANINGS.items():
         assert rows[str(int(code))] == meaning
+
+
+def test_a_second_demo_on_the_same_folder_exits_4_and_touches_nothing(tmp_path: Path) -> None:
+    from spillwatch.demo.lock import DemoLock
+
+    data = tmp_path / "data"
+    running = data / "demo" / "catalog.sqlite3"
+    running.parent.mkdir(parents=True)
+    running.write_text("the running demo's data", encoding="utf-8")
+    with DemoLock(data):  # this test process plays the running demo
+        done = spillwatch("demo", "--once", cwd=tmp_path)
+    assert done.returncode == Exit.BUSY
+    assert done.stderr.strip().splitlines()[-1].startswith(f"demo: another demo (process {os.getpid()}) runs on {data}")
+    assert running.read_text(encoding="utf-8") == "the running demo's data"
+    assert (data / "demo.lock").read_text(encoding="utf-8") == ""  # released: the next demo may start
