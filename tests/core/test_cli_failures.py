@@ -125,14 +125,15 @@ def test_scan_of_a_folder_ends_with_a_summary(tmp_path: Path) -> None:
 
 def test_a_closed_pipe_ends_quietly(tmp_path: Path) -> None:
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
-    process = subprocess.Popen([sys.executable, "-m", "spillwatch", "settings"], cwd=tmp_path, env=env,
-                               stdout=subprocess.PIPE, stderr=subprocess.PIPE)
-    assert process.stdout is not None and process.stderr is not None
-    process.stdout.read(10)  # `| head -c 10`
-    process.stdout.close()
-    stderr = process.stderr.read().decode()
-    assert process.wait(timeout=120) == Exit.BROKEN_PIPE
-    assert stderr == ""
+    read_end, write_end = os.pipe()
+    os.close(read_end)  # the reader is gone before the first line, as after `| head -1` has its line
+    try:
+        done = subprocess.run([sys.executable, "-m", "spillwatch", "settings"], cwd=tmp_path, env=env,
+                              stdout=write_end, stderr=subprocess.PIPE, text=True, timeout=120, check=False)
+    finally:
+        os.close(write_end)
+    assert done.returncode == Exit.BROKEN_PIPE
+    assert done.stderr == ""
 
 
 def test_ctrl_c_exits_130_without_a_traceback(tmp_path: Path) -> None:
