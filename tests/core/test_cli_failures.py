@@ -188,3 +188,27 @@ def test_a_second_demo_on_the_same_folder_exits_4_and_touches_nothing(tmp_path: 
     assert done.stderr.strip().splitlines()[-1].startswith(f"demo: another demo (process {os.getpid()}) runs on {data}")
     assert running.read_text(encoding="utf-8") == "the running demo's data"
     assert (data / "demo.lock").read_text(encoding="utf-8") == ""  # released: the next demo may start
+
+
+def test_ctrl_c_during_a_crawl_closes_it_and_exits_130(tmp_path: Path) -> None:
+    import socket
+
+    listener = socket.socket()
+    listener.bind(("127.0.0.1", 0))
+    listener.listen(50)  # accepts and never answers: the crawl waits until it is interrupted
+    url = f"http://127.0.0.1:{listener.getsockname()[1]}/"
+    env = {**os.environ, "PYTHONPATH": str(ROOT), "SPILLWATCH_DATA_DIR": str(tmp_path / "data")}
+    process = subprocess.Popen([sys.executable, "-m", "spillwatch", "crawl", "--url", url, "--out", "out",
+                                "--allow-private-addresses"], cwd=tmp_path, env=env, stdout=subprocess.PIPE,
+                               stderr=subprocess.PIPE, text=True, start_new_session=True)
+    try:
+        deadline = time.monotonic() + 120
+        while not list((tmp_path / "out").glob("logs/*.log")) and time.monotonic() < deadline:
+            time.sleep(0.2)
+        time.sleep(2.0)  # the crawl process runs
+        os.killpg(process.pid, signal.SIGINT)
+        out, err = process.communicate(timeout=120)
+    finally:
+        listener.close()
+    assert process.returncode == Exit.INTERRUPTED
+    assert "killed (interrupted)" in out and err.strip().endswith("interrupted") and "Traceback" not in err
