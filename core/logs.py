@@ -36,3 +36,6 @@ def configure_logging(settings: Settings) -> None:
     root = logging.getLogger()
     root.handlers[:] = [handler]
     root.setLevel(settings.log_level.upper())
+    # alembic logs one INFO line per migration step (a dozen on first use); they matter when
+    # debugging only
+    logging.getLogger("alembic").setLevel(logging.DEBUG if settings.log_level == "debug" else logging.WARNING)

@@ -8,9 +8,11 @@ what to do, and never quotes a cell value.
 
 from __future__ import annotations
 
+import importlib
 import io
 import logging
 import os
+import threading
 import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
@@ -18,18 +20,11 @@ from typing import IO
 
 from core.models import Finding, Table
 from matcher import sniff as mt
-from matcher.archive import extract_gzip, extract_zip
 from matcher.csv_tables import extract_delimited
-from matcher.docx_tables import extract_docx
 from matcher.errors import EncryptedFile, ScanError
 from matcher.extracted import Extracted
 from matcher.findings import build_findings
-from matcher.html_tables import extract_html
-from matcher.json_tables import extract_json
 from matcher.limits import DEFAULT_LIMITS, Limits
-from matcher.pdf_tables import extract_pdf
-from matcher.spreadsheet import extract_spreadsheet
-from matcher.xml_tables import extract_xml
 
 log = logging.getLogger("spillwatch.matcher")
 
@@ -119,25 +114,38 @@ def extract(stream: IO[bytes], media: str, label: str, limits: Limits, deadline:
 Reader = Callable[[bytes, str, Limits, str, float, int], Extracted]
 
 
-def _simple(read: Callable[[bytes, Limits, str, float], Extracted]) -> Reader:
-    return lambda data, _media, limits, label, deadline, _depth: read(data, limits, label, deadline)
+# A reader's module (and the parser library behind it: pdfplumber, openpyxl, python-docx…) is imported
+# the first time a file of its format comes: ``spillwatch scan small.csv`` imports none of them.  One
+# lock, so that two threads never import the same parser library at once (see spillwatch/service/loop.py).
+_IMPORTS = threading.Lock()
+
+
+def _function(module: str, name: str) -> Callable[..., Extracted]:
+    with _IMPORTS:
+        found: Callable[..., Extracted] = getattr(importlib.import_module(module), name)
+    return found
+
+
+def _simple(module: str, name: str) -> Reader:
+    return lambda data, _media, limits, label, deadline, _depth: _function(module, name)(data, limits, label, deadline)
 
 
 def _spreadsheet(data: bytes, media: str, limits: Limits, label: str, deadline: float, _depth: int) -> Extracted:
-    return extract_spreadsheet(data, media, limits, label, deadline)
+    return _function("matcher.spreadsheet", "extract_spreadsheet")(data, media, limits, label, deadline)
 
 
 def _zip(data: bytes, _media: str, limits: Limits, label: str, deadline: float, depth: int) -> Extracted:
-    return extract_zip(data, limits, label, deadline, depth, extract)
+    return _function("matcher.archive", "extract_zip")(data, limits, label, deadline, depth, extract)
 
 
 def _gzip(data: bytes, _media: str, limits: Limits, label: str, deadline: float, depth: int) -> Extracted:
-    return extract_gzip(data, limits, label, deadline, depth, extract)
+    return _function("matcher.archive", "extract_gzip")(data, limits, label, deadline, depth, extract)
 
 
 READERS: Mapping[str, Reader] = {
-    mt.PDF: _simple(extract_pdf), mt.DOCX: _simple(extract_docx), mt.HTML: _simple(extract_html),
-    mt.JSON: _simple(extract_json), mt.XML: _simple(extract_xml),
+    mt.PDF: _simple("matcher.pdf_tables", "extract_pdf"), mt.DOCX: _simple("matcher.docx_tables", "extract_docx"),
+    mt.HTML: _simple("matcher.html_tables", "extract_html"), mt.JSON: _simple("matcher.json_tables", "extract_json"),
+    mt.XML: _simple("matcher.xml_tables", "extract_xml"),
     **{media: _spreadsheet for media in mt.SPREADSHEETS},
     mt.ZIP: _zip, mt.GZIP: _gzip,
 }

@@ -86,8 +86,10 @@ class PywbChild:
 
     def _start(self) -> None:
         script = Path(__file__).with_name("pywb_child.py")
+        # a session of its own: a terminal's Ctrl-C is the parent's to handle (the child stops when its
+        # standard input closes), not a KeyboardInterrupt traceback from the child
         process = subprocess.Popen([sys.executable, str(script)], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
-                                   text=True)
+                                   text=True, start_new_session=True)
         assert process.stdin is not None and process.stdout is not None
         process.stdin.write(json.dumps({"catalog_url": self.catalog_url}) + "\n")
         process.stdin.flush()

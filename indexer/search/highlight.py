@@ -9,9 +9,10 @@ identically whichever backend found it.
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 from indexer.search.folding import token_spans
-from indexer.search.query import ParsedQuery
+from indexer.search.query import ParsedQuery, Term
 
 _SPACE = re.compile(r"\s+")
 
@@ -23,6 +24,24 @@ def highlight(
     positive = query.positive
     if not text or not positive:
         return []
+    if text.isascii() and all(term.words for term in positive):
+        # fast path, same matches: ASCII text folds by lower() (same length), its tokens are \w+
+        # runs, so a term is its words separated by non-word characters, at word boundaries; the
+        # lookahead finds overlapping matches as the token loop below does
+        lowered = text.lower()
+        marked = [m.span(1) for term in positive for m in _pattern(term).finditer(lowered)]
+    else:
+        marked = _token_matches(text, positive)
+    return _fragments(text, marked, fragments, width)
+
+
+@lru_cache(maxsize=512)
+def _pattern(term: Term) -> re.Pattern[str]:
+    body = r"\W+".join(re.escape(word) for word in term.words)
+    return re.compile(r"(?<!\w)(?=(" + body + (r"\w*" if term.prefix else r"(?!\w)") + "))")
+
+
+def _token_matches(text: str, positive: tuple[Term, ...]) -> list[tuple[int, int]]:
     spans = list(token_spans(text))
     folded = [s[2] for s in spans]
     marked: list[tuple[int, int]] = []
@@ -38,6 +57,10 @@ def highlight(
                     break
             if ok:
                 marked.append((spans[i][0], spans[i + n - 1][1]))
+    return marked
+
+
+def _fragments(text: str, marked: list[tuple[int, int]], fragments: int, width: int) -> list[list[tuple[str, bool]]]:
     if not marked:
         return []
     marked.sort()

@@ -22,13 +22,13 @@ from core.errors import ServiceUnavailable
 from core.models import SearchDocument
 from core.settings import Settings
 from core.timestamps import as_utc
+from indexer.search import sqlite_results as results
 from indexer.search.base import MAX_TEXT_CHARS, SearchBackend
 from indexer.search.budget import VOCAB_SCHEMA, Budget, check_prefix, time_budget
 from indexer.search.folding import index_text
 from indexer.search.highlight import highlight
 from indexer.search.masking import document_view
 from indexer.search.query import (
-    FACET_FIELDS,
     ParsedQuery,
     SearchHit,
     SearchQuery,
@@ -122,6 +122,7 @@ class SqliteSearch(SearchBackend):
                 raise ServiceUnavailable(f"search index {self.path}: cannot open ({exc})") from None
             conn.row_factory = sqlite3.Row
             conn.execute("PRAGMA busy_timeout=30000")
+            conn.execute("PRAGMA temp_store=MEMORY")  # each search's hits (sqlite_results)
             self._readers.conn = conn
             with self._readers_lock:
                 self._reader_conns.append(conn)
@@ -147,6 +148,7 @@ class SqliteSearch(SearchBackend):
             try:
                 _upgrade(db)
                 db.executescript(SCHEMA + VOCAB_SCHEMA)
+                results.ensure_meta(db)
             except sqlite3.OperationalError as exc:
                 raise ServiceUnavailable(
                     f"search index {self.path}: {exc}; this Python's SQLite lacks FTS5 — use a Python "
@@ -250,54 +252,48 @@ class SqliteSearch(SearchBackend):
     def search(self, query: SearchQuery) -> SearchResult:
         parsed = parse_query(query.text)
         clauses, params = self._filters(query)
-        source = "search_docs AS d"
-        score = "0.0"
+        filtered = bool(clauses)
+        joined = "search_fts JOIN search_meta AS d ON d.rowid = search_fts.rowid"
+        sort = query.sort
         if parsed.positive:
-            source = "search_fts JOIN search_docs AS d ON d.rowid = search_fts.rowid"
             clauses.insert(0, "search_fts MATCH ?")
             params.insert(0, scoped(fts_expression(parsed), query.masked))
-            score = f"-{_BM25}"
-        elif parsed.negative:
-            negative = " OR ".join(_fts_term(t) for t in parsed.negative)
-            clauses.append("d.rowid NOT IN (SELECT rowid FROM search_fts WHERE search_fts MATCH ?)")
-            params.append(scoped(negative, query.masked))
+            by_date = sort != "relevance"
+            # the candidates read search_meta only when a filter or the sort needs it
+            source = joined if filtered or by_date else "search_fts"
+            select = (f"search_fts.rowid, -{_BM25} AS score, " + ("d.captured_ts" if source == joined else "0.0")
+                      + " AS ts")
+        else:
+            sort = "newest" if sort == "relevance" else sort
+            by_date = True
+            source = "search_meta AS d"
+            select = "d.rowid, 0.0 AS score, d.captured_ts AS ts"
+            if parsed.negative:
+                negative = " OR ".join(_fts_term(t) for t in parsed.negative)
+                clauses.append("d.rowid NOT IN (SELECT rowid FROM search_fts WHERE search_fts MATCH ?)")
+                params.append(scoped(negative, query.masked))
         where = f"WHERE {' AND '.join(clauses)}" if clauses else ""
-        order = {
-            "newest": "d.captured_ts DESC, d.id",
-            "oldest": "d.captured_ts ASC, d.id",
-            "relevance": ("score DESC, d.captured_ts DESC, d.id" if parsed.positive
-                          else "d.captured_ts DESC, d.id"),
-        }[query.sort]
+        count_source = joined if parsed.positive and (filtered or query.facets) else source
         with self._read() as db, time_budget(db, self.budget.seconds):
             try:
                 for term in (*parsed.positive, *parsed.negative):
                     if term.prefix and term.words:
                         check_prefix(db, term.words[-1], self.budget.max_prefix_terms)
-                total = db.execute(f"SELECT count(*) FROM {source} {where}", params).fetchone()[0]
-                rows = db.execute(
-                    f"SELECT d.*, {score} AS score FROM {source} {where} ORDER BY {order} LIMIT ? OFFSET ?",
-                    [*params, query.per_page, query.offset],
-                ).fetchall()
-                facets: dict[str, dict[str, int]] = {}
-                if query.facets:
-                    for name in FACET_FIELDS:
-                        counts = db.execute(
-                            f"SELECT d.{name} AS value, count(*) AS n FROM {source} {where} "
-                            f"GROUP BY d.{name} ORDER BY n DESC, value",
-                            params,
-                        ).fetchall()
-                        facets[name] = {
-                            _facet_key(name, r["value"]): r["n"] for r in counts if r["value"] is not None
-                        }
+                total, counts = results.totals(db, count_source, where, params, query.facets)
+                found = results.candidates(db, select, source, where, params, "ts" if by_date else "score",
+                                           sort != "oldest", query.offset + query.per_page)
+                rows = results.page(db, found, sort, query.per_page, query.offset)
             except sqlite3.OperationalError as exc:
                 if "interrupt" in str(exc).lower():
                     raise  # the time budget: time_budget says "refine your search"
                 raise ServiceUnavailable(f"search index {self.path}: {exc}") from None
-        hits = [self._hit(row, parsed, query.masked) for row in rows]
+        facets = {name: {_facet_key(name, value): n for value, n in sorted(values.items(), key=_by_count)
+                         if value is not None} for name, values in counts.items()}
+        hits = [self._hit(row, score, parsed, query.masked) for row, score in rows]
         return SearchResult(total=total, hits=hits, facets=facets, page=query.page, per_page=query.per_page)
 
     @staticmethod
-    def _hit(row: sqlite3.Row, parsed: ParsedQuery, masked: bool) -> SearchHit:
+    def _hit(row: sqlite3.Row, score: float, parsed: ParsedQuery, masked: bool) -> SearchHit:
         title, text = row["title"], row["text"]
         if masked:  # the viewer view, where there is one
             title = row["masked_title"] if row["masked_title"] is not None else title
@@ -306,7 +302,7 @@ class SqliteSearch(SearchBackend):
             id=row["id"], url=row["url"], site=row["site"], media_type=row["media_type"],
             captured_at=datetime.fromisoformat(row["captured_at"]), title=title,
             has_finding=bool(row["has_finding"]), severity=row["severity"], capture_id=row["capture_id"],
-            score=float(row["score"]), highlights=highlight(text, parsed),
+            score=score, highlights=highlight(text, parsed),
         )
 
     def get(self, doc_id: str) -> SearchDocument | None:
@@ -375,6 +371,11 @@ def _fts_values(title: str, text: str, masked_title: str | None,
         return index_text(title), index_text(text), "", "", _OPEN
     return (index_text(title), index_text(text), index_text(masked_title or ""), index_text(masked_text or ""),
             "")
+
+
+def _by_count(item: tuple[Any, int]) -> tuple[int, str]:
+    """Facet values most frequent first, then by value (as ``ORDER BY n DESC, value`` did)."""
+    return -item[1], str(item[0])
 
 
 def _facet_key(name: str, value: Any) -> str:

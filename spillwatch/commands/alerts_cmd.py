@@ -9,11 +9,6 @@ import sys
 import threading
 from typing import TYPE_CHECKING, Any
 
-from alerts.dispatcher import Dispatcher
-from alerts.notifiers import NOTIFIERS
-from alerts.outbox import enqueue_test, list_deliveries, retry
-from core.catalog import open_catalog
-from core.catalog.schema import deliveries
 from core.errors import ConfigError
 from spillwatch.commands.base import Command, Context
 
@@ -22,15 +17,18 @@ if TYPE_CHECKING:
 
     from core.config import Config
 
-KINDS = ", ".join(NOTIFIERS)
-
 
 class AlertsCommand(Command):
     name = "alerts"
     help = "test alert routes, list and retry deliveries"
-    description = (f"Alert channels have a kind: {KINDS} (the same word as alerts.channels[].kind in the "
+    description = ("Alert channels have a kind: {kinds} (the same word as alerts.channels[].kind in the "
         "config). Deliveries live in the catalog's outbox; the service's dispatcher sends them, with "
         "retries, and dead-letters those that keep failing.")
+
+    def describe(self) -> str:
+        from alerts.notifiers import NOTIFIERS  # the registry: imported only for this command's help
+
+        return self.description.format(kinds=", ".join(NOTIFIERS))
 
     def add_arguments(self, parser: argparse.ArgumentParser) -> None:
         actions = parser.add_subparsers(dest="alerts_command", metavar="ACTION", required=True)
@@ -65,6 +63,8 @@ class AlertsCommand(Command):
 
 
 def _status_lines(engine: Any, ids: list[int]) -> list[str]:
+    from core.catalog.schema import deliveries
+
     with engine.connect() as conn:
         rows = conn.execute(deliveries.select().where(deliveries.c.id.in_(ids)).order_by(deliveries.c.id))
         out = []
@@ -77,8 +77,10 @@ def _status_lines(engine: Any, ids: list[int]) -> list[str]:
 
 
 def run_test(ctx: Context) -> int:
+    from alerts.outbox import enqueue_test
+
     config = ctx.config()
-    engine = open_catalog(config.settings)
+    engine = ctx.catalog()
     try:
         with engine.begin() as conn:
             ids = enqueue_test(conn, config, ctx.args.route)
@@ -89,6 +91,8 @@ def run_test(ctx: Context) -> int:
 
 def _send_now(ctx: Context, engine: Engine, config: Config, ids: list[int]) -> int:
     """Dispatch these deliveries at once and print how each went; 0 when all were sent."""
+    from alerts.dispatcher import Dispatcher
+
     dispatcher = Dispatcher(engine, config, environ=ctx.environ)
     try:
         dispatcher.run_once(only_ids=ids)
@@ -109,7 +113,9 @@ def _row_dict(row: Any) -> dict[str, Any]:
 
 
 def run_list(ctx: Context) -> int:
-    engine = open_catalog(ctx.config().settings)
+    from alerts.outbox import list_deliveries
+
+    engine = ctx.catalog()
     with engine.connect() as conn:
         rows = list_deliveries(conn, failed_only=ctx.args.failed, limit=ctx.args.limit)
     if ctx.args.json:
@@ -135,8 +141,10 @@ def run_retry(ctx: Context) -> int:
     if bool(args.ids) == bool(args.all_failed):
         raise ConfigError(["alerts retry: give delivery ids or --all-failed (not both); see `spillwatch "
                            "alerts list --failed`"])
+    from alerts.outbox import retry
+
     config = ctx.config()
-    engine = open_catalog(config.settings)
+    engine = ctx.catalog()
     with engine.begin() as conn:
         reset = retry(conn, ids=args.ids or None, all_failed=args.all_failed)
     if not reset:
@@ -149,8 +157,10 @@ def run_retry(ctx: Context) -> int:
 
 
 def run_dispatch(ctx: Context) -> int:
+    from alerts.dispatcher import Dispatcher
+
     config = ctx.config()
-    engine = open_catalog(config.settings)
+    engine = ctx.catalog()
     dispatcher = Dispatcher(engine, config, environ=ctx.environ)
     if not ctx.args.forever:
         stats = dispatcher.run_once()

@@ -19,25 +19,36 @@ from contextlib import ExitStack
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, ClassVar
 
-from core.config import Config, load_config
 from core.errors import ConfigError
 
 if TYPE_CHECKING:
     from sqlalchemy import Engine
 
+    from core.config import Config
     from indexer.search import SearchBackend
 
 
 class Command:
-    """One ``spillwatch`` command."""
+    """One ``spillwatch`` command.
+
+    The module defining it imports only light modules at its top (the standard library,
+    ``core.errors``, ``core.models``); what the work needs is imported in :meth:`run`.
+    """
 
     name: ClassVar[str] = ""
     help: ClassVar[str] = ""
     description: ClassVar[str] = ""
     needs_config: ClassVar[bool] = True  # False: runs without resolving the config (check-config, scan…)
+    # the command's output is its story: INFO logs only when log_level is set (a service logs always)
+    quiet_logs: ClassVar[bool] = True
+
+    def describe(self) -> str:
+        """The sub-parser's description (a method so that a command may compute it lazily)."""
+        return self.description
 
     def add_arguments(self, parser: argparse.ArgumentParser) -> None:
-        """Add this command's options and actions to its sub-parser."""
+        """Add this command's options and actions to its sub-parser (import heavy modules here or in
+        :meth:`run`, never at module level: ``--help`` must stay fast)."""
 
     def run(self, ctx: Context) -> int:
         handler = getattr(ctx.args, "handler", None)
@@ -72,6 +83,8 @@ class Context:
 
     def config(self) -> Config:
         if self._config is None:
+            from core.config import load_config
+
             path = self.args.config or self.environ.get("SPILLWATCH_CONFIG")
             self._config = load_config(path, self.environ, self.cli_settings())
         return self._config

@@ -28,47 +28,43 @@ class PurgeCommand(Command):
         parser.add_argument("--yes", action="store_true", help="do not ask for confirmation")
 
     def run(self, ctx: Context) -> int:
-        return run(ctx)
+        from core.catalog import open_catalog
+        from indexer.purge import PurgeError, closed_before, purge_findings
+        from indexer.search import open_search
 
-
-def run(ctx: Context) -> int:
-    from core.catalog import open_catalog
-    from indexer.purge import PurgeError, closed_before, purge_findings
-    from indexer.search import open_search
-
-    args = ctx.args
-    if bool(args.finding_ids) == bool(args.closed_before):
-        raise ConfigError(["purge: give FINDING_ID(s) or --closed-before DATE (one of them)"])
-    settings = ctx.config().settings
-    engine = open_catalog(settings)
-    ids = list(args.finding_ids)
-    if args.closed_before:
+        args = ctx.args
+        if bool(args.finding_ids) == bool(args.closed_before):
+            raise ConfigError(["purge: give FINDING_ID(s) or --closed-before DATE (one of them)"])
+        settings = ctx.config().settings
+        engine = open_catalog(settings)
+        ids = list(args.finding_ids)
+        if args.closed_before:
+            try:
+                before = datetime.strptime(args.closed_before, "%Y-%m-%d").replace(tzinfo=UTC)
+            except ValueError:
+                raise ConfigError([f"purge: --closed-before {args.closed_before!r}: expected YYYY-MM-DD"]) from None
+            with engine.connect() as conn:
+                ids = closed_before(conn, before)
+            if not ids:
+                print(f"no closed finding to purge before {args.closed_before}")
+                return 0
+        if not args.yes and sys.stdin.isatty():
+            answer = input(f"purge the archived payloads of {len(ids)} finding(s) ({', '.join(map(str, ids[:20]))})? "
+                           "This cannot be undone [y/N] ")
+            if answer.strip().lower() not in ("y", "yes"):
+                print("nothing purged")
+                return 1
+        search = open_search(settings)
         try:
-            before = datetime.strptime(args.closed_before, "%Y-%m-%d").replace(tzinfo=UTC)
-        except ValueError:
-            raise ConfigError([f"purge: --closed-before {args.closed_before!r}: expected YYYY-MM-DD"]) from None
-        with engine.connect() as conn:
-            ids = closed_before(conn, before)
-        if not ids:
-            print(f"no closed finding to purge before {args.closed_before}")
-            return 0
-    if not args.yes and sys.stdin.isatty():
-        answer = input(f"purge the archived payloads of {len(ids)} finding(s) ({', '.join(map(str, ids[:20]))})? "
-                       "This cannot be undone [y/N] ")
-        if answer.strip().lower() not in ("y", "yes"):
-            print("nothing purged")
-            return 1
-    search = open_search(settings)
-    try:
-        result = purge_findings(engine, search, settings.data_path, ids, who=f"cli:{getpass.getuser()}",
-                                reason=args.reason or "purged with spillwatch purge")
-    except PurgeError as exc:
-        raise ConfigError([f"purge: {exc}"]) from None
-    finally:
-        search.close()
-        engine.dispose()
-    for problem in result.problems:
-        print(f"purge: {problem}", file=sys.stderr)
-    print(f"purged {result.records} record(s) in {result.warc_files} WARC file(s) and {result.documents} search "
-          f"document(s) of {len(result.findings)} finding(s)")
-    return 2 if result.problems else 0
+            result = purge_findings(engine, search, settings.data_path, ids, who=f"cli:{getpass.getuser()}",
+                                    reason=args.reason or "purged with spillwatch purge")
+        except PurgeError as exc:
+            raise ConfigError([f"purge: {exc}"]) from None
+        finally:
+            search.close()
+            engine.dispose()
+        for problem in result.problems:
+            print(f"purge: {problem}", file=sys.stderr)
+        print(f"purged {result.records} record(s) in {result.warc_files} WARC file(s) and {result.documents} search "
+              f"document(s) of {len(result.findings)} finding(s)")
+        return 2 if result.problems else 0

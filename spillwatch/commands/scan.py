@@ -13,15 +13,18 @@ import argparse
 import json
 import os
 import sys
+import time
+from collections import Counter
 from collections.abc import Iterator
-from typing import TextIO
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, TextIO
 
 from core.models import Finding, Severity
-from core.settings import parse_size
-from matcher.explain import explain_tables
-from matcher.isolation import IsolatedScanner
-from matcher.scan import ScanResult, scan_file
 from spillwatch.commands.base import Command, Context
+
+if TYPE_CHECKING:
+    from matcher.isolation import IsolatedScanner
+    from matcher.scan import ScanResult
 
 
 class ScanCommand(Command):
@@ -50,10 +53,27 @@ class ScanCommand(Command):
                             help="scan in this process, without the memory cap and timeout (for debugging)")
 
     def run(self, ctx: Context) -> int:
-        return run(ctx)
+        from matcher.isolation import IsolatedScanner
+
+        paths = list(iter_files(ctx.args.paths))
+        # fork: this process is single-threaded, so the worker starts with the matcher imported (a few
+        # ms, not a second of imports) and is still capped in memory and time (docs/matcher.md)
+        with IsolatedScanner(memory_bytes=ctx.args.max_memory, timeout_seconds=ctx.args.timeout,
+                             start_method="fork") as scanner:
+            if not ctx.args.in_process and any(os.path.isfile(p) for p in paths):
+                scanner.warm()  # before the progress bar's monitor thread exists
+            tally = _scan_all(ctx, scanner, paths)
+        many = len(paths) > 1 or any(os.path.isdir(p) for p in ctx.args.paths)
+        if many:
+            print(tally.summary(), file=sys.stderr if ctx.args.json else sys.stdout)
+        if tally.failed:
+            return 2
+        return 1 if tally.with_findings else 0
 
 
 def _size(value: str) -> int:
+    from core.settings import parse_size
+
     try:
         return parse_size(value)
     except ValueError as exc:
@@ -78,41 +98,75 @@ def iter_files(paths: list[str]) -> Iterator[str]:
             yield path
 
 
-def run(ctx: Context) -> int:
-    with IsolatedScanner(memory_bytes=ctx.args.max_memory, timeout_seconds=ctx.args.timeout) as scanner:
-        return _run(ctx, scanner)
+@dataclass
+class Tally:
+    """What a scan of several files comes to: its summary line."""
+
+    started: float = field(default_factory=time.monotonic)
+    files: int = 0
+    with_findings: int = 0
+    failed: int = 0
+    severities: Counter[str] = field(default_factory=Counter)
+
+    def add(self, findings: list[Finding], errors: list[str]) -> None:
+        self.files += 1
+        self.with_findings += bool(findings)
+        self.failed += bool(errors)
+        self.severities.update(f.severity.name for f in findings)
+
+    def summary(self) -> str:
+        worst = ", ".join(f"{self.severities[name]} {name}" for name in Severity.names(worst_first=True)
+                          if self.severities[name])
+        found = f"{self.with_findings} with findings ({worst})" if self.with_findings else "nothing found"
+        failed = f", {self.failed} could not be scanned" if self.failed else ""
+        return f"scanned {self.files} file(s) in {time.monotonic() - self.started:.1f} s: {found}{failed}"
 
 
-def _run(ctx: Context, scanner: IsolatedScanner) -> int:
-    minimum: Severity = ctx.args.min_severity
-    found = failed = False
-    for path in iter_files(ctx.args.paths):
-        if not os.path.exists(path):
-            result = ScanResult(media_type="", errors=[f"{path}: no such file or directory"])
-        elif ctx.args.in_process:
-            result = scan_file(path)
-        else:
-            result = scanner.scan_file(path)
-        findings = [f for f in result.findings if f.severity >= minimum]
-        found = found or bool(findings)
-        failed = failed or bool(result.errors)
-        # the explanation is recomputed here from the tables' sample rows (pure and small); it
-        # quotes headers and column numbers, never a cell value
-        explained = explain_tables(result.tables) if ctx.args.explain else []
-        if ctx.args.json:
-            document = {"path": path, "media_type": result.media_type,
-                        "findings": [f.to_dict() for f in findings], "errors": result.errors}
-            if ctx.args.explain:
-                document["explain"] = [e.to_dict() for e in explained]
-            print(json.dumps(document, ensure_ascii=False), flush=True)
-        else:
-            report(path, result.media_type, findings, result.errors, sys.stdout)
-            for explanation in explained:
-                sys.stdout.write("".join(f"  {line}\n" for line in explanation.lines()))
-            sys.stdout.flush()
-    if failed:
-        return 2
-    return 1 if found else 0
+def _scan_all(ctx: Context, scanner: IsolatedScanner, paths: list[str]) -> Tally:
+    from tqdm import tqdm
+
+    tally = Tally()
+    # a bar over the files on a terminal only; reports and JSON lines on stdout stay clean
+    with tqdm(paths, unit="file", desc="scanning", file=sys.stderr, leave=False,
+              disable=len(paths) < 2 or not sys.stderr.isatty()) as bar:
+        for path in bar:
+            result = _scan_one(ctx, scanner, path)
+            findings = [f for f in result.findings if f.severity >= ctx.args.min_severity]
+            tally.add(findings, result.errors)
+            with tqdm.external_write_mode(file=sys.stderr):
+                _print_result(ctx, path, result, findings)
+    return tally
+
+
+def _scan_one(ctx: Context, scanner: IsolatedScanner, path: str) -> ScanResult:
+    from matcher.scan import ScanResult, scan_file
+
+    if not os.path.exists(path):
+        return ScanResult(media_type="", errors=[f"{path}: no such file or directory; check the path"])
+    return scan_file(path) if ctx.args.in_process else scanner.scan_file(path)
+
+
+def _print_result(ctx: Context, path: str, result: ScanResult, findings: list[Finding]) -> None:
+    from matcher.explain import explain_tables
+
+    # the explanation is recomputed here from the tables' sample rows (pure and small); it
+    # quotes headers and column numbers, never a cell value
+    explained = explain_tables(result.tables) if ctx.args.explain else []
+    if ctx.args.json:
+        document = {"path": path, "media_type": result.media_type,
+                    "findings": [f.to_dict() for f in findings], "errors": result.errors}
+        if ctx.args.explain:
+            document["explain"] = [e.to_dict() for e in explained]
+        print(json.dumps(document, ensure_ascii=False), flush=True)
+        return
+    if not result.media_type and not findings and result.errors:  # not read at all: one line on stderr
+        for error in result.errors:
+            print(f"scan: {error}", file=sys.stderr)
+        return
+    report(path, result.media_type, findings, result.errors, sys.stdout)
+    for explanation in explained:
+        sys.stdout.write("".join(f"  {line}\n" for line in explanation.lines()))
+    sys.stdout.flush()
 
 
 def report(path: str, media_type: str, findings: list[Finding], errors: list[str], out: TextIO) -> None:

@@ -14,8 +14,10 @@ from typing import TYPE_CHECKING, Any
 
 from core.models import Severity
 from spillwatch.commands.base import Command, Context
+from spillwatch.exit_codes import Exit
 
 if TYPE_CHECKING:
+    from core.settings import Settings
     from indexer.search import SearchHit
 
 # Short names accepted by --type, as in the config's follow_types.
@@ -56,7 +58,62 @@ class SearchCommand(Command):
                             help="match and show unmasked text, also of documents with findings (audited)")
 
     def run(self, ctx: Context) -> int:
-        return run(ctx)
+        from indexer.search import SearchQuery, open_search
+
+        args = ctx.args
+        try:
+            query = SearchQuery(
+                text=args.query, sites=tuple(args.site),
+                media_types=tuple(TYPE_NAMES.get(t.lower(), t.lower()) for t in args.type),
+                severities=tuple(args.severity), has_finding=True if args.has_finding else None,
+                sort=args.sort, page=args.page, per_page=args.per_page, masked=not args.unmasked,
+            )
+        except ValueError as exc:
+            print(f"search: {exc}", file=sys.stderr)
+            return 2
+        settings = ctx.config().settings
+        missing = missing_archive(settings)
+        if missing:
+            print(f"search: {missing}", file=sys.stderr)
+            return Exit.USAGE
+        search = open_search(settings)
+        try:
+            result = search.search(query)
+        finally:
+            search.close()
+        if args.unmasked:
+            _audit(ctx, result.hits)
+        if args.json:
+            print(json.dumps({"total": result.total, "page": result.page, "pages": result.pages,
+                              "hits": [hit_dict(h) for h in result.hits], "facets": result.facets}))
+            return 0 if result.total else 1
+        marks = ("\033[1m", "\033[0m") if sys.stdout.isatty() else ("[", "]")
+        print(f"{result.total} capture(s) match; page {result.page} of {result.pages}")
+        for hit in result.hits:
+            flag = f"  FINDING {hit.severity}" if hit.has_finding else ""
+            print(f"\n{hit.captured_at:%Y-%m-%d %H:%M} {hit.site}  {hit.media_type}{flag}")
+            print(f"  {hit.title}")
+            print(f"  {hit.url}")
+            for segments in hit.highlights:
+                print("    " + " ".join(_highlight(segments, marks).split()))
+        return 0 if result.total else 1
+
+
+def missing_archive(settings: Settings) -> str:
+    """Why there is nothing to search in this data folder (no SQLite catalog or search file yet), or
+    "" — checked before opening anything, which would create the files there."""
+    from indexer.search.sqlite_fts import SqliteSearch
+
+    hint = ("index WARC files first (`spillwatch index PATH`), or point --data-dir (SPILLWATCH_DATA_DIR) "
+            "at the data folder of your crawls")
+    catalog = settings.data_path / "catalog.sqlite3"
+    if not settings.database_url and not catalog.exists():
+        return f"{settings.data_path} holds no archive (no {catalog.name}); {hint}"
+    if settings.search_backend == "sqlite":
+        index = SqliteSearch.from_settings(settings).path
+        if not index.exists():
+            return f"{settings.data_path} holds no search index (no {index.name}); {hint}"
+    return ""
 
 
 def _highlight(segments: list[tuple[str, bool]], marks: tuple[str, str]) -> str:
@@ -87,40 +144,3 @@ def _audit(ctx: Context, hits: list[SearchHit]) -> None:
                    {"flagged_captures": flagged[:100], "hits": len(hits)})
     finally:
         engine.dispose()
-
-
-def run(ctx: Context) -> int:
-    from indexer.search import SearchQuery, open_search
-
-    args = ctx.args
-    try:
-        query = SearchQuery(
-            text=args.query, sites=tuple(args.site),
-            media_types=tuple(TYPE_NAMES.get(t.lower(), t.lower()) for t in args.type),
-            severities=tuple(args.severity), has_finding=True if args.has_finding else None,
-            sort=args.sort, page=args.page, per_page=args.per_page, masked=not args.unmasked,
-        )
-    except ValueError as exc:
-        print(f"search: {exc}", file=sys.stderr)
-        return 2
-    search = open_search(ctx.config().settings)
-    try:
-        result = search.search(query)
-    finally:
-        search.close()
-    if args.unmasked:
-        _audit(ctx, result.hits)
-    if args.json:
-        print(json.dumps({"total": result.total, "page": result.page, "pages": result.pages,
-                          "hits": [hit_dict(h) for h in result.hits], "facets": result.facets}))
-        return 0 if result.total else 1
-    marks = ("\033[1m", "\033[0m") if sys.stdout.isatty() else ("[", "]")
-    print(f"{result.total} capture(s) match; page {result.page} of {result.pages}")
-    for hit in result.hits:
-        flag = f"  FINDING {hit.severity}" if hit.has_finding else ""
-        print(f"\n{hit.captured_at:%Y-%m-%d %H:%M} {hit.site}  {hit.media_type}{flag}")
-        print(f"  {hit.title}")
-        print(f"  {hit.url}")
-        for segments in hit.highlights:
-            print("    " + " ".join(_highlight(segments, marks).split()))
-    return 0 if result.total else 1

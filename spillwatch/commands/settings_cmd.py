@@ -5,7 +5,6 @@ from __future__ import annotations
 import argparse
 import json
 
-from core.settings import SETTINGS
 from spillwatch.commands.base import Command, Context
 
 
@@ -22,32 +21,30 @@ class SettingsCommand(Command):
         parser.add_argument("--json", action="store_true", help="machine-readable output")
 
     def run(self, ctx: Context) -> int:
-        return run(ctx)
+        from core.settings import SETTINGS
 
-
-def run(ctx: Context) -> int:
-    args = ctx.args
-    if args.effective:
-        settings = ctx.config().settings
-        values = settings.redacted()
+        args = ctx.args
+        if args.effective:
+            settings = ctx.config().settings
+            values = settings.redacted()
+            if args.json:
+                print(json.dumps({n: {"value": v, "source": settings.source(n)} for n, v in values.items()},
+                                 indent=2, default=str))
+            else:
+                for name, value in values.items():
+                    print(f"{name} = {value!r}  ({settings.source(name)})")
+            return 0
         if args.json:
-            print(json.dumps({n: {"value": v, "source": settings.source(n)} for n, v in values.items()},
-                             indent=2, default=str))
+            print(json.dumps([{"name": s.name, "env": s.env_var, "default": s.default, "secret": s.secret,
+                               "help": s.help} for s in SETTINGS], indent=2))
+        elif args.markdown:
+            print("| setting | environment | default | description |")
+            print("|---|---|---|---|")
+            for s in SETTINGS:
+                default = "(secret, env only)" if s.secret else f"`{s.default}`"
+                print(f"| `{s.name}` | `{s.env_var}` | {default} | {s.help} |")
         else:
-            for name, value in values.items():
-                print(f"{name} = {value!r}  ({settings.source(name)})")
+            for s in SETTINGS:
+                flag = "  [secret: environment only]" if s.secret else ""
+                print(f"{s.name}  (env {s.env_var}, default {s.default!r}){flag}\n    {s.help}")
         return 0
-    if args.json:
-        print(json.dumps([{"name": s.name, "env": s.env_var, "default": s.default, "secret": s.secret,
-                           "help": s.help} for s in SETTINGS], indent=2))
-    elif args.markdown:
-        print("| setting | environment | default | description |")
-        print("|---|---|---|---|")
-        for s in SETTINGS:
-            default = "(secret, env only)" if s.secret else f"`{s.default}`"
-            print(f"| `{s.name}` | `{s.env_var}` | {default} | {s.help} |")
-    else:
-        for s in SETTINGS:
-            flag = "  [secret: environment only]" if s.secret else ""
-            print(f"{s.name}  (env {s.env_var}, default {s.default!r}){flag}\n    {s.help}")
-    return 0

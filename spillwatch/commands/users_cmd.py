@@ -11,7 +11,6 @@ import getpass
 import sys
 from typing import TYPE_CHECKING
 
-from core.catalog.schema import USER_ROLES
 from core.errors import ConfigError
 from spillwatch.commands.base import Command, Context
 
@@ -19,16 +18,20 @@ if TYPE_CHECKING:
     from sqlalchemy import Engine
 
 
-ROLES = ", ".join(USER_ROLES)
-
-
 class UsersCommand(Command):
     name = "users"
     help = "manage web UI users (roles: admin, analyst, viewer)"
-    description = (f"Accounts of the web UI and API. Roles: {ROLES} — viewers see masked data only, analysts "
+    description = ("Accounts of the web UI and API. Roles: {roles} — viewers see masked data only, analysts "
         "triage findings and may view unmasked data (audited), admins also manage users.")
 
+    def describe(self) -> str:
+        from core.catalog.schema import USER_ROLES
+
+        return self.description.format(roles=", ".join(USER_ROLES))
+
     def add_arguments(self, parser: argparse.ArgumentParser) -> None:
+        from core.catalog.schema import USER_ROLES
+
         actions = parser.add_subparsers(dest="users_command", metavar="ACTION", required=True)
         add = actions.add_parser("add", help="create a user", description="Create a user; the password is asked "
                                  "for twice, or read from standard input with --password-stdin.")

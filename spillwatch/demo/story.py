@@ -16,6 +16,7 @@ import logging
 import secrets
 import shutil
 import sys
+import threading
 import time
 from collections.abc import Mapping
 from datetime import UTC, datetime
@@ -36,6 +37,7 @@ from crawler.queue import enqueue_crawl
 from spillwatch.demo.agency_documents import XLSX_TYPE
 from spillwatch.demo.agency_site import AgencySite
 from spillwatch.demo.data import release_workbook
+from spillwatch.demo.lock import DemoLock
 from spillwatch.service.loop import Service, wait_for
 
 SITE_ID = "demo-agency"
@@ -94,39 +96,57 @@ def _demo_settings(settings: Settings) -> Settings:
                             search_backend="sqlite")
 
 
+class FirstCrawl:
+    """Told the service's events: set once the first full crawl has finished *and* been indexed."""
+
+    def __init__(self) -> None:
+        self.finished = False
+        self.indexed = threading.Event()
+
+    def __call__(self, name: str, data: dict[str, Any]) -> None:
+        if name == "crawl_finished" and data.get("kind") == "full":
+            self.finished = True
+        elif name == "indexed" and self.finished:
+            self.indexed.set()
+
+
 def run(config: Config, *, once: bool) -> int:
-    settings = _demo_settings(config.settings)
-    if settings.source("log_level") == "default":  # the story is the output; logs only for problems
-        logging.getLogger().setLevel(logging.WARNING)
-    started = time.monotonic()
-    with AgencySite() as site:
-        print(f"1. simulated agency site at {site.base_url}")
-        demo = demo_config(settings, site.base_url)
-        service = Service(demo, serve_http=not once, poll_interval=0.5,
-                          notifier_factory=OutboxNotifier.from_channel)
-        service.start()
-        try:
-            return _story(service, site, once=once, started=started)
-        finally:
-            service.stop()
-            service.wait()
+    """The story; :class:`~spillwatch.demo.lock.DemoBusy` when another demo holds this data folder."""
+    with DemoLock(config.settings.data_path):  # before the demo folder is emptied
+        settings = _demo_settings(config.settings)
+        if settings.source("log_level") == "default":  # the story is the output; logs only for problems
+            logging.getLogger().setLevel(logging.WARNING)
+        started = time.monotonic()
+        with AgencySite() as site:
+            print(f"1. simulated agency site at {site.base_url}")
+            demo = demo_config(settings, site.base_url)
+            first = FirstCrawl()
+            service = Service(demo, serve_http=not once, poll_interval=0.5, on_event=first,
+                              notifier_factory=OutboxNotifier.from_channel)
+            service.start(schedule=False)  # no watch poll before the first full crawl is indexed
+            try:
+                # jobs paused, scheduler running: a paused scheduler that is shut down runs its due jobs
+                # once more (APScheduler), which fails noisily on its closed executor
+                for job in service.scheduler.get_jobs():
+                    job.pause()
+                service.scheduler.resume()
+                return _story(service, site, first, once=once, started=started)
+            finally:
+                service.stop()
+                service.wait()
 
 
-def _story(service: Service, site: AgencySite, *, once: bool, started: float) -> int:
+def _story(service: Service, site: AgencySite, first: FirstCrawl, *, once: bool, started: float) -> int:
     engine = service.engine
     enqueue_crawl(engine, SITE_ID, "full", [site.base_url + "/"])
     print("2. crawling and indexing the site …")
-
-    def crawled() -> bool:
-        with engine.connect() as conn:
-            return conn.execute(select(s.crawls.c.id).where(s.crawls.c.site_id == SITE_ID, s.crawls.c.kind == "full",
-                                                            s.crawls.c.status == "finished")).first() is not None
-
-    if not wait_for(crawled, STORY_TIMEOUT):
+    if not wait_for(first.indexed.is_set, STORY_TIMEOUT):
         print("the first crawl did not finish in time; see DATA_DIR/demo/crawls/*/logs", file=sys.stderr)
         return 1
     with engine.connect() as conn:
         captures = conn.execute(select(s.captures.c.id)).all()
+    for job in service.scheduler.get_jobs():  # now the watch page is polled
+        job.resume()
     print(f"   archived {len(captures)} captures; watching {site.base_url}/statistics/ every {WATCH_INTERVAL}")
     published_at = datetime.now(UTC)
     site.publish(RELEASE_PATH, release_workbook(), XLSX_TYPE, link_from="/statistics/",
@@ -165,9 +185,6 @@ def _story(service: Service, site: AgencySite, *, once: bool, started: float) ->
         create(conn, "demo", "analyst", password)
     url = service.settings.effective_base_url
     print(f"5. the UI is at {url}/  (user: demo, password: {password}); Ctrl-C stops the demo")
-    try:
-        while not service.stop_event.wait(1.0):
-            pass
-    except KeyboardInterrupt:
-        print("stopping")
+    while not service.stop_event.wait(1.0):  # until Ctrl-C: the CLI says "interrupted", exit 130
+        pass
     return 0

@@ -82,7 +82,7 @@ class Service:
 
     # -- life cycle ----------------------------------------------------------------------------
 
-    def start(self) -> None:
+    def start(self, *, schedule: bool = True) -> None:
         # APScheduler logs every job run at INFO: every few seconds with watch pages
         logging.getLogger("apscheduler").setLevel(max(logging.WARNING, logging.getLogger().level))
         self.lease.acquire()
@@ -101,7 +101,8 @@ class Service:
         # time there, never the service's (docs/architecture.md §5 rule 5)
         self.scanner = IsolatedScanner()
         self.scheduler = build_scheduler(self.engine, self.catalog_url, self.config)
-        self.scheduler.resume()
+        if schedule:  # False: queued crawls run, nothing is scheduled until scheduler.resume() (the demo)
+            self.scheduler.resume()
         from alerts.dispatcher import Dispatcher
 
         self._thread("heartbeat", self._heartbeat)

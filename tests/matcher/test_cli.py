@@ -48,7 +48,7 @@ def test_min_severity_filters(tmp_path, capsys):
 
 def test_error_exits_2(tmp_path, capsys):
     assert main(["scan", str(tmp_path / "missing.csv")]) == 2
-    assert "no such file or directory" in capsys.readouterr().out
+    assert "no such file or directory" in capsys.readouterr().err
 
 
 def test_bad_severity_is_a_usage_error(tmp_path, capsys):
