@@ -335,3 +335,53 @@ service_leases = Table(
     Column("acquired_at", TS, nullable=False),
     Column("heartbeat_at", TS, nullable=False),
 )
+
+# 0007_disclosure (docs/disclosure.md): where to report a disclosure on a site — the Contact: lines of
+# its /.well-known/security.txt (RFC 9116) as last captured, and the site's configured contact.
+site_contacts = Table(
+    "site_contacts",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("site_id", String(64), nullable=False, index=True),
+    Column("source", String(16), nullable=False),  # security.txt | config
+    Column("contact", Text, nullable=False),  # mailto:, https: or tel: URI as written
+    Column("preferred_languages", Text, nullable=False, default="", server_default=""),
+    Column("policy", Text, nullable=False, default="", server_default=""),
+    Column("expires", TS, nullable=True),
+    Column("capture_id", Integer, ForeignKey("captures.id"), nullable=True),  # the security.txt capture
+    Column("problems", JSON, nullable=False, default=list),  # what the file got wrong (expired, unsigned…)
+    Column("recorded_at", TS, nullable=False),
+    UniqueConstraint("site_id", "source", "contact", name="uq_site_contacts_site_id"),
+)
+
+# 0007_disclosure: one row per question to a public archive about a URL (the mirror sweep) …
+mirror_sweeps = Table(
+    "mirror_sweeps",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("url", Text, nullable=False),
+    Column("url_key", String(64), nullable=False, index=True),  # sha256 of the URL
+    Column("archive", String(128), nullable=False),
+    Column("endpoint", Text, nullable=False),
+    Column("checked_at", TS, nullable=False),
+    Column("copies", Integer, nullable=False, default=0),
+    Column("error", Text, nullable=False, default="", server_default=""),
+)
+
+# … and one row per copy an archive holds (an archive, a URL and a capture time once).
+mirror_copies = Table(
+    "mirror_copies",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("url", Text, nullable=False),
+    Column("url_key", String(64), nullable=False),
+    Column("archive", String(128), nullable=False),
+    Column("timestamp", String(14), nullable=False),  # the archive's capture time, YYYYMMDDhhmmss
+    Column("original", Text, nullable=False),  # the URL as the archive holds it
+    Column("memento_url", Text, nullable=False, default="", server_default=""),
+    Column("status", String(8), nullable=False, default="", server_default=""),
+    Column("digest", String(128), nullable=False, default="", server_default=""),
+    Column("first_found_at", TS, nullable=False),
+    Column("last_found_at", TS, nullable=False),
+    UniqueConstraint("url_key", "archive", "timestamp", name="uq_mirror_copies_url_key"),
+)
