@@ -229,16 +229,17 @@ class Mirror(_Strict):
     name: str
     kind: str = "cdx"
     url: str
+    replay_url: str = ""  # cdx kind: where a copy is viewed, {replay_url}{timestamp}/{url} (e.g. Wayback's /web/)
 
     @field_validator("kind")
     @classmethod
     def _known_kind(cls, value: str) -> str:
         return _one_of(value, MIRROR_KINDS, "mirror kind")
 
-    @field_validator("url")
+    @field_validator("url", "replay_url")
     @classmethod
     def _http_url(cls, value: str) -> str:
-        if not re.match(r"^https?://[^/\s]+", value):
+        if value and not re.match(r"^https?://[^/\s]+", value):
             raise ValueError(f"{value!r} is not an http(s) URL")
         return value
 
