@@ -1,12 +1,13 @@
 """What an alert says, built from catalog rows — and only what may leave (docs/architecture.md §5 rule 4).
 
 An :class:`AlertContent` holds the site, page, file name and URL, times, severity, number of records,
-column *types*, whether the finding is hidden content or a failed redaction, a masked sample and a link
-to the finding in the UI.  It deliberately leaves out column headers, the matcher's free-text reasons
-and page titles and link texts: a headerless CSV turns a person's row into "headers", and free text
-may quote a value.  URLs and file names are masked (:mod:`alerts.masking`): agencies name files after
-people.  The sample is masked by the matcher; :func:`safe_cell` is a second net that stars digits of
-anything still shaped like a date or a long number and caps every cell's length.
+column *types*, whether the finding is hidden content or a failed redaction, a masked sample, the other
+kinds found in the same file and a link to the file's incident in the UI. It deliberately leaves out
+column headers, the matcher's free-text reasons and page titles and link texts: a headerless CSV turns a
+person's row into "headers", and free text may quote a value. URLs and file names are masked
+(:mod:`alerts.masking`): agencies name files after people. The sample is masked by the matcher;
+:func:`safe_cell` is a second net that stars digits of anything still shaped like a date or a long
+number and caps every cell's length.
 """
 
 from __future__ import annotations
@@ -66,7 +67,7 @@ def safe_text(value: str, limit: int = 200) -> str:
 @dataclass(frozen=True)
 class AlertContent:
     finding_id: int
-    event: str  # new | reappeared | test
+    event: str  # new | escalated | reappeared | test
     site_id: str
     site_name: str
     url: str
@@ -84,6 +85,8 @@ class AlertContent:
     failed_redaction: bool
     sample: list[list[str]] = field(default_factory=list)
     link: str = ""
+    incident_id: int | None = None
+    also_found: list[str] = field(default_factory=list)  # labels of the file's other finding kinds
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON shape of one finding in webhook payloads."""
@@ -105,6 +108,8 @@ class AlertContent:
             "failed_redaction": self.failed_redaction,
             "sample": [list(r) for r in self.sample],
             "link": self.link,
+            "incident_id": self.incident_id,
+            "also_found": list(self.also_found),
         }
 
 
@@ -142,6 +147,23 @@ def finding_link(base_url: str, finding_id: int) -> str:
     return f"{base_url.rstrip('/')}/findings/{finding_id}"
 
 
+def incident_link(base_url: str, incident_id: int) -> str:
+    return f"{base_url.rstrip('/')}/incidents/{incident_id}"
+
+
+def _kind_label(kind: str) -> str:
+    return KIND_LABELS.get(kind, kind.replace("_", " ").capitalize())
+
+
+def _also_found(conn: Connection, incident_id: int | None, kind: str) -> list[str]:
+    """Short labels of the other kinds of finding in the same file (its incident)."""
+    if incident_id is None:
+        return []
+    kinds = conn.execute(select(findings.c.kind).where(findings.c.incident_id == incident_id)
+                         .distinct()).scalars().all()
+    return sorted(_kind_label(str(k)).split(" (")[0] for k in kinds if str(k) != kind)
+
+
 def _site_name(conn: Connection, config: Config, site_id: str) -> str:
     for site in config.sites:
         if site.id == site_id:
@@ -169,6 +191,8 @@ def load_alert(conn: Connection, finding_id: int, event: str, config: Config) ->
     kind = str(row.kind)
     site_id = str(row.site_id or "")
     url = str(row.url)
+    incident_id = int(row.incident_id) if row.incident_id is not None else None
+    base_url = config.settings.effective_base_url
     return AlertContent(
         finding_id=finding_id,
         event=event,
@@ -181,14 +205,16 @@ def load_alert(conn: Connection, finding_id: int, event: str, config: Config) ->
         reappeared_at=as_utc(row.reappeared_at),
         severity=str(row.severity).lower(),
         kind=kind,
-        kind_label=KIND_LABELS.get(kind, kind.replace("_", " ").capitalize()),
+        kind_label=_kind_label(kind),
         records=row.rows,
         column_types=_column_types(finding_id, row.columns),
         locator=safe_text(str(row.locator or ""), 120),
         hidden_content=kind == "hidden_content",
         failed_redaction=kind == "failed_redaction",
         sample=_sample(finding_id, row.sample),
-        link=finding_link(config.settings.effective_base_url, finding_id),
+        link=incident_link(base_url, incident_id) if incident_id is not None else finding_link(base_url, finding_id),
+        incident_id=incident_id,
+        also_found=_also_found(conn, incident_id, kind),
     )
 
 

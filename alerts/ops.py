@@ -13,7 +13,7 @@ from datetime import datetime
 
 from sqlalchemy import Connection, select
 
-from alerts.outbox import _insert_ignore, _row_for, delivery_key
+from alerts.outbox import delivery_key, insert_ignore, row_for
 from alerts.routes import Target
 from core.catalog.schema import deliveries
 from core.config import Config
@@ -41,6 +41,6 @@ def enqueue_ops(conn: Connection, config: Config, topic: str, subject: str, text
             continue
         key = delivery_key(EVENT, topic, route.name, channel)
         target = Target(route.name, channel, kinds[channel], "immediate", now)
-        _insert_ignore(conn, _row_for(target, key, None, EVENT, now, {"subject": subject[:200], "text": text[:4000]}))
+        insert_ignore(conn, row_for(target, key, None, EVENT, now, {"subject": subject[:200], "text": text[:4000]}))
         ids.append(int(conn.execute(select(deliveries.c.id).where(deliveries.c.idempotency_key == key)).scalar_one()))
     return ids

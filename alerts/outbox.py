@@ -1,9 +1,9 @@
-"""The alert outbox: one ``deliveries`` row per (finding event, route, channel) in the catalog.
+"""The alert outbox: one ``deliveries`` row per (incident alert, route, channel) in the catalog.
 
-The indexer calls :func:`enqueue_for_finding` inside the transaction that stores the finding, so a
-finding and its deliveries commit together or not at all.  Each delivery has an idempotency key
-(finding, event, route, channel — plus the reappearance time for ``reappeared``), inserted with
-``ON CONFLICT DO NOTHING``: calling it again, or re-indexing the same WARC, creates nothing twice.
+The planner (:mod:`alerts.planner`) decides which deliveries an incident needs and inserts them here
+with :func:`insert_ignore`.  Each delivery has an idempotency key (incident, event, route, channel —
+plus the reappearance time or the escalated severity), inserted with ``ON CONFLICT DO NOTHING``:
+planning again, or re-indexing the same WARC, creates nothing twice.
 
 States: ``pending`` → ``sending`` (claimed by a dispatcher, with a lease) → ``sent``; a failed attempt
 goes to ``failed`` with a next attempt time, and after ``alert_max_attempts`` (or a permanent error)
@@ -23,10 +23,9 @@ from typing import Any
 from sqlalchemy import ColumnElement, Connection, and_, insert, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 
-from alerts.routes import Target, effective_routes, find_route, targets_for
-from core.catalog.schema import deliveries, findings
+from alerts.routes import Target, effective_routes, find_route
+from core.catalog.schema import deliveries
 from core.config import Config
-from core.models import Severity
 from core.timestamps import as_utc
 
 log = logging.getLogger(__name__)
@@ -49,7 +48,7 @@ def delivery_key(*parts: str) -> str:
     return key[: KEY_LIMIT - 41] + ":" + digest
 
 
-def _insert_ignore(conn: Connection, row: dict[str, Any]) -> int:
+def insert_ignore(conn: Connection, row: dict[str, Any]) -> int:
     """Insert unless the idempotency key exists; never raises on a duplicate (keeps the caller's
     transaction usable on PostgreSQL, where a failed INSERT would abort it)."""
     dialect = conn.dialect.name
@@ -69,8 +68,9 @@ def _insert_ignore(conn: Connection, row: dict[str, Any]) -> int:
     return len(conn.execute(stmt.returning(deliveries.c.id)).all())
 
 
-def _row_for(target: Target, key: str, finding_id: int | None, event: str, now: datetime,
-             extra: dict[str, Any] | None = None) -> dict[str, Any]:
+def row_for(target: Target, key: str, finding_id: int | None, event: str, now: datetime,
+            extra: dict[str, Any] | None = None, incident_id: int | None = None) -> dict[str, Any]:
+    """The ``deliveries`` row of one target (route, channel, due time), pending."""
     payload: dict[str, Any] = {"mode": target.mode}
     if target.mode != "immediate":
         payload["batch"] = target.due_at.isoformat()
@@ -78,6 +78,7 @@ def _row_for(target: Target, key: str, finding_id: int | None, event: str, now: 
     return {
         "idempotency_key": key,
         "finding_id": finding_id,
+        "incident_id": incident_id,
         "event": event,
         "route": target.route,
         "channel": target.channel,
@@ -90,44 +91,6 @@ def _row_for(target: Target, key: str, finding_id: int | None, event: str, now: 
         "sent_at": None,
         "payload": payload,
     }
-
-
-def enqueue_for_finding(conn: Connection, finding_id: int, event: str, config: Config, *,
-                        now: datetime | None = None) -> int:
-    """Create the deliveries a finding event needs, in the caller's transaction.
-
-    ``event`` is ``new`` (first time the finding is stored) or ``reappeared`` (a removed file is back;
-    keyed by ``findings.reappeared_at`` so each reappearance alerts once).  Routes are matched by site,
-    kind and severity; digest routes get a delivery due at the end of their window.  Dismissed
-    findings create nothing.  Returns the number of deliveries created (0 on a repeated call).
-    """
-    if event not in FINDING_EVENTS:
-        raise ValueError(f"event {event!r} is not one of {', '.join(FINDING_EVENTS)}")
-    now = now or utcnow()
-    row = conn.execute(
-        select(findings.c.id, findings.c.site_id, findings.c.kind, findings.c.severity,
-               findings.c.status, findings.c.reappeared_at).where(findings.c.id == finding_id)
-    ).first()
-    if row is None:
-        raise LookupError(f"finding {finding_id} does not exist; enqueue after inserting it, in the same "
-                          "transaction")
-    if row.status == "dismissed":
-        return 0
-    try:
-        severity = Severity.parse(str(row.severity))
-    except ValueError:
-        log.warning("finding %s has unknown severity; routed as critical so it is not dropped", finding_id)
-        severity = Severity.critical
-    event_part = event
-    if event == "reappeared":
-        when = as_utc(row.reappeared_at) or now
-        event_part = f"reappeared@{when.strftime('%Y%m%dT%H%M%S')}"
-    created = 0
-    for target in targets_for(config, site_id=row.site_id, kind=str(row.kind), severity=severity,
-                              moment=now):
-        key = delivery_key("finding", str(finding_id), event_part, target.route, target.channel)
-        created += _insert_ignore(conn, _row_for(target, key, finding_id, event, now))
-    return created
 
 
 def enqueue_test(conn: Connection, config: Config, route_name: str | None = None, *,
@@ -146,7 +109,7 @@ def enqueue_test(conn: Connection, config: Config, route_name: str | None = None
         for channel in route.channels:
             target = Target(route.name, channel, kinds[channel], "immediate", now)
             key = delivery_key("test", run, route.name, channel)
-            _insert_ignore(conn, _row_for(target, key, None, "test", now, {"test": True}))
+            insert_ignore(conn, row_for(target, key, None, "test", now, {"test": True}))
             ids.append(int(conn.execute(select(deliveries.c.id).where(
                 deliveries.c.idempotency_key == key)).scalar_one()))
     return ids

@@ -2,8 +2,10 @@
 
 The indexer records each new finding and each reappearance as a ``finding_events`` row (``new``,
 ``reappeared``) in the transaction that stores it, and sends nothing.  :func:`plan_events` turns the
-events not yet planned into outbox rows (:func:`alerts.outbox.enqueue_for_finding`: routes, digests,
-idempotency keys) and stamps them ``alerts_planned_at``, in one transaction.  The dispatcher runs it at
+events not yet planned into outbox rows — one alert per incident (published file) and route, a later
+finding of the same file alerting again only when it raises the severity
+(:func:`alerts.incident_alerts.enqueue_for_finding`: routes, digests, idempotency keys) — and stamps
+them ``alerts_planned_at``, in one transaction.  The dispatcher runs it at
 the start of every pass, so a finding reaches the outbox as fast as the dispatcher wakes (the service
 wakes it after each index run).  Two planners racing (two machines) create nothing twice: the
 deliveries' idempotency keys absorb the second insert.
@@ -16,7 +18,8 @@ from datetime import datetime
 
 from sqlalchemy import Engine, select, update
 
-from alerts.outbox import FINDING_EVENTS, enqueue_for_finding, utcnow
+from alerts.incident_alerts import enqueue_for_finding
+from alerts.outbox import FINDING_EVENTS, utcnow
 from core.catalog.schema import finding_events
 from core.config import Config
 

@@ -141,7 +141,7 @@ def _slack_link(url: str, label: str) -> str:
 
 
 def _headline(item: AlertContent) -> str:
-    event = " (reappeared)" if item.event == "reappeared" else ""
+    event = f" ({item.event})" if item.event in ("reappeared", "escalated") else ""
     return f"{item.severity.upper()}{event}: {item.kind_label.split(' (')[0]}"
 
 
@@ -163,6 +163,8 @@ def _fields(item: AlertContent) -> list[dict[str, str]]:
         pairs.append(("Page", _slack_link(item.page_url, item.page_url)))
     if item.reappeared_at:
         pairs.append(("Reappeared", _when(item.reappeared_at)))
+    if item.also_found:
+        pairs.append(("Also in this file", ", ".join(item.also_found)))
     if item.hidden_content:
         pairs.append(("Hidden content", "yes"))
     if item.failed_redaction:
@@ -179,6 +181,9 @@ def _sample_block(item: AlertContent) -> dict[str, Any] | None:
 
 
 def _button(item: AlertContent) -> dict[str, Any]:
+    if item.incident_id is not None:
+        return {"type": "button", "text": {"type": "plain_text", "text": "Open incident", "emoji": False},
+                "url": item.link[:SLACK_URL], "style": "primary", "action_id": f"open-incident-{item.incident_id}"}
     return {"type": "button", "text": {"type": "plain_text", "text": "Open finding", "emoji": False},
             "url": item.link[:SLACK_URL], "style": "primary", "action_id": f"open-finding-{item.finding_id}"}
 

@@ -7,6 +7,8 @@ keyed by the table's own cells, so edits around it do not duplicate it.  Each fi
 is gone) and ``reappeared_at`` (served again after that).  A new finding and a reappearance are
 recorded as ``finding_events`` rows (``new``, ``reappeared``) in the same transaction; the alerts side
 turns those events into deliveries (:mod:`alerts.planner`), so the indexer never sends anything.
+Each finding is attached to the incident of its file (site + URL, :mod:`core.catalog.incidents`),
+whose severity, exposure and removal are refreshed whenever a finding of it changes.
 """
 
 from __future__ import annotations
@@ -19,6 +21,7 @@ from datetime import datetime
 
 from sqlalchemy import Connection, insert, select
 
+from core.catalog import incidents as incidents_store
 from core.catalog.schema import finding_events, findings, versions
 from core.models import Finding, Severity, Table
 from core.timestamps import as_utc
@@ -86,6 +89,7 @@ def store(
         log.info("new finding %d: %s, %s, %d rows, capture %d", finding_id, data["kind"], data["severity"],
                  data["rows"], capture_id)
         record_event(conn, finding_id, "new", seen)
+        incidents_store.incident_for_finding(conn, finding_id, now=now)
         stored.append(StoredFinding(finding_id, data["severity"], created=True))
     return stored
 
@@ -113,6 +117,8 @@ def _seen_again(conn: Connection, finding_id: int, seen: datetime, payload_diges
     if reappeared:
         record_event(conn, finding_id, "reappeared", seen)
         log.info("finding %d reappeared", finding_id)
+    if values:
+        incidents_store.refresh_for_findings(conn, [finding_id])
 
 
 def ids_for_digests(conn: Connection, digests: Iterable[str]) -> dict[str, list[tuple[int, str]]]:
@@ -151,5 +157,6 @@ def content_removed(conn: Connection, digests: Iterable[str], surt: str, at: dat
             conn.execute(insert(finding_events), {"finding_id": finding_id, "at": as_utc(at), "user_id": None,
                                                   "event": "removed", "from_status": None, "to_status": None,
                                                   "note": ""})
+            incidents_store.refresh_for_findings(conn, [finding_id], now=at)
             marked += 1
     return marked

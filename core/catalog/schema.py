@@ -189,6 +189,55 @@ links = Table(
 )
 
 FINDING_STATUSES = ("new", "confirmed", "dismissed", "reported", "removed")
+INCIDENT_STATUSES = FINDING_STATUSES  # the one triage state lives on the incident (0007_incidents)
+
+# 0007_incidents: one row per published file (site + URL), kept over time across payload changes.
+# Its findings point at it (findings.incident_id); status is the one triage state of the file,
+# severity the worst of its findings; the *_at columns are the milestones of its timeline
+# (core.catalog.incidents).  ``page_*`` name the page that linked the file and the change that
+# revealed the link, when the indexer recorded them.
+incidents = Table(
+    "incidents",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("key", String(64), nullable=False, unique=True),  # sha256 of site id + URL
+    Column("site_id", String(64), nullable=True, index=True),
+    Column("url", Text, nullable=False),
+    Column("status", String(16), nullable=False, default="new"),
+    Column("severity", String(16), nullable=False),
+    Column("assignee_id", Integer, ForeignKey("users.id"), nullable=True),
+    Column("capture_id", Integer, ForeignKey("captures.id"), nullable=True),  # first capture with a finding
+    Column("page_url", Text, nullable=False, default="", server_default=""),
+    Column("page_capture_id", Integer, ForeignKey("captures.id"), nullable=True),
+    Column("page_change_id", Integer, ForeignKey("changes.id"), nullable=True),
+    Column("first_seen", TS, nullable=False),
+    Column("last_seen", TS, nullable=False),
+    Column("alerted_at", TS, nullable=True),
+    Column("alerted_severity", String(16), nullable=True),  # severity of the last alert planned
+    Column("triaged_at", TS, nullable=True),
+    Column("reported_at", TS, nullable=True),
+    Column("removed_at", TS, nullable=True),
+    Column("reappeared_at", TS, nullable=True),
+    Column("created_at", TS, nullable=False),
+    Column("updated_at", TS, nullable=False),
+    Index("ix_incidents_status_severity", "status", "severity"),
+    Index("ix_incidents_first_seen", "first_seen"),
+)
+
+# 0007_incidents: what happened to an incident: triage (status | note | assign, with the user) and
+# the planner's alert events (new | escalated | reappeared, planned into deliveries).
+incident_events = Table(
+    "incident_events",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("incident_id", Integer, ForeignKey("incidents.id"), nullable=False, index=True),
+    Column("at", TS, nullable=False),
+    Column("user_id", Integer, ForeignKey("users.id"), nullable=True),
+    Column("event", String(32), nullable=False),
+    Column("from_status", String(16), nullable=True),
+    Column("to_status", String(16), nullable=True),
+    Column("note", Text, nullable=False, default=""),
+)
 
 findings = Table(
     "findings",
@@ -214,6 +263,7 @@ findings = Table(
     Column("removed_at", TS, nullable=True),
     Column("reappeared_at", TS, nullable=True),
     Column("created_at", TS, nullable=False),
+    Column("incident_id", Integer, ForeignKey("incidents.id"), nullable=True, index=True),  # 0007_incidents
     Index("ix_findings_status_severity", "status", "severity"),
     Index("ix_findings_payload_digest", "payload_digest"),  # 0002_indexer
 )
@@ -242,7 +292,8 @@ deliveries = Table(
     Column("id", Integer, primary_key=True, autoincrement=True),
     Column("idempotency_key", String(255), nullable=False, unique=True),
     Column("finding_id", Integer, ForeignKey("findings.id"), nullable=True, index=True),
-    Column("event", String(16), nullable=False, default="new"),  # new | reappeared | test | digest
+    Column("incident_id", Integer, ForeignKey("incidents.id"), nullable=True, index=True),  # 0007_incidents
+    Column("event", String(16), nullable=False, default="new"),  # new | escalated | reappeared | test | ops
     Column("route", String(128), nullable=False),
     Column("channel", String(128), nullable=False),
     Column("notifier", String(16), nullable=False),  # email | slack | webhook

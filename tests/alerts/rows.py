@@ -15,7 +15,7 @@ from datetime import UTC, date, datetime
 from typing import Any
 
 from faker import Faker
-from sqlalchemy import Connection, insert
+from sqlalchemy import Connection, Engine, insert, select
 
 from core.catalog.schema import captures, findings, links, sites
 
@@ -112,3 +112,9 @@ def leaks(text: str, crowd: list[Person]) -> list[str]:
             if re.search(rf"(?<![\w]){re.escape(value)}(?![\w])", text):
                 found.append(value)
     return found
+
+
+def incident_of(engine: Engine, finding_id: int) -> int:
+    """The incident a finding was attached to (alerts are per incident: keys and links name it)."""
+    with engine.connect() as conn:
+        return int(conn.execute(select(findings.c.incident_id).where(findings.c.id == finding_id)).scalar_one())

@@ -14,11 +14,11 @@ from pathlib import Path
 import yaml
 from sqlalchemy import select
 
-from alerts.outbox import enqueue_for_finding
+from alerts.incident_alerts import enqueue_for_finding
 from core.catalog import open_catalog
 from core.catalog.schema import deliveries
 from core.config import load_config
-from tests.alerts.rows import insert_finding, insert_site
+from tests.alerts.rows import incident_of, insert_finding, insert_site
 
 ROOT = Path(__file__).resolve().parents[2]
 FINDINGS = 10
@@ -87,10 +87,10 @@ def test_sigkill_between_send_and_record_resends_at_most_once(tmp_path, crowd, s
     assert second.returncode == 0, (tmp_path / "second.log").read_text()
 
     posts = Counter(p.json["blocks"][-2]["elements"][0]["url"] for p in slack_server.posted)
-    links = {f"https://spillwatch.ngo.example/findings/{fid}" for fid in ids}
+    links = {f"https://spillwatch.ngo.example/incidents/{incident_of(engine, fid)}" for fid in ids}
     assert set(posts) == links, "a delivery was lost"
     duplicated = [link for link, n in posts.items() if n > 1]
-    assert duplicated == [f"https://spillwatch.ngo.example/findings/{ids[3]}"]  # the one in flight
+    assert duplicated == [f"https://spillwatch.ngo.example/incidents/{incident_of(engine, ids[3])}"]  # in flight
     assert max(posts.values()) == 2  # at most one extra copy for one crash
     resent = [p.at for p in slack_server.posted if p.json["blocks"][-2]["elements"][0]["url"] == duplicated[0]][1]
     assert resent - killed_at >= 2.5, "resent before the claim's lease (3 x alert_timeout) expired"

@@ -11,12 +11,12 @@ from datetime import UTC, datetime, timedelta
 from sqlalchemy import select
 
 from alerts.dispatcher import Dispatcher
+from alerts.incident_alerts import enqueue_for_finding
 from alerts.notifiers import build_notifier
-from alerts.outbox import enqueue_for_finding
 from alerts.retry import RetryPolicy
 from core.catalog.schema import deliveries
 from core.config import Channel, Route
-from tests.alerts.rows import insert_finding
+from tests.alerts.rows import incident_of, insert_finding
 from tests.alerts.servers import free_port
 
 OK = Channel(name="ok-slack", kind="slack", url_env="OK_URL", rate_limit_per_minute=100)
@@ -57,7 +57,7 @@ def test_hourly_digest_is_one_message_at_the_end_of_the_window(engine, make_conf
     message = post.json
     assert message["blocks"][0]["text"]["text"] == "Spillwatch hourly digest: 3 findings"
     assert [b["accessory"]["url"] for b in message["blocks"][1:4]] == [
-        f"https://spillwatch.ngo.example/findings/{i}" for i in (1, 2, 3)]
+        f"https://spillwatch.ngo.example/incidents/{incident_of(engine, i)}" for i in (1, 2, 3)]
     assert _states(engine) == {"sent": 3}
 
 

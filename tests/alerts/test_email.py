@@ -9,11 +9,11 @@ from email.utils import parsedate_to_datetime
 from aiosmtpd.smtp import AuthResult
 
 from alerts.dispatcher import Dispatcher
+from alerts.incident_alerts import enqueue_for_finding
 from alerts.notifiers.email import EmailNotifier
-from alerts.outbox import enqueue_for_finding
 from core.catalog.schema import deliveries
 from core.config import Channel, Route
-from tests.alerts.rows import insert_finding, leaks, mask_name
+from tests.alerts.rows import incident_of, insert_finding, leaks, mask_name
 from tests.alerts.servers import SmtpServer
 from tests.alerts.tls import make_certificates
 
@@ -53,10 +53,11 @@ def test_multipart_headers_links_and_masking(engine, make_config, crowd, smtp_se
     assert parsedate_to_datetime(msg["Date"]).tzinfo is not None
     assert msg["List-Unsubscribe"].strip() == "<mailto:spillwatch@watch.ngo.example?subject=unsubscribe%20ngo-email>"
     assert msg["Auto-Submitted"] == "auto-generated"
-    assert msg["X-Spillwatch-Delivery"] == f"finding:{fid}:new:urgent:ngo-email"
+    incident = incident_of(engine, fid)
+    assert msg["X-Spillwatch-Delivery"] == f"incident:{incident}:new:urgent:ngo-email"
     text = msg.get_body(("plain",)).get_content()
     html = msg.get_body(("html",)).get_content()
-    link = f"https://spillwatch.ngo.example/findings/{fid}"
+    link = f"https://spillwatch.ngo.example/incidents/{incident}"
     for body in (text, html):
         assert link in body
         assert "https://www.ice.gov/d*****/d********/F***_d*************_*.xlsx" in body

@@ -16,7 +16,8 @@ from datetime import UTC, datetime, timedelta
 from sqlalchemy import select, update
 
 from alerts.dispatcher import Dispatcher
-from alerts.outbox import enqueue_for_finding, utcnow
+from alerts.incident_alerts import enqueue_for_finding
+from alerts.outbox import utcnow
 from core.catalog.schema import deliveries, findings
 from core.config import Channel, Route
 from tests.alerts.rows import insert_finding, leaks, mask_id, mask_name

@@ -7,7 +7,8 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from sqlalchemy import select, update
 
-from alerts.outbox import enqueue_for_finding, enqueue_test, retry
+from alerts.incident_alerts import enqueue_for_finding
+from alerts.outbox import enqueue_test, retry
 from core.catalog.schema import deliveries, findings
 from core.config import Alerts, Channel, Config, Route
 from tests.alerts.conftest import SITE
@@ -49,8 +50,9 @@ def test_enqueue_matches_routes_and_is_idempotent(db, config, crowd):
         ("urgent", "slack", "slack", "pending", "new"),
         ("other-site", "mail", "email", "pending", "new"),
     ]
-    assert rows[0].idempotency_key == f"finding:{fid}:new:urgent:mail"
-    assert rows[0].payload == {"mode": "immediate"}
+    assert rows[0].idempotency_key == f"incident:{rows[0].incident_id}:new:urgent:mail"
+    assert rows[0].incident_id is not None and rows[0].finding_id == fid
+    assert rows[0].payload == {"mode": "immediate", "severity": "critical"}
     assert rows[2].payload["mode"] == "daily" and rows[2].payload["batch"]
 
 

@@ -11,8 +11,8 @@ import pytest
 from alerts.content import Envelope, example_alert
 from alerts.dispatcher import Dispatcher
 from alerts.errors import DeliveryError, NotConfigured
+from alerts.incident_alerts import enqueue_for_finding
 from alerts.notifiers.email import EmailNotifier
-from alerts.outbox import enqueue_for_finding
 from alerts.render import Renderer, render_email
 from core.config import Channel, Route
 from tests.alerts.rows import insert_finding, leaks, mask_id

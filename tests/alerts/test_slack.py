@@ -8,11 +8,11 @@ from collections import Counter
 import pytest
 
 from alerts.dispatcher import Dispatcher
-from alerts.outbox import enqueue_for_finding
+from alerts.incident_alerts import enqueue_for_finding
 from alerts.render import slack_limits_problems
 from core.catalog.schema import deliveries
 from core.config import Channel, Route
-from tests.alerts.rows import insert_finding
+from tests.alerts.rows import incident_of, insert_finding
 
 SLACK = Channel(name="ngo-slack", kind="slack", url_env="NGO_SLACK_URL", rate_limit_per_minute=100)
 ROUTE = Route(name="urgent", channels=["ngo-slack"])
@@ -70,7 +70,8 @@ def test_200_ok_posts_block_kit_once(engine, make_config, crowd, slack_server):
     assert fields["*Where in file*"] == "sheet 'Sheet2' (hidden)"
     assert fields["*Page*"].startswith("<https://www.ice.gov/d*****/d********-m*********|")
     button = message["blocks"][4]["elements"][0]
-    assert button["type"] == "button" and button["url"] == f"https://spillwatch.ngo.example/findings/{ids[0]}"
+    assert button["type"] == "button" and button["text"]["text"] == "Open incident"
+    assert button["url"] == f"https://spillwatch.ngo.example/incidents/{incident_of(engine, ids[0])}"
     assert "Masked sample" in message["blocks"][3]["text"]["text"]
     # a second pass sends nothing: the delivery is recorded as sent
     assert dispatcher.run_once().handled == 0
@@ -126,7 +127,8 @@ def test_many_findings_with_failures_never_post_twice(engine, make_config, crowd
     _, dispatcher, ids = _setup(engine, make_config, crowd, slack_server, findings=6)
     assert _drain(dispatcher) == {"sent": 6}
     per_finding = _posts_per_finding(slack_server)
-    assert sorted(per_finding) == sorted(f"https://spillwatch.ngo.example/findings/{i}" for i in ids)
+    assert sorted(per_finding) == sorted(f"https://spillwatch.ngo.example/incidents/{incident_of(engine, i)}"
+                                         for i in ids)
     assert set(per_finding.values()) == {1}
 
 

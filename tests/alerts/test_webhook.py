@@ -8,10 +8,10 @@ import hmac
 import json
 
 from alerts.dispatcher import Dispatcher
-from alerts.outbox import enqueue_for_finding
+from alerts.incident_alerts import enqueue_for_finding
 from core.catalog.schema import deliveries
 from core.config import Channel, Route
-from tests.alerts.rows import insert_finding, leaks
+from tests.alerts.rows import incident_of, insert_finding, leaks
 from tests.alerts.servers import SlackLikeServer
 
 HOOK = Channel(name="partner", kind="webhook", url_env="PARTNER_URL", secret_env="PARTNER_KEY")
@@ -43,14 +43,16 @@ def test_signed_json_post(engine, make_config, crowd, slack_server):
     assert not verify("another key", post.headers, post.body)
     tampered = post.body.replace(b'"records":6252', b'"records":1')
     assert tampered != post.body and not verify(KEY, post.headers, tampered)
-    assert post.headers["x-spillwatch-delivery"] == f"finding:{fid}:new:partner:partner"
+    incident = incident_of(engine, fid)
+    assert post.headers["x-spillwatch-delivery"] == f"incident:{incident}:new:partner:partner"
     body = json.loads(post.body)
     assert body["type"] == "spillwatch.alert" and body["test"] is False and body["mode"] == "immediate"
     (finding,) = body["findings"]
     assert finding["finding_id"] == fid and finding["records"] == 6252
     assert finding["hidden_content"] is True and finding["failed_redaction"] is False
     assert finding["site"] == {"id": "ice", "name": "ICE detention statistics"}
-    assert finding["link"] == f"https://spillwatch.ngo.example/findings/{fid}"
+    assert finding["link"] == f"https://spillwatch.ngo.example/incidents/{incident}"
+    assert finding["incident_id"] == incident and finding["also_found"] == []
     assert finding["column_types"] == ["person_name", "birth_date", "gov_id", "nationality", "detention_facility"]
     assert leaks(post.body.decode(), crowd) == []
 
