@@ -109,6 +109,11 @@ def _page_links(conn: Connection, surt: str) -> list[PageLink]:
     return list(pages.values())
 
 
+def load_pages(conn: Connection, url: str) -> list[PageLink]:
+    """The pages that linked ``url``, with when the link appeared and disappeared."""
+    return _page_links(conn, surt_key(url))
+
+
 def observations(conn: Connection, url: str, person_level_digests: set[str] | None = None) -> list[Observation]:
     """The file URL's captures as exposure observations.  With ``person_level_digests``, a 2xx
     capture of another payload counts as the file gone (emptied or replaced by a harmless version)."""
