@@ -89,3 +89,13 @@ def for_site(conn: Connection, site_id: str) -> list[Contact]:
     out = [Contact(r["contact"], r["source"], r["policy"], r["preferred_languages"], as_utc(r["expires"]),
                    list(r["problems"] or [])) for r in rows]
     return sorted(out, key=lambda c: c.source != "config")
+
+
+def known(conn: Connection, sites: list[Site], site_id: str | None) -> list[Contact]:
+    """Where to report for a site: the configured contact as the config says now (first), then the
+    security.txt contacts recorded at the last full crawl."""
+    if site_id is None:
+        return []
+    configured = next((s.disclosure_contact for s in sites if s.id == site_id and s.disclosure_contact), None)
+    out = [Contact(configured, "config")] if configured else []
+    return out + [c for c in for_site(conn, site_id) if c.source != "config"]

@@ -61,7 +61,7 @@ def draft(conn: Connection, config: Config, incident_id: int) -> Draft:
     if incident is None:
         raise NotifyError(f"incident {incident_id} does not exist")
     about = subject.load(conn, incident.url)
-    known = contacts.for_site(conn, incident.site_id) if incident.site_id else []
+    known = contacts.known(conn, config.sites, incident.site_id)
     text = _environment(config).get_template(TEMPLATE).render(
         url=incident.url, page_url=incident.page_url, host=urlsplit(incident.url).hostname or "",
         file_name=incident.url.rstrip("/").rsplit("/", 1)[-1], first_seen=f"{incident.first_seen:%Y-%m-%d %H:%M}",

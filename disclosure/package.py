@@ -30,10 +30,10 @@ class Context:
     title: str
 
 
-def gather(conn: Connection, url: str, *, title: str = "", extra_events: list[tuple[datetime, str]] | None = None
-           ) -> Context:
+def gather(conn: Connection, config: Config, url: str, *, title: str = "",
+           extra_events: list[tuple[datetime, str]] | None = None) -> Context:
     about = subject.load(conn, url)
-    found = contacts.for_site(conn, about.site_id) if about.site_id else []
+    found = contacts.known(conn, config.sites, about.site_id)
     return Context(about, found, mirrors.copies_of(conn, url), bool(mirrors.last_sweeps(conn, url)),
                    list(extra_events or []), title or f"Disclosure at {url}")
 
@@ -79,7 +79,7 @@ def render_report(ctx: Context, rows: list[dict[str, Any]], package: report.Pack
 def build_for_url(conn: Connection, config: Config, url: str, out: Path, *, title: str = "",
                   extra_events: list[tuple[datetime, str]] | None = None,
                   meta: dict[str, Any] | None = None) -> EvidenceSummary:
-    ctx = gather(conn, url, title=title, extra_events=extra_events)
+    ctx = gather(conn, config, url, title=title, extra_events=extra_events)
     rows = capture_rows(conn, ctx.subject.capture_ids)
     members = {"evidence/report.html": render_report(ctx, rows).encode("utf-8"),
                "evidence/incident.json": summary_json(ctx, rows)}

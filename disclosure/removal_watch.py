@@ -66,15 +66,23 @@ def sync(conn: Connection, settings: Settings, now: datetime) -> int:
             if row.status not in WATCHED_STATUSES:
                 continue
             conn.execute(insert(removal_watches).values(
-                incident_id=row.id, site_id=row.site_id, url=row.url, page_url=row.page_url or "",
+                incident_id=row.id, site_id=row.site_id, url=row.url, page_url=_page_url(conn, row),
                 interval_seconds=interval, status="watching", next_check_at=now, checks=0, created_at=now))
             created += 1
         elif row.status not in WATCHED_STATUSES and row.watch_status != "stopped":
             conn.execute(update(removal_watches).where(removal_watches.c.id == row.watch_id).values(status="stopped"))
         elif row.watch_status != "stopped" and float(row.interval_seconds) != interval:
             conn.execute(update(removal_watches).where(removal_watches.c.id == row.watch_id)
-                         .values(interval_seconds=interval, page_url=row.page_url or ""))
+                         .values(interval_seconds=interval))
     return created
+
+
+def _page_url(conn: Connection, row: Any) -> str:
+    """The incident's linking page, else the first page whose captured links point at the file."""
+    if row.page_url:
+        return str(row.page_url)
+    pages = subject.load_pages(conn, str(row.url))
+    return pages[0].page_url if pages else ""
 
 
 def due(conn: Connection, now: datetime, limit: int = BATCH) -> list[Due]:

@@ -45,8 +45,8 @@ RETENTION_INTERVAL = 3600.0  # seconds between two checks for closed findings to
 
 HEARTBEAT_SECONDS = 10.0
 # what the crawl, index, dispatcher and HTTP threads import lazily (see Service.start)
-WORKER_MODULES = ("crawler.run", "indexer.pipeline", "alerts.dispatcher", "web", "web.server",
-                  "spillwatch.service.bursts", "spillwatch.service.fetches")
+WORKER_MODULES = ("crawler.run", "indexer.pipeline", "alerts.dispatcher", "web", "web.server", "disclosure.contacts",
+                  "spillwatch.service.bursts", "spillwatch.service.fetches", "disclosure.removal_watch")
 RESTART_DELAY = 2.0  # first pause before a crashed worker is restarted; doubled up to the maximum
 MAX_RESTART_DELAY = 60.0
 DISK_CHECK_SECONDS = 5.0
@@ -74,8 +74,8 @@ class Service:
         self.scheduler: Any = None
         self.dispatcher: Any = None
         from spillwatch.service.bursts import Bursts
-
-        self.bursts = Bursts(self)
+        from spillwatch.service.removal_checks import RemovalChecks
+        self.bursts, self.removal_checks = Bursts(self), RemovalChecks(self)
         self.http: Any = None
 
     # -- life cycle ----------------------------------------------------------------------------
@@ -253,7 +253,7 @@ class Service:
                 continue
             request = self._next_queued()
             if request is None:
-                if not self.bursts.fetch_due():
+                if not self.bursts.fetch_due() and not self.removal_checks.check_due():
                     self.stop_event.wait(self.poll_interval)
                 continue
             try:
@@ -306,6 +306,8 @@ class Service:
             log.error("%s crawl of %s failed: %s", request["kind"], site_id, manifest.reason)
             self.state.last_error = f"{request['kind']} crawl of {site_id} failed: {manifest.reason}"[:500]
         self._index(manifest.warc_files, crawl_id=request["id"])
+        if request["kind"] != "watch":  # the site's security.txt contacts (docs/disclosure.md)
+            self.removal_checks.refresh_contacts(site_id)
         if request["kind"] == "watch":
             self.bursts.queue_documents(site_id, request["id"], seeds)
             while not self.stop_event.is_set() and not self.state.paused and self.bursts.fetch_due():
