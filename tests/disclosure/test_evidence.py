@@ -172,3 +172,36 @@ def test_wacz_validate_still_passes(package: tuple[Path, str], tmp_path: Path) -
     copy = tmp_path / "copy.wacz"
     shutil.copy(package[0], copy)
     validate_wacz(copy)
+
+
+def test_cli_verify_exit_codes(package: tuple[Path, str], tsa: LocalTsa, tmp_path: Path,
+                               capsys: pytest.CaptureFixture[str]) -> None:
+    from spillwatch.cli import main
+
+    path, public = package
+    assert main(["verify", str(path), "--tsa-ca", str(tsa.ca_file), "--key", signing.fingerprint(public)]) == 0
+    assert "verified" in capsys.readouterr().out
+    tampered = tmp_path / "t.wacz"
+    _rewrite(path, tampered, "evidence/incident.json", lambda d: d.replace(b'"rows": 60', b'"rows": 6', 1))
+    assert main(["verify", str(tampered), "--tsa-ca", str(tsa.ca_file)]) == 1
+    assert "FAIL members: evidence/incident.json" in capsys.readouterr().out
+    (tmp_path / "not.wacz").write_bytes(b"not a zip")
+    assert main(["verify", str(tmp_path / "not.wacz")]) == 2
+
+
+def test_cli_keygen_and_build(crawled: Crawled, published_and_removed: str, tsa: LocalTsa, tmp_path: Path,
+                              capsys: pytest.CaptureFixture[str]) -> None:
+    from spillwatch.cli import main
+
+    key = tmp_path / "k.pem"
+    assert main(["evidence", "keygen", str(key)]) == 0 and oct(key.stat().st_mode & 0o777) == "0o600"
+    assert main(["evidence", "keygen", str(key)]) == 2  # never overwritten
+    out, report = tmp_path / "cli.wacz", tmp_path / "report.html"
+    data_dir = str(crawled.config.settings.data_dir)
+    args = ["--data-dir", data_dir, "--set", f"evidence_signing_key={key}", "--set", f"evidence_tsa_url={tsa.url}",
+            "--set", "allow_private_addresses=true"]
+    assert main([*args, "evidence", "build", "--url", published_and_removed, "-o", str(out),
+                 "--report", str(report)]) == 0, capsys.readouterr().err
+    assert "time-stamped" in capsys.readouterr().out
+    assert "datapackage.json" in report.read_text() or "sha256:" in report.read_text()
+    assert main(["verify", str(out), "--tsa-ca", str(tsa.ca_file)]) == 0
