@@ -26,13 +26,13 @@ class PayloadError(LookupError):
 def original(conn: Connection, capture: Mapping[str, Any]) -> Mapping[str, Any]:
     """The capture holding the payload: ``capture`` itself, or the original its revisit refers to."""
     seen = {capture["id"]}
-    current = capture
+    current: Mapping[str, Any] = capture
     while current["record_type"] == "revisit" and current.get("refers_to_capture_id"):
         row = conn.execute(select(captures).where(captures.c.id == current["refers_to_capture_id"])).mappings().first()
         if row is None or row["id"] in seen:
             break
         seen.add(row["id"])
-        current = row
+        current = dict(row)
     return current
 
 

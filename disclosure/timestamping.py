@@ -27,7 +27,8 @@ from cryptography.x509.oid import ExtendedKeyUsageOID
 from alerts.errors import DeliveryError
 from alerts.http import GuardedPoster
 
-HASHES = {"sha256": hashes.SHA256, "sha384": hashes.SHA384, "sha512": hashes.SHA512}
+HASHES: dict[str, type[hashes.SHA256 | hashes.SHA384 | hashes.SHA512]] = {
+    "sha256": hashes.SHA256, "sha384": hashes.SHA384, "sha512": hashes.SHA512}
 
 
 class TimestampError(Exception):

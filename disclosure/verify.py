@@ -18,6 +18,7 @@ import json
 import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from disclosure import signing, timestamping
 from disclosure.evidence import DIGEST_FILE, PACKAGE_FILE
@@ -44,8 +45,9 @@ class Verification:
         return ok
 
 
-def _members(result: Verification, archive: zipfile.ZipFile, package: dict[str, object]) -> None:
-    listed = {str(r["path"]): r for r in package.get("resources", []) if isinstance(r, dict)}  # type: ignore[union-attr]
+def _members(result: Verification, archive: zipfile.ZipFile, package: dict[str, Any]) -> None:
+    resources = package.get("resources")
+    listed = {str(r.get("path")): r for r in resources if isinstance(r, dict)} if isinstance(resources, list) else {}
     present = {i.filename for i in archive.infolist()} - {PACKAGE_FILE, DIGEST_FILE}
     problems = [f"{name}: in the package but not in datapackage.json" for name in sorted(present - set(listed))]
     problems += [f"{name}: listed but missing" for name in sorted(set(listed) - present)]

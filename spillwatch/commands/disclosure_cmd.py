@@ -6,14 +6,20 @@ from __future__ import annotations
 import argparse
 import sys
 from datetime import UTC, datetime
+from typing import TYPE_CHECKING
 
 from spillwatch.commands.base import Command, Context
 
+if TYPE_CHECKING:
+    from sqlalchemy import Connection
 
-def _incident(conn: object, incident_id: int) -> object:
+    from core.catalog.incidents import Incident
+
+
+def _incident(conn: Connection, incident_id: int) -> Incident:
     from core.catalog.incidents import get_incident
 
-    incident = get_incident(conn, incident_id)  # type: ignore[arg-type]
+    incident = get_incident(conn, incident_id)
     if incident is None:
         raise LookupError(f"incident {incident_id} does not exist; the UI's Incidents page lists them")
     return incident
@@ -43,7 +49,7 @@ def _sweep(ctx: Context) -> int:
               file=sys.stderr)
         return 2
     with ctx.catalog().begin() as conn:
-        url = _incident(conn, ctx.args.incident).url  # type: ignore[attr-defined]
+        url = _incident(conn, ctx.args.incident).url
         allow = config.disclosure.allow_private_addresses
         with GuardedGet(timeout=config.settings.mirror_timeout, allow_private=allow,
                         user_agent=config.settings.effective_user_agent) as getter:

@@ -96,3 +96,8 @@ def test_api_overview_and_roles(env: WebEnv) -> None:
     draft = http.get(f"/api/v1/incidents/{incident_id}/disclosure/draft", headers=viewer).get_json()
     assert "agency.example.gov" in draft["body"] and env.archive.a_name not in draft["body"]
     assert http.get("/api/v1/incidents/999999/disclosure", headers=viewer).status_code == 404
+
+
+def test_the_finding_page_links_to_the_disclosure_page(env: WebEnv) -> None:
+    html = env.client("viewer").get(f"/findings/{env.archive.finding}").get_data(as_text=True)
+    assert f"/incidents/{_incident(env)}/disclosure" in html
