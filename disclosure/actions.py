@@ -38,7 +38,7 @@ def evidence(conn: Connection, config: Config, incident: Incident, user_id: int 
     now = datetime.now(UTC)
     out: Path = evidence_dir(config, incident.id) / f"incident-{incident.id}-{now:%Y%m%dT%H%M%SZ}.wacz"
     summary = build_for_url(conn, config, incident.url, out, title=f"Incident {incident.id}: {incident.url}",
-                            meta={"incident": incident.id})
+                            meta={"incident": incident.id}, incident_id=incident.id)
     record_event(conn, incident.id, "evidence", at=now, user_id=user_id,
                  note=f"evidence package {out.name}, datapackage {summary.digest[:23]}…")
     return summary

@@ -30,9 +30,24 @@ class Context:
     title: str
 
 
+def incident_events(conn: Connection, incident_id: int) -> list[tuple[datetime, str]]:
+    """The incident's own milestones and history (alerted, triaged, reported…) for the report's
+    timeline; notes are the analysts' words, never values from the file."""
+    from core.catalog.incident_timeline import timeline
+
+    found = timeline(conn, incident_id)
+    if found is None:
+        return []
+    return [(step.at, f"{step.label}{' — ' + step.note if step.note else ''}"
+                      f"{' (' + step.user_name + ')' if step.user_name else ''}")
+            for step in found.steps if step.event != "first_seen"]
+
+
 def gather(conn: Connection, config: Config, url: str, *, title: str = "",
-           extra_events: list[tuple[datetime, str]] | None = None) -> Context:
+           extra_events: list[tuple[datetime, str]] | None = None, incident_id: int | None = None) -> Context:
     about = subject.load(conn, url)
+    if incident_id is not None:
+        extra_events = [*(extra_events or []), *incident_events(conn, incident_id)]
     found = contacts.known(conn, config.sites, about.site_id)
     return Context(about, found, mirrors.copies_of(conn, url), bool(mirrors.last_sweeps(conn, url)),
                    list(extra_events or []), title or f"Disclosure at {url}")
@@ -77,9 +92,9 @@ def render_report(ctx: Context, rows: list[dict[str, Any]], package: report.Pack
 
 
 def build_for_url(conn: Connection, config: Config, url: str, out: Path, *, title: str = "",
-                  extra_events: list[tuple[datetime, str]] | None = None,
-                  meta: dict[str, Any] | None = None) -> EvidenceSummary:
-    ctx = gather(conn, config, url, title=title, extra_events=extra_events)
+                  extra_events: list[tuple[datetime, str]] | None = None, meta: dict[str, Any] | None = None,
+                  incident_id: int | None = None) -> EvidenceSummary:
+    ctx = gather(conn, config, url, title=title, extra_events=extra_events, incident_id=incident_id)
     rows = capture_rows(conn, ctx.subject.capture_ids)
     members = {"evidence/report.html": render_report(ctx, rows).encode("utf-8"),
                "evidence/incident.json": summary_json(ctx, rows)}

@@ -42,13 +42,13 @@ def _build(ctx: Context) -> int:
                 return 2
             url, title = incident.url, f"Incident {incident.id}: {incident.url}"
         try:
-            summary = build_for_url(conn, config, url, args.output, title=title,
+            summary = build_for_url(conn, config, url, args.output, title=title, incident_id=args.incident,
                                     meta={"incident": args.incident} if args.incident is not None else None)
         except (LookupError, SigningError, TimestampError, ExportError) as exc:
             print(f"spillwatch evidence: {exc}", file=sys.stderr)
             return 2
         if args.report:
-            context = gather(conn, config, url, title=title)
+            context = gather(conn, config, url, title=title, incident_id=args.incident)
             rows = capture_rows(conn, context.subject.capture_ids)
             args.report.write_text(render_report(context, rows, package_info(summary)), encoding="utf-8")
     stamp = f"time-stamped {summary.stamped_at:%Y-%m-%d %H:%M:%S} UTC" if summary.stamped_at else "NOT time-stamped"

@@ -101,3 +101,11 @@ def test_api_overview_and_roles(env: WebEnv) -> None:
 def test_the_finding_page_links_to_the_disclosure_page(env: WebEnv) -> None:
     html = env.client("viewer").get(f"/findings/{env.archive.finding}").get_data(as_text=True)
     assert f"/incidents/{_incident(env)}/disclosure" in html
+
+
+def test_the_printable_report_carries_the_incident_history(env: WebEnv) -> None:
+    incident_id = _incident(env)
+    analyst = env.client("analyst")
+    analyst.post(f"/incidents/{incident_id}/disclosure/report", {"method": "by_hand", "to": "", "note": "phoned"})
+    html = analyst.get(f"/incidents/{incident_id}/report.html").get_data(as_text=True)
+    assert "Status confirmed → reported — phoned (analyst)" in html

@@ -131,7 +131,8 @@ def printable(incident_id: int) -> Response:
     web = state()
     with web.engine.connect() as conn:
         try:
-            ctx = gather(conn, web.config, incident.url, title=f"Incident {incident.id}: {incident.url}")
+            ctx = gather(conn, web.config, incident.url, title=f"Incident {incident.id}: {incident.url}",
+                         incident_id=incident.id)
         except LookupError as exc:
             abort(404, description=str(exc))
         html = render_report(ctx, capture_rows(conn, ctx.subject.capture_ids))
