@@ -54,10 +54,25 @@ class RemovalChecks:
                 error = f"the check failed in the service ({exc.__class__.__name__}); see its log"
             finally:
                 self.service.state.current_crawl = None
+        removed: list[int] = []
         with self.service.engine.begin() as conn:
             for watch in batch:
                 changed = removal_watch.evaluate(conn, watch.id, datetime.now(UTC), error)
                 if changed:
                     log.info("incident %d: %s", watch.incident_id, ", ".join(sorted(changed)))
                     self.service._event("removal_watch", incident=watch.incident_id, **changed)
+                if "removed_at" in changed:
+                    removed.append(watch.incident_id)
+        if removed and self.service.config.disclosure.mirrors:
+            self._sweep(removed)  # gone from the site: now the copies elsewhere matter
         return True
+
+    def _sweep(self, incident_ids: list[int]) -> None:
+        from core.catalog.incidents import get_incident
+        from disclosure.actions import sweep
+
+        for incident_id in incident_ids:
+            with self.service.engine.begin() as conn:
+                incident = get_incident(conn, incident_id)
+                if incident is not None:
+                    sweep(conn, self.service.config, incident, None)

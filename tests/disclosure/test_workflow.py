@@ -113,6 +113,11 @@ def test_removal_watch_records_removal_link_and_return(crawled: Crawled) -> None
         watch = removal_watch.get(conn, incident_id)
     assert set(changed) == {"removed_at", "link_removed_at"}
     assert watch is not None and watch["status"] == "removed" and watch["removal_capture_id"] is not None
+    from spillwatch.service.metrics import metrics_text
+
+    metrics = metrics_text(crawled.engine, ["agency"]).decode()
+    assert 'spillwatch_exposure_window_seconds_count{severity="critical"} 1.0' in metrics
+    assert 'spillwatch_removal_watches{status="removed"} 1.0' in metrics
 
     crawled.site.publish(RELEASE, roster(), "text/csv")
     crawled.fetch_and_index([url, page])

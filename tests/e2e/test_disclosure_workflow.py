@@ -14,15 +14,16 @@ from sqlalchemy import select
 
 from core.catalog import schema as s
 from core.catalog.incidents import get_incident
-from core.config import Alerts, Channel, Config, Route, Site, WatchPage
+from core.config import Alerts, Channel, Config, Disclosure, Mirror, Route, Site, WatchPage
 from core.settings import Settings
 from crawler.queue import enqueue_crawl
-from disclosure import notify, removal_watch, subject
+from disclosure import mirrors, notify, removal_watch, subject
 from spillwatch.demo.agency_site import AgencySite
 from spillwatch.service.loop import Service, wait_for
 from tests.alerts.servers import SmtpServer
 from tests.e2e.test_publish_to_alert import roster
 from tests.services.procs import free_port
+from tests.services.pywb import start_pywb
 
 RELEASE = "/statistics/releases/detainee-roster.csv"
 INTERVAL = 15.0  # seconds between removal checks (every severity); production: 5 min for critical
@@ -39,11 +40,13 @@ def smtp() -> Iterator[SmtpServer]:
 
 
 @pytest.fixture
-def setup(make_settings: Callable[..., Settings], smtp: SmtpServer) -> Iterator[tuple[Config, AgencySite]]:
+def setup(make_settings: Callable[..., Settings], smtp: SmtpServer,
+          tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Config, AgencySite]]:
     settings = make_settings(
         search_backend="sqlite", smtp_host="127.0.0.1", smtp_port=smtp.port, smtp_security="none",
         download_delay="0", web_port=free_port(), replay_port=free_port(), alert_poll_interval="0.2s",
         removal_watch_intervals=",".join(f"{sev}={INTERVAL:g}s" for sev in ("critical", "high", "medium", "low")))
+    archive = start_pywb(tmp_path_factory.mktemp("pywb"), {"public": []})  # a public archive without a copy
     with AgencySite() as site:
         yield Config(
             settings=settings,
@@ -52,7 +55,10 @@ def setup(make_settings: Callable[..., Settings], smtp: SmtpServer) -> Iterator[
                         watch_pages=[WatchPage(url=site.base_url + "/statistics/", interval="20s")])],
             alerts=Alerts(channels=[Channel(name="mail", kind="email", to=["watch@ngo.example.org"])],
                           routes=[Route(name="all", channels=["mail"])]),
+            disclosure=Disclosure(mirrors=[Mirror(name="public", url=f"{archive.url}/public/cdx")],
+                                  allow_private_addresses=True),
         ), site
+    archive.stop()
 
 
 def _watch(service: Service, incident_id: int) -> dict[str, Any]:
@@ -89,10 +95,10 @@ def test_publish_alert_report_remove_reappear(setup: tuple[Config, AgencySite], 
             assert get_incident(conn, incident_id).status == "reported"  # type: ignore[union-attr]
 
         # the removal watch runs; then the site removes the file
-        assert wait_for(lambda: _watch(service, incident_id).get("checks", 0) >= 2, 90), "the watch does not run"
+        assert wait_for(lambda: _watch(service, incident_id).get("checks", 0) >= 2, 240), "the watch does not run"
         site.unpublish(RELEASE)
         removed = datetime.now(UTC)
-        assert wait_for(lambda: _watch(service, incident_id).get("removed_at") is not None, 90), "removal not seen"
+        assert wait_for(lambda: _watch(service, incident_id).get("removed_at") is not None, 180), "removal not seen"
         watch = _watch(service, incident_id)
         proof = watch["removed_at"].replace(tzinfo=UTC)
         assert removed <= proof <= removed + timedelta(seconds=INTERVAL + SLACK), (removed, proof)
@@ -104,17 +110,24 @@ def test_publish_alert_report_remove_reappear(setup: tuple[Config, AgencySite], 
         print(f"\nremoval recorded {(proof - removed).total_seconds():.1f} s after it happened "
               f"(interval {INTERVAL:g} s); window {window.at_least}")
         assert wait_for(lambda: _watch(service, incident_id).get("link_removed_at") is not None, 60)
+        assert wait_for(lambda: _sweeps(service, url) == [("public", 0, "")], 30), _sweeps(service, url)
 
         # the file comes back: the reappearance is alerted
         before = len(_to(smtp, "watch@ngo.example.org"))
         site.publish(RELEASE, body, "text/csv; charset=utf-8", link_from="/statistics/")
-        assert wait_for(lambda: _watch(service, incident_id).get("reappeared_at") is not None, 90), "return not seen"
+        assert wait_for(lambda: _watch(service, incident_id).get("reappeared_at") is not None, 180), "return not seen"
         assert wait_for(lambda: len(_to(smtp, "watch@ngo.example.org")) > before, 60), "no reappearance alert"
         assert "reappear" in str(_to(smtp, "watch@ngo.example.org")[-1]["Subject"]).lower() + \
             _to(smtp, "watch@ngo.example.org")[-1].get_body(("plain",)).get_content().lower()  # type: ignore[union-attr]
     finally:
         service.stop()
         service.wait()
+
+
+def _sweeps(service: Service, url: str) -> list[tuple[Any, ...]]:
+    """The public archives' answers: asked as soon as the removal was seen."""
+    with service.engine.connect() as conn:
+        return [(r["archive"], r["copies"], r["error"]) for r in mirrors.last_sweeps(conn, url)]
 
 
 def _finished_full_crawl(service: Service) -> bool:
