@@ -29,7 +29,7 @@ SITE_ID = re.compile(r"^[a-z0-9][a-z0-9_-]{0,63}$")
 DOCUMENT_TYPES = ("html", "pdf", "csv", "tsv", "xls", "xlsx", "ods", "docx", "json", "zip")
 FINDING_KINDS = tuple(kind.value for kind in FindingKind)
 SEVERITIES = Severity.names()
-NOTIFIER_KINDS = ("email", "slack", "webhook")
+NOTIFIER_KINDS = ("email", "slack", "webhook", "apprise")
 # How a site's HTML pages are fetched (docs/crawler.md "Rendered crawling"): `plain` by Scrapy only;
 # `browser` also rendered by headless Chromium; `auto` rendered when the page has scripts and little
 # text (crawler/render.py `needs_render`).
@@ -167,8 +167,8 @@ class Channel(_Strict):
             raise ValueError("an email channel needs 'to': a list of addresses")
         if self.kind != "email" and self.to:
             raise ValueError(f"'to' is for email channels; a {self.kind} channel uses 'url_env'")
-        if self.kind == "webhook" and not self.url_env:
-            raise ValueError("a webhook channel needs 'url_env': the environment variable holding its URL")
+        if self.kind in ("webhook", "apprise") and not self.url_env:
+            raise ValueError(f"a {self.kind} channel needs 'url_env': the environment variable holding its URL")
         for env_name in (self.url_env, self.secret_env):
             if env_name is not None and not re.match(r"^[A-Z_][A-Z0-9_]*$", env_name):
                 raise ValueError(f"{env_name!r} is not an environment variable name")

@@ -30,6 +30,7 @@ from typing import Any
 from sqlalchemy import Connection, Engine, insert
 from sqlalchemy.exc import SQLAlchemyError
 
+from core.catalog import incidents
 from core.catalog.schema import captures, changes
 from core.config import Config
 from core.errors import ServiceUnavailable
@@ -398,6 +399,8 @@ class Indexer:
             # only once the search backend has them
             search = run.search_writer.submit(self.loader.flush)
             writes.flush(conn)
+            # a page and the file it links are often in one batch: the file's incident finds its page now
+            incidents.find_linking_pages(conn, [(s.info.site_id, s.info.url) for s in steps if s.extraction])
             self.summary.documents += search.result()
             save_progress(conn, run.state, resume_offset=0 if reader.decompressed else run.resume,
                           records=run.records, size=run.state.size,

@@ -16,6 +16,8 @@ from flask_wtf.csrf import CSRFProtect
 from sqlalchemy import select
 from werkzeug.wrappers import Response
 
+from core.catalog import incidents as incident_store
+from core.catalog.incident_timeline import timeline
 from core.catalog.schema import FINDING_STATUSES, findings
 from core.errors import ServiceUnavailable
 from indexer.search.budget import SearchTooBroad
@@ -218,6 +220,48 @@ def triage(finding_id: int) -> Any:
     except (TriageError, ValueError, TypeError) as exc:
         return jsonify(error="Conflict", message=str(exc)), 409
     return jsonify(_finding_body(finding_id))
+
+
+def _incident_summary(incident: incident_store.Incident) -> dict[str, Any]:
+    body = incident.to_dict()
+    body.pop("key", None)
+    body["link"] = f"/incidents/{incident.id}"
+    return body
+
+
+@bp.route("/incidents")
+def incidents_list() -> Any:
+    """Incidents (one per published file), worst first: filters status, severity, site; paging."""
+    page = max(1, request.args.get("page", 1, type=int) or 1)
+    per_page = min(200, max(1, request.args.get("per_page", 50, type=int) or 50))
+    try:
+        with state().engine.connect() as conn:
+            result = incident_store.list_incidents(
+                conn, status=request.args.get("status", "open"), severity=request.args.get("severity", ""),
+                site_id=request.args.get("site", ""), page=page, per_page=per_page)
+    except ValueError as exc:
+        return jsonify(error="Bad Request", message=str(exc)), 400
+    return jsonify(total=result.total, page=result.page, per_page=result.per_page, pages=result.pages,
+                   incidents=[_incident_summary(i) for i in result.items])
+
+
+@bp.route("/incidents/<int:incident_id>")
+def incident(incident_id: int) -> Any:
+    """One incident: its fields, exposure in seconds and words, timeline (milestones and history with
+    times since first seen) and its findings (samples already masked)."""
+    with state().engine.connect() as conn:
+        line = timeline(conn, incident_id)
+        if line is None:
+            abort(404, description=f"no incident {incident_id}")
+        rows = conn.execute(select(findings).where(findings.c.incident_id == incident_id)
+                            .order_by(findings.c.id)).mappings().all()
+    body = _incident_summary(line.incident)
+    body.update(exposure_seconds=line.exposure_seconds, exposure=line.exposure_words, timeline=[
+        {"event": s.event, "milestone": s.milestone, "at": _iso(s.at), "label": s.label,
+         "after_first_seen_seconds": s.after_first_seen, "after_first_seen": s.after_words, "user": s.user_name,
+         "note": s.note, "from_status": s.from_status, "to_status": s.to_status} for s in line.steps],
+        findings=[_json_row(dict(r), FINDING_KEYS) for r in rows])
+    return jsonify(body)
 
 
 def init_app(app: Flask) -> None:

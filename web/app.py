@@ -24,7 +24,20 @@ from web.origins import current_replay_origin, replay_origin
 from web.ratelimit import LoginLimiter
 from web.secret import secret_key
 from web.state import EXTENSION, CrawlTrigger, WebState
-from web.views import alerts, captures, dashboard, disclosure, findings, screenshots, search, sites, two_factor, users
+from web.views import (
+    alerts,
+    captures,
+    dashboard,
+    disclosure,
+    feeds,
+    findings,
+    incidents,
+    screenshots,
+    search,
+    sites,
+    two_factor,
+    users,
+)
 
 # The UI itself loads nothing from elsewhere; only the replay origin may be framed.
 CSP = ("default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; object-src 'none'; "
@@ -77,7 +90,8 @@ def create_app(config: Config | Settings, *, engine: Engine | None = None,
     templating.init_app(app)
     auth.init_app(app)
     for blueprint in (dashboard.bp, search.bp, captures.bp, findings.bp, sites.bp, alerts.bp, users.bp,
-                      two_factor.bp, screenshots.bp, disclosure.bp):
+                      two_factor.bp, screenshots.bp, incidents.bp, feeds.bp,
+                      disclosure.bp):
         app.register_blueprint(blueprint)
     api.init_app(app)
     disclosure_api.init_app(app)

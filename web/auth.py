@@ -31,7 +31,8 @@ bp = Blueprint("auth", __name__)
 F = TypeVar("F", bound=Callable[..., Any])
 
 # Endpoints reachable without a session: the login page, static files and the API (token auth).
-PUBLIC_ENDPOINTS = frozenset({"auth.login", "static", "two_factor.verify", "two_factor.enrol"})
+# feeds.incidents: a feed reader cannot log in; the token in its URL is checked by the view
+PUBLIC_ENDPOINTS = frozenset({"auth.login", "static", "two_factor.verify", "two_factor.enrol", "feeds.incidents"})
 
 
 class WebUser(UserMixin):  # type: ignore[misc]

@@ -57,6 +57,56 @@ def _archive_paths() -> dict[str, Any]:
     }
 
 
+def _incident_paths() -> dict[str, Any]:
+    """Incidents: one per published file (core/catalog/incidents.py, web/api.py)."""
+    return {
+        "/incidents": {"get": {
+            "summary": "Incidents (one per published file), most severe first", "operationId": "listIncidents",
+            "parameters": [
+                _param("status", "open (default), all, new, confirmed, dismissed, reported or removed", _STR),
+                _param("severity", _SEVERITIES, _STR),
+                _param("site", "Site id", _STR),
+                _param("page", "Page, from 1", _INT),
+                _param("per_page", "Incidents per page (1-200)", _INT),
+            ],
+            "responses": {"200": _json("#/components/schemas/IncidentList"),
+                          "400": _json("#/components/schemas/Error", "Bad filter"), **_ERRORS},
+        }},
+        "/incidents/{incident_id}": {"get": {
+            "summary": "One incident with its timeline and findings", "operationId": "getIncident",
+            "parameters": [_param("incident_id", "Incident id", _INT, "path", True)],
+            "responses": {"200": _json("#/components/schemas/Incident"),
+                          "404": _json("#/components/schemas/Error", "No such incident"), **_ERRORS},
+        }},
+    }
+
+
+_TIME = {"type": "string", "format": "date-time"}
+_MAYBE_TIME = {"type": ["string", "null"], "format": "date-time"}
+INCIDENT_SCHEMAS: dict[str, Any] = {
+    "Incident": {"type": "object", "properties": {
+        "id": _INT, "site_id": {"type": ["string", "null"]}, "url": _STR,
+        "status": {"type": "string", "enum": ["new", "confirmed", "dismissed", "reported", "removed"]},
+        "severity": _STR, "assignee_id": {"type": ["integer", "null"]}, "assignee_name": {"type": ["string", "null"]},
+        "capture_id": {"type": ["integer", "null"]}, "page_url": {"type": "string", "description": "The page "
+                                                                  "that linked the file ('' when unknown)"},
+        "page_capture_id": {"type": ["integer", "null"]}, "page_change_id": {"type": ["integer", "null"]},
+        "first_seen": _TIME, "last_seen": _TIME, "alerted_at": _MAYBE_TIME,
+        "alerted_severity": {"type": ["string", "null"]}, "triaged_at": _MAYBE_TIME, "reported_at": _MAYBE_TIME,
+        "removed_at": _MAYBE_TIME, "reappeared_at": _MAYBE_TIME, "created_at": _TIME, "updated_at": _TIME,
+        "finding_ids": {"type": "array", "items": _INT}, "link": _STR,
+        "exposure_seconds": {"type": "number"}, "exposure": {"type": "string", "description": "e.g. 'online for "
+                                                               "5 h 12 min'"},
+        "timeline": {"type": "array", "items": {"type": "object"}},
+        "findings": {"type": "array", "items": {"$ref": "#/components/schemas/Finding"}},
+    }},
+    "IncidentList": {"type": "object", "properties": {
+        "total": _INT, "page": _INT, "per_page": _INT, "pages": _INT,
+        "incidents": {"type": "array", "items": {"$ref": "#/components/schemas/Incident"}},
+    }},
+}
+
+
 def openapi_document() -> dict[str, Any]:
     finding_id = _param("finding_id", "Finding id", _INT, "path", True)
     return {
@@ -99,6 +149,7 @@ def openapi_document() -> dict[str, Any]:
                 "responses": {"200": _json("#/components/schemas/Capture"),
                               "404": _json("#/components/schemas/Error", "No such capture"), **_ERRORS},
             }},
+            **_incident_paths(),
             "/findings": {"get": {
                 "summary": "The findings queue, most severe first", "operationId": "listFindings",
                 "parameters": [
@@ -169,6 +220,7 @@ def openapi_document() -> dict[str, Any]:
                     "exposure_seconds": {"type": ["number", "null"]},
                     "history": {"type": "array", "items": {"type": "object"}},
                 }},
+                **INCIDENT_SCHEMAS,
                 "FindingList": {"type": "object", "properties": {
                     "total": _INT, "page": _INT, "per_page": _INT,
                     "findings": {"type": "array", "items": {"$ref": "#/components/schemas/Finding"}},

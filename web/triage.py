@@ -1,36 +1,30 @@
-"""Finding triage: status transitions, notes and assignment, each written to ``finding_events``.
+"""Triage from a finding's page or the API: every action acts on the finding's incident.
 
-new → confirmed | dismissed (with a reason); confirmed → reported (to the agency) | dismissed;
-reported → removed (the file is gone; the exposure window closes); dismissed → new (reopen);
-removed → confirmed (it came back).  The UI and the API both go through :func:`transition`.
+An incident (one published file, :mod:`core.catalog.incidents`) holds the one triage state, so
+confirming, dismissing, reporting, removing, noting or assigning a finding does it for the whole file
+(every finding of it gets the same status and history entry).  The moves are
+:data:`core.catalog.incidents.TRANSITIONS`; the UI and the API both go through these functions.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, insert, select, update
+from sqlalchemy import Connection, select
 
+from core.catalog import incidents as store
+from core.catalog.incidents import TRANSITIONS, TriageError
 from core.catalog.schema import finding_events, findings, users
 from core.timestamps import as_utc
 
-TRANSITIONS: dict[str, tuple[str, ...]] = {
-    "new": ("confirmed", "dismissed"),
-    "confirmed": ("reported", "dismissed", "removed"),
-    "reported": ("removed", "confirmed"),
-    "dismissed": ("new",),
-    "removed": ("confirmed",),
-}
+__all__ = ["ACTION_LABELS", "TRANSITIONS", "Outcome", "TriageError", "add_note", "assign", "bulk_transition",
+           "exposure", "history", "incident_of", "transition"]
+
 ACTION_LABELS = {"confirmed": "Confirm", "dismissed": "Dismiss", "reported": "Reported to agency",
                  "removed": "Removed", "new": "Reopen"}
-MAX_NOTE = 4000
-
-
-class TriageError(ValueError):
-    """A transition that is not allowed or lacks what it needs; the message says which."""
 
 
 @dataclass
@@ -49,44 +43,38 @@ def exposure(row: Any) -> float | None:
     return max(0.0, (end - first).total_seconds())
 
 
-def _event(conn: Connection, finding_id: int, user_id: int | None, event: str, note: str = "",
-           from_status: str | None = None, to_status: str | None = None, at: datetime | None = None) -> None:
-    conn.execute(insert(finding_events).values(finding_id=finding_id, at=at or datetime.now(UTC), user_id=user_id,
-                                               event=event, from_status=from_status, to_status=to_status,
-                                               note=note[:MAX_NOTE]))
+def incident_of(conn: Connection, finding_id: int) -> int:
+    """The finding's incident (attached now if the finding predates incidents); TriageError if the
+    finding does not exist."""
+    row = conn.execute(select(findings.c.incident_id).where(findings.c.id == finding_id)).first()
+    if row is None:
+        raise TriageError(f"finding {finding_id} does not exist")
+    return int(row[0]) if row[0] is not None else store.incident_for_finding(conn, finding_id)
 
 
 def transition(conn: Connection, finding_id: int, to_status: str, user_id: int | None, note: str = "",
                removed_at: datetime | None = None) -> None:
-    row = conn.execute(select(findings.c.status, findings.c.removed_at, findings.c.first_seen)
-                       .where(findings.c.id == finding_id)).mappings().first()
-    if row is None:
-        raise TriageError(f"finding {finding_id} does not exist")
-    current = str(row["status"])
-    allowed = TRANSITIONS.get(current, ())
-    if to_status not in allowed:
-        choices = ", ".join(allowed) or "nothing"
-        raise TriageError(f"finding {finding_id} is {current}; it can become {choices}, not {to_status}")
-    note = note.strip()
-    if to_status == "dismissed" and not note:
-        raise TriageError("dismissing needs a reason (e.g. 'aggregate table', 'public officials')")
-    values: dict[str, Any] = {"status": to_status}
-    if to_status == "removed":
-        when = as_utc(removed_at) or as_utc(row["removed_at"]) or datetime.now(UTC)
-        first = as_utc(row["first_seen"])
-        if first is not None and when < first:
-            raise TriageError("the removal time is before the file was first seen")
-        values["removed_at"] = when
-    conn.execute(update(findings).where(findings.c.id == finding_id).values(**values))
-    _event(conn, finding_id, user_id, "status", note, current, to_status)
+    store.set_status(conn, incident_of(conn, finding_id), to_status, user_id, note, removed_at=removed_at)
 
 
 def bulk_transition(conn: Connection, finding_ids: Iterable[int], to_status: str, user_id: int | None,
                     note: str = "") -> Outcome:
+    """Each finding's incident moves once; findings of an incident already moved in this call count as
+    changed with it."""
     outcome = Outcome([], {})
+    done: dict[int, str | None] = {}  # incident → None (moved) or the reason it was skipped
     for finding_id in finding_ids:
         try:
-            transition(conn, finding_id, to_status, user_id, note)
+            incident_id = incident_of(conn, finding_id)
+            if incident_id not in done:
+                try:
+                    store.set_status(conn, incident_id, to_status, user_id, note)
+                    done[incident_id] = None
+                except TriageError as exc:
+                    done[incident_id] = str(exc)
+            reason = done[incident_id]
+            if reason is not None:
+                raise TriageError(reason)
         except TriageError as exc:
             outcome.skipped[finding_id] = str(exc)
         else:
@@ -95,26 +83,11 @@ def bulk_transition(conn: Connection, finding_ids: Iterable[int], to_status: str
 
 
 def add_note(conn: Connection, finding_id: int, user_id: int | None, note: str) -> None:
-    note = note.strip()
-    if not note:
-        raise TriageError("the note is empty")
-    if conn.execute(select(findings.c.id).where(findings.c.id == finding_id)).first() is None:
-        raise TriageError(f"finding {finding_id} does not exist")
-    _event(conn, finding_id, user_id, "note", note)
+    store.add_note(conn, incident_of(conn, finding_id), user_id, note)
 
 
 def assign(conn: Connection, finding_id: int, assignee_id: int | None, user_id: int | None) -> None:
-    if conn.execute(select(findings.c.id).where(findings.c.id == finding_id)).first() is None:
-        raise TriageError(f"finding {finding_id} does not exist")
-    label = "unassigned"
-    if assignee_id is not None:
-        name = conn.execute(select(users.c.name).where(users.c.id == assignee_id, users.c.disabled.is_(False),
-                                                      users.c.role != "viewer")).scalar()
-        if name is None:
-            raise TriageError("findings can be assigned to enabled analysts and admins only")
-        label = f"assigned to {name}"
-    conn.execute(update(findings).where(findings.c.id == finding_id).values(assignee_id=assignee_id))
-    _event(conn, finding_id, user_id, "assign", label)
+    store.assign(conn, incident_of(conn, finding_id), assignee_id, user_id)
 
 
 def history(conn: Connection, finding_id: int) -> list[dict[str, Any]]:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
+from alerts.notifiers.apprise_channel import AppriseNotifier
 from alerts.notifiers.base import DeliveryError, NotConfigured, Notifier
 from alerts.notifiers.email import EmailNotifier
 from alerts.notifiers.slack import SlackNotifier
@@ -15,6 +16,7 @@ NOTIFIERS: Mapping[str, type[Notifier]] = {
     EmailNotifier.kind: EmailNotifier,
     SlackNotifier.kind: SlackNotifier,
     WebhookNotifier.kind: WebhookNotifier,
+    AppriseNotifier.kind: AppriseNotifier,
 }
 
 

@@ -21,7 +21,9 @@ carries what belongs to the file as a whole:
 This module lives on the ground floor because the indexer (attaching findings), the alerts planner
 (one alert per incident) and the web UI (triage) all use it.  Every function works inside the
 caller's transaction (a :class:`sqlalchemy.Connection` from ``engine.begin()``) and commits nothing.
-The timeline (events with durations in words) is :mod:`core.catalog.incident_timeline`.
+The triage actions (:func:`set_status`, :func:`add_note`, :func:`assign`) are written in
+:mod:`core.catalog.incident_triage` and re-exported here; the timeline (events with durations in
+words) is :mod:`core.catalog.incident_timeline`.
 """
 
 from __future__ import annotations
@@ -34,41 +36,23 @@ from typing import Any
 from sqlalchemy import ColumnElement, Connection, case, func, insert, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 
-from core.catalog.schema import (
-    INCIDENT_STATUSES,
-    captures,
-    changes,
-    finding_events,
-    findings,
-    incident_events,
-    incidents,
-    links,
-    users,
+from core.catalog.incident_triage import (  # re-exported: the store's API is this module
+    MAX_NOTE,
+    TRANSITIONS,
+    TriageError,
+    add_note,
+    assign,
+    set_status,
+    write_event,
 )
+from core.catalog.schema import INCIDENT_STATUSES, captures, changes, findings, incidents, links, users
 from core.models import Severity
 from core.timestamps import as_utc
 
-TRANSITIONS: dict[str, tuple[str, ...]] = {
-    "new": ("confirmed", "dismissed"),
-    "confirmed": ("reported", "dismissed", "removed"),
-    "reported": ("removed", "confirmed"),
-    "dismissed": ("new",),
-    "removed": ("confirmed",),
-}
-"""Triage moves: new → confirmed | dismissed (with a reason); confirmed → reported (to the agency) |
-dismissed | removed; reported → removed (the file is gone) | confirmed; dismissed → new (reopen);
-removed → confirmed (it came back)."""
-
 OPEN_STATUSES = ("new", "confirmed", "reported")
-MAX_NOTE = 4000
 DEFAULT_PER_PAGE = 50
 MAX_PER_PAGE = 500
 SEVERITY_ORDER = case({s.name: s.value for s in Severity}, value=incidents.c.severity, else_=0)
-
-
-class TriageError(ValueError):
-    """A triage action that is not allowed or lacks what it needs; the message says which and what
-    would be allowed (shown to the analyst as is)."""
 
 
 @dataclass(frozen=True)
@@ -241,29 +225,48 @@ def incident_for_finding(conn: Connection, finding_id: int, *, now: datetime | N
     if row is None:
         raise LookupError(f"finding {finding_id} does not exist; attach it after inserting it")
     key = incident_key(row["site_id"], str(row["url"]))
-    _insert_incident(conn, {
-        "key": key, "site_id": row["site_id"], "url": row["url"], "status": row["status"] or "new",
-        "severity": row["severity"],
-        "assignee_id": None, "capture_id": row["capture_id"], "first_seen": as_utc(row["first_seen"]),
-        "last_seen": as_utc(row["last_seen"]), "created_at": now, "updated_at": now,
-        **_linking_page(conn, str(row["url"]), row["capture_id"]),
-    })
+    created = conn.execute(select(incidents.c.id).where(incidents.c.key == key)).first() is None
+    if created:
+        _insert_incident(conn, {
+            "key": key, "site_id": row["site_id"], "url": row["url"], "status": row["status"] or "new",
+            "severity": row["severity"],
+            "assignee_id": None, "capture_id": row["capture_id"], "first_seen": as_utc(row["first_seen"]),
+            "last_seen": as_utc(row["last_seen"]), "created_at": now, "updated_at": now,
+            **_linking_page(conn, str(row["url"]), row["capture_id"]),
+        })
     current = conn.execute(select(incidents.c.id, incidents.c.status, incidents.c.severity, incidents.c.page_url)
                            .where(incidents.c.key == key)).one()
     incident_id, status = int(current.id), str(current.status)
-    if status == "dismissed" and Severity.parse(str(row["severity"])) > _parse(str(current.severity)):
-        _event(conn, incident_id, None, "reopened", now,
-               f"severity rose from {current.severity} to {row['severity']}", "dismissed", "new")
+    if status == "dismissed" and _parse(str(row["severity"])) > _parse(str(current.severity)):
+        write_event(conn, incident_id, None, "reopened", now,
+                    f"severity rose from {current.severity} to {row['severity']}", "dismissed", "new")
         conn.execute(update(findings).where(findings.c.incident_id == incident_id).values(status="new"))
         conn.execute(update(incidents).where(incidents.c.id == incident_id).values(status="new"))
         status = "new"
     conn.execute(update(findings).where(findings.c.id == finding_id).values(incident_id=incident_id, status=status))
-    if not current.page_url:
+    if not created and not current.page_url:
         page = _linking_page(conn, str(row["url"]), row["capture_id"])
         if page["page_url"]:
             conn.execute(update(incidents).where(incidents.c.id == incident_id).values(**page))
     refresh(conn, incident_id, now=now)
     return incident_id
+
+
+def find_linking_pages(conn: Connection, files: list[tuple[str | None, str]]) -> int:
+    """Look again for the linking page of the incidents of these (site id, URL) pairs that have none
+    yet (the indexer calls it once a batch's links and changes are written: a page and the file it
+    links are often in the same batch).  Returns how many incidents got their page."""
+    keys = sorted({incident_key(site_id, url) for site_id, url in files})
+    found = 0
+    for start in range(0, len(keys), 500):
+        rows = conn.execute(select(incidents.c.id, incidents.c.url, incidents.c.capture_id)
+                            .where(incidents.c.key.in_(keys[start:start + 500]), incidents.c.page_url == "")).all()
+        for row in rows:
+            page = _linking_page(conn, str(row.url), row.capture_id)
+            if page["page_url"]:
+                conn.execute(update(incidents).where(incidents.c.id == row.id).values(**page))
+                found += 1
+    return found
 
 
 def _parse(severity: str) -> Severity:
@@ -312,91 +315,11 @@ def refresh_for_findings(conn: Connection, finding_ids: list[int], *, now: datet
         refresh(conn, int(incident_id), now=now)
 
 
-def _event(conn: Connection, incident_id: int, user_id: int | None, event: str, at: datetime, note: str = "",
-           from_status: str | None = None, to_status: str | None = None) -> None:
-    conn.execute(insert(incident_events).values(incident_id=incident_id, at=at, user_id=user_id, event=event,
-                                                from_status=from_status, to_status=to_status, note=note[:MAX_NOTE]))
-
-
 def record_event(conn: Connection, incident_id: int, event: str, *, at: datetime | None = None,
                  user_id: int | None = None, note: str = "") -> None:
     """Append an event to the incident's history (e.g. the planner's ``alerted`` / ``escalated``, or
     another stage's ``reported`` evidence); ``note`` is shown in the timeline, so no personal values."""
-    _event(conn, incident_id, user_id, event, as_utc(at) or datetime.now(UTC), note)
-
-
-def _require(conn: Connection, incident_id: int) -> Any:
-    row = conn.execute(select(incidents.c.status, incidents.c.first_seen, incidents.c.removed_at,
-                              incidents.c.triaged_at, incidents.c.reported_at)
-                       .where(incidents.c.id == incident_id)).mappings().first()
-    if row is None:
-        raise TriageError(f"incident {incident_id} does not exist")
-    return row
-
-
-def set_status(conn: Connection, incident_id: int, to_status: str, user_id: int | None, note: str = "", *,
-               removed_at: datetime | None = None, at: datetime | None = None) -> None:
-    """Move the incident (and every finding of it) to ``to_status``, as user ``user_id``.
-
-    Allowed moves are :data:`TRANSITIONS`; dismissing needs a ``note`` (the reason).  ``removed``
-    takes ``removed_at`` (default: the removal the indexer saw, else now), which may not be before
-    ``first_seen``.  Stamps ``triaged_at`` on the first change and ``reported_at`` on the first move to
-    ``reported``; writes one ``incident_events`` row and a ``finding_events`` ``status`` row per finding
-    (their history stays complete).  Raises :class:`TriageError` with what is allowed instead.
-    """
-    at = as_utc(at) or datetime.now(UTC)
-    row = _require(conn, incident_id)
-    current = str(row["status"])
-    allowed = TRANSITIONS.get(current, ())
-    if to_status not in allowed:
-        choices = ", ".join(allowed) or "nothing"
-        raise TriageError(f"incident {incident_id} is {current}; it can become {choices}, not {to_status}")
-    note = note.strip()
-    if to_status == "dismissed" and not note:
-        raise TriageError("dismissing needs a reason (e.g. 'aggregate table', 'public officials')")
-    values: dict[str, Any] = {"status": to_status, "updated_at": at, "triaged_at": as_utc(row["triaged_at"]) or at}
-    finding_values: dict[str, Any] = {"status": to_status}
-    if to_status == "reported" and row["reported_at"] is None:
-        values["reported_at"] = at
-    if to_status == "removed":
-        when = as_utc(removed_at) or as_utc(row["removed_at"]) or at
-        if when < as_utc(row["first_seen"]):
-            raise TriageError("the removal time is before the file was first seen")
-        values["removed_at"] = finding_values["removed_at"] = when
-    conn.execute(update(incidents).where(incidents.c.id == incident_id).values(**values))
-    ids = conn.execute(select(findings.c.id).where(findings.c.incident_id == incident_id)).scalars().all()
-    if ids:
-        conn.execute(update(findings).where(findings.c.id.in_(ids)).values(**finding_values))
-        conn.execute(insert(finding_events), [
-            {"finding_id": i, "at": at, "user_id": user_id, "event": "status", "from_status": current,
-             "to_status": to_status, "note": note[:MAX_NOTE], "alerts_planned_at": at} for i in ids])
-    _event(conn, incident_id, user_id, "status", at, note, current, to_status)
-
-
-def add_note(conn: Connection, incident_id: int, user_id: int | None, note: str, *,
-             at: datetime | None = None) -> None:
-    """A free-text note on the incident's history.  Raises :class:`TriageError` if empty."""
-    note = note.strip()
-    if not note:
-        raise TriageError("the note is empty")
-    _require(conn, incident_id)
-    _event(conn, incident_id, user_id, "note", as_utc(at) or datetime.now(UTC), note)
-
-
-def assign(conn: Connection, incident_id: int, assignee_id: int | None, user_id: int | None, *,
-           at: datetime | None = None) -> None:
-    """Assign the incident (and its findings) to an enabled analyst or admin, or unassign (None)."""
-    _require(conn, incident_id)
-    label = "unassigned"
-    if assignee_id is not None:
-        name = conn.execute(select(users.c.name).where(users.c.id == assignee_id, users.c.disabled.is_(False),
-                                                      users.c.role != "viewer")).scalar()
-        if name is None:
-            raise TriageError("incidents can be assigned to enabled analysts and admins only")
-        label = f"assigned to {name}"
-    conn.execute(update(incidents).where(incidents.c.id == incident_id).values(assignee_id=assignee_id))
-    conn.execute(update(findings).where(findings.c.incident_id == incident_id).values(assignee_id=assignee_id))
-    _event(conn, incident_id, user_id, "assign", as_utc(at) or datetime.now(UTC), label)
+    write_event(conn, incident_id, user_id, event, as_utc(at) or datetime.now(UTC), note)
 
 
 def mark_alerted(conn: Connection, incident_id: int, severity: str, at: datetime, event: str = "alerted") -> None:
@@ -406,4 +329,11 @@ def mark_alerted(conn: Connection, incident_id: int, severity: str, at: datetime
     at = as_utc(at)
     conn.execute(update(incidents).where(incidents.c.id == incident_id).values(
         alerted_at=func.coalesce(incidents.c.alerted_at, at), alerted_severity=severity))
-    _event(conn, incident_id, None, event, at, f"severity {severity}")
+    write_event(conn, incident_id, None, event, at, f"severity {severity}")
+
+
+__all__ = [
+    "MAX_NOTE", "OPEN_STATUSES", "TRANSITIONS", "Incident", "IncidentPage", "TriageError", "add_note", "assign",
+    "find_linking_pages", "get_incident", "incident_for_finding", "incident_key", "list_incidents", "mark_alerted",
+    "record_event", "refresh", "refresh_for_findings", "set_status",
+]

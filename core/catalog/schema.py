@@ -191,11 +191,9 @@ links = Table(
 FINDING_STATUSES = ("new", "confirmed", "dismissed", "reported", "removed")
 INCIDENT_STATUSES = FINDING_STATUSES  # the one triage state lives on the incident (0007_incidents)
 
-# 0007_incidents: one row per published file (site + URL), kept over time across payload changes.
-# Its findings point at it (findings.incident_id); status is the one triage state of the file,
-# severity the worst of its findings; the *_at columns are the milestones of its timeline
-# (core.catalog.incidents).  ``page_*`` name the page that linked the file and the change that
-# revealed the link, when the indexer recorded them.
+# 0007_incidents: one row per published file (site + URL) over time; findings.incident_id points here.
+# status: the file's one triage state; severity: its worst finding's; page_*: the linking page and the
+# change that added the link (core.catalog.incidents).
 incidents = Table(
     "incidents",
     metadata,
@@ -337,6 +335,19 @@ web_sessions = Table(
     Column("created_at", TS, nullable=False),
     Column("last_seen_at", TS, nullable=False),
     Column("address", String(64), nullable=False, default="", server_default=""),
+)
+
+# 0008_incident_feeds: Atom feed URLs of new incidents (web/incident_feed.py), by SHA-256 of the token.
+feed_tokens = Table(
+    "feed_tokens",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("user_id", Integer, ForeignKey("users.id", ondelete="CASCADE"), nullable=False, index=True),
+    Column("token_hash", String(64), nullable=False, unique=True),
+    Column("label", Text, nullable=False, default="", server_default=""),
+    Column("created_at", TS, nullable=False),
+    Column("last_used_at", TS, nullable=True),
+    Column("revoked_at", TS, nullable=True),
 )
 
 # 0005_privacy: argon2 hashes of one-time recovery codes for two-factor login.

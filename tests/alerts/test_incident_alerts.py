@@ -11,7 +11,7 @@ from sqlalchemy import select, update
 from alerts.dispatcher import Dispatcher
 from alerts.planner import plan_events
 from core.catalog import incidents as incident_store
-from core.catalog.schema import deliveries, findings
+from core.catalog.schema import deliveries, findings, incident_events
 from core.config import Channel, Route
 from indexer.findings_store import record_event
 from tests.alerts.rows import NOW, incident_of, insert_finding, leaks
@@ -81,7 +81,7 @@ def test_a_later_finding_alerts_again_only_when_the_severity_rises(engine, make_
         ("escalated", f"incident:{incident}:escalated@critical:all:ngo-slack")]
     with engine.connect() as conn:
         history = [e.event for e in conn.execute(
-            select(incident_store.incident_events.c.event).order_by(incident_store.incident_events.c.id))]
+            select(incident_events.c.event).order_by(incident_events.c.id))]
     assert history == ["alerted", "escalated"]
 
 

@@ -124,10 +124,11 @@ def test_finding_previews_from_the_catalog(engine, make_config, crowd, tmp_path)
     with engine.connect() as conn:
         paths = write_finding_previews(conn, config, fid, tmp_path / "outbox")
     assert [p.name for p in paths] == [f"finding_{fid}_new_preview.eml", f"finding_{fid}_new_preview.slack.json",
-                                       f"finding_{fid}_new_preview.webhook.json"]
+                                       f"finding_{fid}_new_preview.webhook.json",
+                                       f"finding_{fid}_new_preview.apprise.txt"]
     mail = message_from_bytes(paths[0].read_bytes(), policy=policy.default)
     assert mail["To"] == "alerts@ngo.example.org"
     texts = [part.get_content() for part in mail.walk() if part.get_content_maintype() == "text"]
     texts += [path.read_text(encoding="utf-8") for path in paths[1:]]
-    assert len(texts) == 4 and all(leaks(text, crowd) == [] for text in texts)
+    assert len(texts) == 5 and all(leaks(text, crowd) == [] for text in texts)
     assert f"https://spillwatch.ngo.example/findings/{fid}" in paths[1].read_text()

@@ -109,3 +109,9 @@ def test_the_printable_report_carries_the_incident_history(env: WebEnv) -> None:
     analyst.post(f"/incidents/{incident_id}/disclosure/report", {"method": "by_hand", "to": "", "note": "phoned"})
     html = analyst.get(f"/incidents/{incident_id}/report.html").get_data(as_text=True)
     assert "Status confirmed → reported — phoned (analyst)" in html
+
+
+def test_the_incident_page_links_to_the_disclosure_page(env: WebEnv) -> None:
+    incident_id = _incident(env)
+    html = env.client("viewer").get(f"/incidents/{incident_id}").get_data(as_text=True)
+    assert f"/incidents/{incident_id}/disclosure" in html and f"/incidents/{incident_id}/report.html" in html

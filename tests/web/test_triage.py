@@ -1,4 +1,5 @@
-"""Triage through the UI on both catalogs (SQLite and PostgreSQL): transitions write finding_events."""
+"""Triage through the UI on both catalogs (SQLite and PostgreSQL): transitions act on the finding's
+incident (the published file) and write finding_events for each of its findings."""
 
 from __future__ import annotations
 
@@ -46,7 +47,7 @@ def test_triage_life_cycle(make_env, catalog_url: str, tmp_path) -> None:
         ("status", "reported", "removed", ""),
     ]
     page = analyst.get(f"/findings/{fid}").get_data(as_text=True)
-    assert "1d 5h 10m" in page  # exposure window: first seen 2022-11-27 09:00 → removed 2022-11-28 14:10
+    assert "Online for 1 d 5 h" in page  # exposure: first seen 2022-11-27 09:00 → removed 2022-11-28 14:10
     assert "called the agency" in page
 
 
@@ -85,14 +86,20 @@ def test_assign_only_to_analysts(env: WebEnv) -> None:
 def test_bulk_actions(env: WebEnv) -> None:
     a = env.archive
     with env.engine.connect() as conn:
-        ids = list(conn.execute(select(findings.c.id).order_by(findings.c.id)).scalars())
+        rows = conn.execute(select(findings.c.id, findings.c.incident_id).order_by(findings.c.id)).all()
+    ids = [r.id for r in rows]
+    # triage acts on the file: confirming the first finding confirms every finding of its incident
+    same_file = [r.id for r in rows if r.incident_id == rows[0].incident_id]
+    assert len(same_file) == 2  # two versions of detainees.csv: one published file, one incident
     analyst = env.client("analyst")
     analyst.post(f"/findings/{ids[0]}/status", {"status": "confirmed"})
+    assert all(status_of(env, i)["status"] == "confirmed" for i in same_file)
     response = analyst.post("/findings/bulk", {"ids": [str(i) for i in ids], "status": "confirmed",
                                                "back": "/findings?status=all"}, follow_redirects=False)
     assert response.status_code == 302 and response.headers["Location"] == "/findings?status=all"
     page = analyst.get("/findings?status=all").get_data(as_text=True)
-    assert f"{len(ids) - 1} finding(s) now confirmed." in page and f"#{ids[0]} skipped" in page
+    assert f"{len(ids) - len(same_file)} finding(s) now confirmed." in page
+    assert all(f"#{i} skipped" in page for i in same_file)
     assert all(status_of(env, i)["status"] == "confirmed" for i in ids)
     dismissed = analyst.post("/findings/bulk", {"ids": [str(a.zip_finding)], "status": "dismissed"},
                              follow_redirects=True).get_data(as_text=True)

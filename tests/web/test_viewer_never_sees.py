@@ -21,7 +21,7 @@ from urllib.parse import parse_qs, quote, urlsplit
 import pytest
 from sqlalchemy import select
 
-from core.catalog.schema import captures, findings
+from core.catalog.schema import captures, findings, incidents
 from tests.web.archive import COUNTRIES, FIRST, LAST, write_warc
 from tests.web.conftest import PASSWORDS, WebEnv, _assemble, close_env, settings_for
 from web import accounts
@@ -123,6 +123,18 @@ def _ids(env: WebEnv) -> tuple[list[int], list[int]]:
     return capture_ids, finding_ids
 
 
+def _feed_token(env: WebEnv) -> str:
+    from web.incident_feed import issue_feed_token
+
+    with env.engine.begin() as conn:
+        return issue_feed_token(conn, env.users["viewer"].id, "test")
+
+
+def _incident_ids(env: WebEnv) -> list[int]:
+    with env.engine.connect() as conn:
+        return list(conn.execute(select(incidents.c.id)).scalars())
+
+
 def probes() -> list[str]:
     first, last, a_number, born = PEOPLE[7]
     page_first, page_last, page_a, page_born = PAGE_PEOPLE[0]
@@ -148,6 +160,10 @@ def route_urls(env: WebEnv) -> dict[str, list[str] | str]:
         "captures.download": [f"/captures/{c}/download" for c in capture_ids],  # 403 for viewers
         "findings.index": ["/findings", "/findings?status=all"],
         "findings.show": [f"/findings/{f}" for f in finding_ids],
+        "incidents.index": ["/incidents", "/incidents?status=all"],
+        "feeds.index": ["/feeds"],
+        "feeds.incidents": [f"/feeds/{_feed_token(env)}/incidents.atom"],
+        "incidents.show": [f"/incidents/{i}" for i in _incident_ids(env)],
         "sites.index": ["/sites"],
         "sites.show": ["/sites/agency"],
         "alerts.index": ["/alerts"],
@@ -158,6 +174,8 @@ def route_urls(env: WebEnv) -> dict[str, list[str] | str]:
         "api.capture": [f"/api/v1/captures/{c}{s}" for c in capture_ids for s in ("", "?text=1")],
         "api.findings_list": ["/api/v1/findings?status=all"],
         "api.finding": [f"/api/v1/findings/{f}" for f in finding_ids],
+        "api.incidents_list": ["/api/v1/incidents?status=all"],
+        "api.incident": [f"/api/v1/incidents/{i}" for i in _incident_ids(env)],
         "api.cdx": [f"/api/v1/cdx?url={quote(BASE)}/&matchType=prefix", f"/api/v1/cdx?url={quote(BASE)}/&output=json"],
         "api.timemap": [f"/api/v1/timemap/link/{BASE}/files/roster.csv"],
         "api.timegate": "a 302 to a capture page (those are checked above), no archived text",

@@ -10,6 +10,8 @@ from flask_login import current_user
 from sqlalchemy import ColumnElement, Connection, case, func, select
 from werkzeug.wrappers import Response
 
+from core.catalog.incident_timeline import exposure as incident_exposure
+from core.catalog.incidents import get_incident
 from core.catalog.schema import FINDING_STATUSES, captures, findings, users
 from core.models import Severity
 from web.auth import require_role
@@ -98,7 +100,9 @@ def _page_data(finding_id: int) -> dict[str, Any]:
         capture = conn.execute(select(captures).where(captures.c.id == finding["capture_id"])).mappings().first()
         events = history(conn, finding_id)
         people = assignable(conn)
-    return {"finding": finding, "capture": capture, "events": events, "people": people,
+        incident = get_incident(conn, finding["incident_id"]) if finding.get("incident_id") else None
+    return {"finding": finding, "capture": capture, "events": events, "people": people, "incident": incident,
+            "incident_exposure": incident_exposure(incident)[1] if incident is not None else "",
             "next_states": TRANSITIONS.get(finding["status"], ()), "labels": ACTION_LABELS,
             "exposure": exposure(finding), "replayable": capture is not None and replayable(dict(capture))}
 
