@@ -115,3 +115,9 @@ def test_the_incident_page_links_to_the_disclosure_page(env: WebEnv) -> None:
     incident_id = _incident(env)
     html = env.client("viewer").get(f"/incidents/{incident_id}").get_data(as_text=True)
     assert f"/incidents/{incident_id}/disclosure" in html and f"/incidents/{incident_id}/report.html" in html
+
+
+def test_the_disclosure_routes_are_in_the_openapi_document(env: WebEnv) -> None:
+    paths = env.anonymous().get("/api/v1/openapi.json").get_json()["paths"]
+    for suffix in ("", "/draft", "/report", "/sweep", "/evidence"):
+        assert f"/incidents/{{incident_id}}/disclosure{suffix}" in paths
