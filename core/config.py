@@ -109,6 +109,9 @@ class Site(_Strict):
     render: str = "plain"
     schedule: Schedule | None = None
     watch_pages: list[WatchPage] = Field(default_factory=list)
+    # where to report a disclosure on this site (an email address or an https URL), besides the
+    # contacts of its /.well-known/security.txt (docs/disclosure.md)
+    disclosure_contact: str | None = None
 
     @field_validator("id")
     @classmethod
@@ -215,6 +218,40 @@ class Route(_Strict):
         return _one_of(value, SEVERITIES, "severity")
 
 
+# How a public archive is asked whether it holds a copy (docs/disclosure.md "Mirror sweep"): the
+# CDX server API (the Wayback Machine's, pywb's) or a Memento TimeMap.
+MIRROR_KINDS = ("cdx", "memento")
+
+
+class Mirror(_Strict):
+    """A public archive the mirror sweep asks: ``url`` is its CDX endpoint or TimeMap prefix."""
+
+    name: str
+    kind: str = "cdx"
+    url: str
+    replay_url: str = ""  # cdx kind: where a copy is viewed, {replay_url}{timestamp}/{url} (e.g. Wayback's /web/)
+
+    @field_validator("kind")
+    @classmethod
+    def _known_kind(cls, value: str) -> str:
+        return _one_of(value, MIRROR_KINDS, "mirror kind")
+
+    @field_validator("url", "replay_url")
+    @classmethod
+    def _http_url(cls, value: str) -> str:
+        if value and not re.match(r"^https?://[^/\s]+", value):
+            raise ValueError(f"{value!r} is not an http(s) URL")
+        return value
+
+
+class Disclosure(_Strict):
+    """The disclosure workflow: public archives swept for copies, and the endpoints they are
+    allowed on (the egress guard applies; ``allow_private_addresses`` only for tests and the demo)."""
+
+    mirrors: list[Mirror] = Field(default_factory=list)
+    allow_private_addresses: bool = False
+
+
 class Alerts(_Strict):
     channels: list[Channel] = Field(default_factory=list)
     routes: list[Route] = Field(default_factory=list)
@@ -224,6 +261,7 @@ class ConfigFile(_Strict):
     settings: dict[str, Any] = Field(default_factory=dict)
     sites: list[Site] = Field(default_factory=list)
     alerts: Alerts = Field(default_factory=Alerts)
+    disclosure: Disclosure = Field(default_factory=Disclosure)
 
 
 @dataclass
@@ -234,6 +272,7 @@ class Config:
     sites: list[Site] = field(default_factory=list)
     alerts: Alerts = field(default_factory=Alerts)
     path: Path | None = None
+    disclosure: Disclosure = field(default_factory=Disclosure)
 
     def site(self, site_id: str) -> Site:
         for site in self.sites:
@@ -439,4 +478,5 @@ def load_config(
                             f"{', '.join(routes) or 'none defined under alerts.routes'}")
     if problems or parsed is None:
         raise ConfigError(problems)
-    return Config(settings=settings, sites=list(parsed.sites), alerts=parsed.alerts, path=file_path)
+    return Config(settings=settings, sites=list(parsed.sites), alerts=parsed.alerts, path=file_path,
+                  disclosure=parsed.disclosure)

@@ -112,6 +112,25 @@ def _severity(raw: Any) -> str:
     return _choice(*Severity.names())(raw)
 
 
+def _parse_severity_durations(raw: Any) -> dict[str, float]:
+    """``critical=5m,high=15m`` → {"critical": 300.0, "high": 900.0}; every severity must be named."""
+    if isinstance(raw, dict):
+        pairs = [(str(k), v) for k, v in raw.items()]
+    else:
+        pairs = []
+        for part in _parse_str(raw).split(","):
+            name, sep, value = part.partition("=")
+            if not sep:
+                raise ValueError(f"{part.strip()!r} is not severity=duration, e.g. critical=5m")
+            pairs.append((name, value))
+    parsed = {_severity(name): parse_duration(value) for name, value in pairs}
+    missing = [name for name in Severity.names() if name not in parsed]
+    if missing:
+        raise ValueError(f"no interval for {', '.join(missing)}; name every severity, e.g. "
+                         "critical=5m,high=15m,medium=1h,low=6h")
+    return parsed
+
+
 @dataclass(frozen=True)
 class Setting:
     name: str
@@ -289,6 +308,17 @@ SETTINGS: tuple[Setting, ...] = (
             parse_duration),
     Setting("login_max_failures", 5, "Failed logins allowed per user and address in 15 minutes before "
             "further attempts are refused (HTTP 429).", _parse_int),
+    # disclosure (issue 18: docs/disclosure.md)
+    Setting("removal_watch_intervals", "critical=5m,high=15m,medium=1h,low=6h", "How often an incident's file "
+            "and linking page are re-checked until removed, per severity (severity=duration, comma-separated).",
+            _parse_severity_durations),
+    Setting("mirror_timeout", "30s", "Timeout of one question to a public archive (mirror sweep).", parse_duration),
+    Setting("evidence_signing_key", "", "PEM file of the Ed25519 private key that signs evidence packages "
+            "(create one with `spillwatch evidence keygen`); empty: evidence cannot be signed.", _parse_str),
+    Setting("evidence_tsa_url", "", "RFC 3161 time-stamping authority that stamps evidence packages "
+            "(empty: packages are signed but not time-stamped).", _parse_str),
+    Setting("evidence_tsa_ca_file", "", "PEM file of the certificate(s) trusted to issue the TSA's certificate; "
+            "`spillwatch verify` checks time stamps against it.", _parse_str),
     Setting("trusted_proxies", 0, "Reverse proxies in front of the web UI whose X-Forwarded-For/-Proto/-Host "
             "headers are trusted (0: none; 1 behind one nginx).", _parse_int),
 )
@@ -382,6 +412,11 @@ class Settings:
         login_lockout_failures: int
         login_lockout_time: float
         login_max_failures: int
+        removal_watch_intervals: dict
+        mirror_timeout: float
+        evidence_signing_key: str
+        evidence_tsa_url: str
+        evidence_tsa_ca_file: str
         trusted_proxies: int
 
     def __init__(self, values: Mapping[str, Any], sources: Mapping[str, str]) -> None:

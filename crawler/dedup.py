@@ -30,6 +30,7 @@ if TYPE_CHECKING:
 
 logger = logging.getLogger(__name__)
 
+GONE = (404, 410)  # statuses after which a URL's earlier capture is no longer a "previous" one
 UNCONDITIONAL = "spillwatch_unconditional"  # request.meta key: never send validators (sitemaps)
 STATE_SCHEMA = """
 CREATE TABLE IF NOT EXISTS urls (
@@ -155,12 +156,16 @@ def catalog_previous(catalog_url: str, site_id: str) -> dict[str, Previous]:
         query = (
             select(captures.c.url, captures.c.payload_digest, captures.c.captured_at, captures.c.etag,
                    captures.c.last_modified, captures.c.media_type_declared)
-            .where(captures.c.site_id == site_id, captures.c.status == 200, captures.c.payload_digest != "")
+            .add_columns(captures.c.status)
+            .where(captures.c.site_id == site_id, captures.c.status.in_((200, *GONE)))
             .order_by(captures.c.captured_at)
         )
         with engine.connect() as connection:
-            for url, digest, captured_at, etag, last_modified, media_type in connection.execute(query):
-                found[url] = Previous(url, digest, warc_date(captured_at), etag, last_modified, media_type or "")
+            for url, digest, captured_at, etag, last_modified, media_type, status in connection.execute(query):
+                if status in GONE:  # removed since: fetched in full next time (a 304 would hide its return)
+                    found.pop(url, None)
+                elif digest:
+                    found[url] = Previous(url, digest, warc_date(captured_at), etag, last_modified, media_type or "")
     finally:
         engine.dispose()
     return found

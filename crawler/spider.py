@@ -36,6 +36,7 @@ logger = logging.getLogger(__name__)
 
 DEPTH = "spillwatch_depth"
 MAX_SITEMAPS = 50
+SECURITY_TXT = "/.well-known/security.txt"  # RFC 9116
 
 
 class SiteSpider(Spider):
@@ -73,8 +74,13 @@ class SiteSpider(Spider):
             request = self._request(seed, 0, seed=True)
             if request is not None:
                 yield request
+        origins = sorted({f"{urlsplit(s).scheme}://{urlsplit(s).netloc}" for s in self.job.seeds})
+        if self.job.max_depth > 0:  # full crawls archive each host's RFC 9116 security.txt (docs/disclosure.md)
+            for origin in origins:
+                yield Request(origin + SECURITY_TXT, callback=self.parse_security_txt, errback=self.failed,
+                              meta={UNCONDITIONAL: True})
         if self.job.sitemaps and self.job.max_depth > 0:
-            for origin in sorted({f"{urlsplit(s).scheme}://{urlsplit(s).netloc}" for s in self.job.seeds}):
+            for origin in origins:
                 yield Request(origin + "/robots.txt", callback=self.parse_robots, errback=self.failed,
                               meta={UNCONDITIONAL: True})
                 for request in self._sitemap_request(origin + "/sitemap.xml"):
@@ -144,6 +150,10 @@ class SiteSpider(Spider):
             request = self._request(url, depth + 1)
             if request is not None:
                 yield request
+
+    def parse_security_txt(self, response: Response) -> Iterator[Request]:
+        """Archived only: the disclosure package reads the capture from the catalog (a 404 is normal)."""
+        return iter(())
 
     def parse_robots(self, response: Response) -> Iterator[Request]:
         if response.status != 200 or not isinstance(response, TextResponse):

@@ -34,7 +34,7 @@ from warcio.recordloader import ArcWarcRecord
 from warcio.statusandheaders import StatusAndHeaders
 
 from core import __version__
-from crawler.dedup import DedupState, Previous, warc_date
+from crawler.dedup import GONE, DedupState, Previous, warc_date
 from crawler.limits import TRUNCATED
 from crawler.render_archive import rendered_records
 from crawler.render_capture import CAPTURE, RENDER_PAGE
@@ -213,6 +213,10 @@ class WarcWriterExtension:
             # only once written: a capture that never reached the disk must not become the
             # "previous" one (the next poll would get a 304 and never archive it)
             state.record(remember)
+        elif response.status in GONE and state is not None and previous is not None:
+            # gone: the next fetch must not ask for a 304 against the removed copy, or a file put
+            # back unchanged would answer 304 and never be archived as back (docs/disclosure.md)
+            state.forget([url])
         stats.inc_value("spillwatch/warc_records", 2)
         stats.set_value("spillwatch/warc_bytes", self.files.bytes_written)
         if previous is not None and state is not None and main.rec_type == "revisit":

@@ -18,7 +18,7 @@ from werkzeug.wrappers import Response
 from core.catalog import open_catalog
 from core.config import Config
 from core.settings import Settings
-from web import api, auth, templating
+from web import api, auth, disclosure_api, templating
 from web.crawl_queue import queue_trigger
 from web.origins import current_replay_origin, replay_origin
 from web.ratelimit import LoginLimiter
@@ -30,6 +30,7 @@ from web.views import (
     captures,
     charts,
     dashboard,
+    disclosure,
     feeds,
     findings,
     incidents,
@@ -91,9 +92,11 @@ def create_app(config: Config | Settings, *, engine: Engine | None = None,
     templating.init_app(app)
     auth.init_app(app)
     for blueprint in (dashboard.bp, search.bp, captures.bp, findings.bp, sites.bp, alerts.bp, users.bp,
-                      two_factor.bp, screenshots.bp, incidents.bp, feeds.bp, api_docs.bp, charts.bp):
+                      two_factor.bp, screenshots.bp, incidents.bp, feeds.bp, api_docs.bp, charts.bp,
+                      disclosure.bp):
         app.register_blueprint(blueprint)
     api.init_app(app)
+    disclosure_api.init_app(app)
     if settings.trusted_proxies > 0:  # client address (login rate limit) and scheme as the proxy saw them
         hops = settings.trusted_proxies
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)  # type: ignore[method-assign]

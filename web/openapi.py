@@ -6,6 +6,7 @@ from typing import Any
 
 from core import __version__
 from core.models import Severity
+from web.openapi_disclosure import disclosure_paths
 
 _SEVERITIES = ", ".join(Severity.names(worst_first=True))
 
@@ -150,6 +151,7 @@ def openapi_document() -> dict[str, Any]:
                               "404": _json("#/components/schemas/Error", "No such capture"), **_ERRORS},
             }},
             **_incident_paths(),
+            **disclosure_paths(),
             "/findings": {"get": {
                 "summary": "The findings queue, most severe first", "operationId": "listFindings",
                 "parameters": [

@@ -415,3 +415,99 @@ service_leases = Table(
     Column("acquired_at", TS, nullable=False),
     Column("heartbeat_at", TS, nullable=False),
 )
+
+# 0007_disclosure (docs/disclosure.md): where to report a disclosure on a site — the Contact: lines of
+# its /.well-known/security.txt (RFC 9116) as last captured, and the site's configured contact.
+site_contacts = Table(
+    "site_contacts",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("site_id", String(64), nullable=False, index=True),
+    Column("source", String(16), nullable=False),  # security.txt | config
+    Column("contact", Text, nullable=False),  # mailto:, https: or tel: URI as written
+    Column("preferred_languages", Text, nullable=False, default="", server_default=""),
+    Column("policy", Text, nullable=False, default="", server_default=""),
+    Column("expires", TS, nullable=True),
+    Column("capture_id", Integer, ForeignKey("captures.id"), nullable=True),  # the security.txt capture
+    Column("problems", JSON, nullable=False, default=list),  # what the file got wrong (expired, unsigned…)
+    Column("recorded_at", TS, nullable=False),
+    UniqueConstraint("site_id", "source", "contact", name="uq_site_contacts_site_id"),
+)
+
+# 0007_disclosure: one row per question to a public archive about a URL (the mirror sweep) …
+mirror_sweeps = Table(
+    "mirror_sweeps",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("url", Text, nullable=False),
+    Column("url_key", String(64), nullable=False, index=True),  # sha256 of the URL
+    Column("archive", String(128), nullable=False),
+    Column("endpoint", Text, nullable=False),
+    Column("checked_at", TS, nullable=False),
+    Column("copies", Integer, nullable=False, default=0),
+    Column("error", Text, nullable=False, default="", server_default=""),
+)
+
+# … and one row per copy an archive holds (an archive, a URL and a capture time once).
+mirror_copies = Table(
+    "mirror_copies",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("url", Text, nullable=False),
+    Column("url_key", String(64), nullable=False),
+    Column("archive", String(128), nullable=False),
+    Column("timestamp", String(14), nullable=False),  # the archive's capture time, YYYYMMDDhhmmss
+    Column("original", Text, nullable=False),  # the URL as the archive holds it
+    Column("memento_url", Text, nullable=False, default="", server_default=""),
+    Column("status", String(8), nullable=False, default="", server_default=""),
+    Column("digest", String(128), nullable=False, default="", server_default=""),
+    Column("first_found_at", TS, nullable=False),
+    Column("last_found_at", TS, nullable=False),
+    UniqueConstraint("url_key", "archive", "timestamp", name="uq_mirror_copies_url_key"),
+)
+
+# 0008_disclosure_watch (docs/disclosure.md): the removal watch of an incident's file and linking
+# page — checked every ``interval_seconds`` (removal_watch_intervals by severity) through the watch
+# fetch path, so every check is an archived capture; the removal and the link's disappearance are
+# the first captures proving them.
+removal_watches = Table(
+    "removal_watches",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("incident_id", Integer, ForeignKey("incidents.id"), nullable=False, unique=True),
+    Column("site_id", String(64), nullable=True),
+    Column("url", Text, nullable=False),
+    Column("page_url", Text, nullable=False, default="", server_default=""),
+    Column("interval_seconds", Float, nullable=False),
+    Column("status", String(16), nullable=False, default="watching"),  # watching | removed | stopped
+    Column("next_check_at", TS, nullable=False),
+    Column("last_checked_at", TS, nullable=True),
+    Column("checks", Integer, nullable=False, default=0, server_default="0"),
+    Column("removed_at", TS, nullable=True),  # first capture proving the file gone
+    Column("removal_capture_id", Integer, ForeignKey("captures.id"), nullable=True),
+    Column("link_removed_at", TS, nullable=True),  # first capture of the page without the link
+    Column("reappeared_at", TS, nullable=True),  # served again after removed_at
+    Column("last_error", Text, nullable=False, default="", server_default=""),
+    Column("created_at", TS, nullable=False),
+    Index("ix_removal_watches_due", "status", "next_check_at"),
+)
+
+# 0008_disclosure_watch: each report of an incident to its publisher — sent by email through the SMTP
+# notifier, or recorded as sent by hand — with who and when; the message is kept by digest only.
+disclosure_reports = Table(
+    "disclosure_reports",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("incident_id", Integer, ForeignKey("incidents.id"), nullable=False, index=True),
+    Column("method", String(16), nullable=False),  # email | by_hand
+    Column("recipients", JSON, nullable=False, default=list),
+    Column("subject", Text, nullable=False, default="", server_default=""),
+    Column("body_sha256", String(64), nullable=False, default="", server_default=""),
+    Column("message_id", Text, nullable=False, default="", server_default=""),
+    Column("status", String(16), nullable=False),  # sent | failed
+    Column("error", Text, nullable=False, default="", server_default=""),
+    Column("user_id", Integer, ForeignKey("users.id"), nullable=True),
+    Column("user_name", String(128), nullable=False, default="", server_default=""),
+    Column("note", Text, nullable=False, default="", server_default=""),
+    Column("at", TS, nullable=False),
+)

@@ -45,8 +45,9 @@ RETENTION_INTERVAL = 3600.0  # seconds between two checks for closed findings to
 
 HEARTBEAT_SECONDS = 10.0
 # what the crawl, index, dispatcher and HTTP threads import lazily (see Service.start)
-WORKER_MODULES = ("crawler.run", "indexer.pipeline", "alerts.dispatcher", "web", "web.server",
-                  "spillwatch.service.bursts", "spillwatch.service.fetches", "spillwatch.service.crawl_retries")
+WORKER_MODULES = ("crawler.run", "indexer.pipeline", "alerts.dispatcher", "web", "web.server", "disclosure.contacts",
+                  "spillwatch.service.bursts", "spillwatch.service.fetches", "spillwatch.service.crawl_retries",
+                  "disclosure.removal_watch")
 RESTART_DELAY = 2.0  # first pause before a crashed worker is restarted; doubled up to the maximum
 MAX_RESTART_DELAY = 60.0
 DISK_CHECK_SECONDS = 5.0
@@ -75,8 +76,9 @@ class Service:
         self.dispatcher: Any = None
         from spillwatch.service.bursts import Bursts
         from spillwatch.service.crawl_retries import CrawlRetries
+        from spillwatch.service.removal_checks import RemovalChecks
 
-        self.bursts = Bursts(self)
+        self.bursts, self.removal_checks = Bursts(self), RemovalChecks(self)
         self.retries = CrawlRetries(self.engine, self.config, self._notify)
         self.http: Any = None
 
@@ -265,7 +267,7 @@ class Service:
             self.retries.queue_due()
             request = self._next_queued()
             if request is None:
-                if not self.bursts.fetch_due():
+                if not self.bursts.fetch_due() and not self.removal_checks.check_due():
                     self.stop_event.wait(self.poll_interval)
                 continue
             try:
@@ -320,6 +322,8 @@ class Service:
         if request["kind"] == "full":  # failed by a write error: run again once space returns
             self.retries.after_crawl(site_id, request["id"], manifest)
         self._index(manifest.warc_files, crawl_id=request["id"])
+        if request["kind"] != "watch":  # the site's security.txt contacts (docs/disclosure.md)
+            self.removal_checks.refresh_contacts(site_id)
         if request["kind"] == "watch":
             self.bursts.queue_documents(site_id, request["id"], seeds)
             while not self.stop_event.is_set() and not self.state.paused and self.bursts.fetch_due():

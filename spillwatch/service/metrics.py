@@ -17,6 +17,7 @@ from sqlalchemy import Engine, func, select
 
 from core.catalog import schema as s
 from core.timestamps import as_utc
+from disclosure.metrics import DisclosureCollector
 from indexer.warc_files import failure_kind
 
 LATENCY_BUCKETS = (5.0, 10.0, 20.0, 30.0, 60.0, 120.0, 300.0, 900.0, 3600.0)
@@ -169,6 +170,7 @@ def metrics_text(engine: Engine, site_ids: list[str], service: ServiceCollector 
                  *extra: Collector) -> bytes:
     registry = CollectorRegistry(auto_describe=False)
     registry.register(CatalogCollector(engine, site_ids))
+    registry.register(DisclosureCollector(engine))  # exposure windows, removal watches (docs/disclosure.md)
     if service is not None:
         registry.register(service)
     for collector in extra:

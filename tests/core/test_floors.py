@@ -22,8 +22,9 @@ FLOORS: dict[str, frozenset[str]] = {
     "crawler": frozenset({"core"}),
     "alerts": frozenset({"core"}),
     "indexer": frozenset({"core", "matcher"}),
-    "web": frozenset({"core", "matcher", "crawler", "alerts", "indexer"}),
-    "spillwatch": frozenset({"core", "matcher", "crawler", "alerts", "indexer", "web"}),
+    "disclosure": frozenset({"core", "matcher", "crawler", "alerts", "indexer"}),
+    "web": frozenset({"core", "matcher", "crawler", "alerts", "indexer", "disclosure"}),
+    "spillwatch": frozenset({"core", "matcher", "crawler", "alerts", "indexer", "disclosure", "web"}),
 }
 PACKAGES = frozenset(FLOORS)
 

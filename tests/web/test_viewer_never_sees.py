@@ -184,6 +184,23 @@ def route_urls(env: WebEnv) -> dict[str, list[str] | str]:
         "api.timegate": "a 302 to a capture page (those are checked above), no archived text",
         "screenshots.screenshot": [f"/captures/{c}/screenshot.png" for c in capture_ids],  # 403 for viewers
         "screenshots.visual_diff": [f"/captures/{c}/visual-diff.png?to={c}" for c in capture_ids],  # 403
+        **_disclosure_urls(env),
+    }
+
+
+def _disclosure_urls(env: WebEnv) -> dict[str, list[str] | str]:
+    """The incidents' disclosure pages, printable reports, the API's overview and draft (masked for
+    everyone), and evidence downloads (403 for viewers)."""
+    from core.catalog.schema import incidents
+
+    with env.engine.connect() as conn:
+        ids = [int(i) for i in conn.execute(select(incidents.c.id)).scalars()]
+    return {
+        "disclosure.page": [f"/incidents/{i}/disclosure" for i in ids],
+        "disclosure.printable": [f"/incidents/{i}/report.html" for i in ids],
+        "disclosure.download": [f"/incidents/{i}/disclosure/evidence/incident-{i}-20260101T000000Z.wacz" for i in ids],
+        "api.disclosure_api.disclosure": [f"/api/v1/incidents/{i}/disclosure" for i in ids],
+        "api.disclosure_api.draft": [f"/api/v1/incidents/{i}/disclosure/draft" for i in ids],
     }
 
 
