@@ -36,6 +36,7 @@ class SiteHealth:
     next_run: datetime | None
     # a full crawl failed by a WARC write error: its retry (status, attempts, next_attempt_at, last_error)
     retry: dict[str, Any] | None = None
+    watch: WatchPolls | None = None  # the watch pages' polls (not full crawls), when there are any
 
     @property
     def retry_note(self) -> str:
@@ -50,8 +51,6 @@ class SiteHealth:
         due = _utc(self.retry["next_attempt_at"])
         return (f"failed by a write error ({attempts} attempt(s)); run again from {due:%Y-%m-%d %H:%M} UTC "
                 "once free disk space is above min_free_disk")
-
-    watch: WatchPolls | None = None  # the watch pages' polls (not full crawls), when there are any
 
     @property
     def state(self) -> str:
@@ -127,5 +126,6 @@ def site_health(conn: Connection, sites: list[Site], now: datetime | None = None
                               retrying.get(site.id), polls.get(site.id)))
     for site_id, last in sorted(latest.items()):  # crawled once, no longer configured
         if site_id not in known:
-            out.append(SiteHealth(site_id, f"{site_id} (not configured)", "—", last, None, polls.get(site_id)))
+            out.append(SiteHealth(site_id, f"{site_id} (not configured)", "—", last, None,
+                                  watch=polls.get(site_id)))
     return out
