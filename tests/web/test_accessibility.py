@@ -50,6 +50,8 @@ def pages_of(live: Live) -> dict[str, str]:
         "replay": f"/captures/{a.page_v2}/view",
         "incidents": "/incidents?status=all",
         "incident": f"/incidents/{incident_of(live, a.finding)}",
+        "disclosure": f"/incidents/{incident_of(live, a.finding)}/disclosure",
+        "incident-report": f"/incidents/{incident_of(live, a.finding)}/report.html",
         "feeds": "/feeds",
     }
 
