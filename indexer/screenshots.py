@@ -82,6 +82,7 @@ def screenshot_offsets(path: Path) -> dict[str, list[int]]:
     ({} for other files).  Raises :class:`ScreenshotError` when the file cannot be read."""
     found: dict[str, list[int]] = {}
     try:
+        open_source(path).close()  # a file moved or deleted is said (renders() takes it for a plain one)
         if not renders(path):
             return {}
         with open_source(path) as fh:
