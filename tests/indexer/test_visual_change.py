@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import io
 import logging
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -16,6 +17,7 @@ from warcio.warcwriter import WARCWriter
 from core.catalog import open_catalog
 from core.catalog.schema import changes
 from core.config import Config
+from core.settings import Settings
 from crawler.run import run_crawl
 from indexer.pipeline import Indexer
 from indexer.screenshots import changed_share
@@ -96,7 +98,8 @@ BOARD = """<!doctype html><html><head><title>Notice board</title></head>
 
 
 @pytest.mark.browser
-def test_a_page_that_changes_only_its_picture_is_a_new_version(make_settings, tmp_path: Path) -> None:
+def test_a_page_that_changes_only_its_picture_is_a_new_version(make_settings: Callable[..., Settings],
+                                                                tmp_path: Path) -> None:
     need_chromium()
     files: list[str] = []
     with AgencySite() as site:
