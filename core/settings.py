@@ -229,6 +229,9 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("change_threshold", 0.02, "Significance (0..1, text distance after masking times, dates and "
             "tokens) from which a new payload of a URL counts as 'changed' rather than 'unchanged'.",
             _parse_float),
+    Setting("visual_change_threshold", 0.05, "Share of pixels (0..1) of a rendered page's screenshot that must "
+            "change for a new payload whose text changed less than change_threshold to count as 'changed' "
+            "(a picture, colour or layout change); 1.0: never, the text alone decides.", _parse_float),
     Setting("removed_after_crawls", 2, "A URL that no page links to any more counts as removed after this "
             "many crawls in a row (404/410 counts at once).", _parse_int),
     Setting("index_max_payload", "200MB", "Largest payload the indexer reads from one WARC record; the rest "
@@ -372,6 +375,7 @@ class Settings:
         render_max_pages: int
         render_memory_limit: int
         change_threshold: float
+        visual_change_threshold: float
         removed_after_crawls: int
         index_max_payload: int
         index_read_ahead_size: int

@@ -36,7 +36,7 @@ from core.config import Config
 from core.errors import ServiceUnavailable
 from core.models import Finding, Table
 from core.timestamps import as_utc
-from indexer import captures_store, findings_store, links, media_types, removals, versions
+from indexer import captures_store, findings_store, links, media_types, removals, versions, visual_change
 from indexer.errors import IndexingError, RecordProblem
 from indexer.extract import Extraction, ScanFunction, extract, matcher_scan, scan_into, tables_text
 from indexer.extract_html import Link
@@ -110,6 +110,7 @@ class Step:
     state: versions.VersionState | None = None
     extraction: Extraction | None = None
     significance: float = 0.0
+    pixels: float | None = None  # share of the screenshot's pixels changed (indexer.visual_change)
     links: list[Link] = field(default_factory=list)
     store_links: bool = False
     link_values: list[LinkValues] | None = None  # what is stored of ``links``, when already made
@@ -196,6 +197,7 @@ class Indexer:
         self.settings = config.settings
         self.engine = engine
         self.loader = Loader(search)
+        self.visual = visual_change.VisualChange()
         self.scan = scan if scan is not None else matcher_scan()
         self.scan_ahead = scan is None  # the read-ahead process may run the same in-process matcher
         self.progress_enabled = progress
@@ -496,10 +498,12 @@ class Indexer:
             self._scan(extraction, payload, info.url, scanned)
         if step.kind == "changed" and step.state is not None:
             step.significance = versions.significance(self._previous_text(step.state), extraction.text)
-            if step.significance < float(self.settings.change_threshold):
-                step.kind = "unchanged"
-                # the version's findings stay exposed through this capture
-                step.known_findings = step.known_findings or known.get(step.state.payload_digest, [])
+            if step.significance < float(self.settings.change_threshold):  # a rendered page: pixels too
+                step.pixels = self.visual.share_since(step.state, info.record)
+                if not visual_change.significant(step.pixels, float(self.settings.visual_change_threshold)):
+                    step.kind = "unchanged"
+                    # the version's findings stay exposed through this capture
+                    step.known_findings = step.known_findings or known.get(step.state.payload_digest, [])
         if is_html and step.kind != "unchanged" and has_table:
             # the matcher reads a page's <table>s; a page whose text hardly changed holds the tables
             # already scanned
@@ -630,6 +634,8 @@ class Indexer:
             details: dict[str, Any] = {"payload_digest": info.digest, "media_type": info.media_type_sniffed}
             if step.kind == "unchanged":
                 details["reason"] = "insignificant"
+            if step.pixels is not None:
+                details.update(visual_change.details(step.pixels, step.kind))
             if step.dropped:  # read back by the end-of-file removal check (crash-safe)
                 details["links_dropped"] = step.dropped[:MAX_DROPPED_LINKS]
             writes.change(info, step.kind, significance, state.last_capture_id if state else None, details)
