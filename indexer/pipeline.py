@@ -500,7 +500,9 @@ class Indexer:
             step.significance = versions.significance(self._previous_text(step.state), extraction.text)
             if step.significance < float(self.settings.change_threshold):  # a rendered page: pixels too
                 step.pixels = self.visual.share_since(step.state, info.record)
-                if not visual_change.significant(step.pixels, float(self.settings.visual_change_threshold)):
+                if visual_change.significant(step.pixels, float(self.settings.visual_change_threshold)):
+                    step.significance = max(step.significance, step.pixels or 0.0)  # the page's change: its picture
+                else:
                     step.kind = "unchanged"
                     # the version's findings stay exposed through this capture
                     step.known_findings = step.known_findings or known.get(step.state.payload_digest, [])

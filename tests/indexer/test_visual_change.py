@@ -118,12 +118,13 @@ def test_a_page_that_changes_only_its_picture_is_a_new_version(make_settings: Ca
         summary = Indexer(Config(settings=settings), engine, search).index_paths(files)
         assert summary.errors == 0, summary.problems
         search.close()
-        found[name] = [(c["kind"], c["details"]) for c in rows(engine, changes, changes.c.url == seed,
-                                                                 order=changes.c.id)]
+        found[name] = [(c["kind"], c["details"] | {"significance": c["significance"]})
+                       for c in rows(engine, changes, changes.c.url == seed, order=changes.c.id)]
     kinds = [kind for kind, _ in found["pixels"]]
     assert kinds == ["new", "changed", "unchanged"], found["pixels"]
     pixels_changed = found["pixels"][1][1]
     assert pixels_changed["pixels_changed"] > 0.5 and pixels_changed["reason"].startswith("pixels changed ")
+    assert pixels_changed["significance"] == pixels_changed["pixels_changed"], "the change is as big as its picture's"
     assert found["pixels"][2][1]["pixels_changed"] == 0.0, "an identical screenshot is no change"
     assert found["pixels"][2][1]["reason"] == "insignificant"
     assert [kind for kind, _ in found["text-only"]] == ["new", "unchanged", "unchanged"], found["text-only"]
