@@ -91,6 +91,10 @@ class S3Store:
                              "write them there (crawls/<site>/warcs) or use warc_storage: file") from None
         return f"{self.prefix}/{relative.as_posix()}" if self.prefix else relative.as_posix()
 
+    def within(self, path: Path) -> bool:
+        """Whether ``path`` lies in the data folder (only such files are kept in the bucket)."""
+        return path.resolve().is_relative_to(self.data_dir)
+
     def uri(self, path: Path) -> str:
         return f"s3://{self.bucket}/{self.key(path)}"
 
@@ -151,7 +155,7 @@ class S3Store:
             answer = self.client.head_object(Bucket=self.bucket, Key=self.key(path))
         return int(answer["ContentLength"])
 
-    def open_seekable(self, path: Path, size: int | None = None, buffer: int = 1 << 20) -> io.BufferedReader:
+    def open_seekable(self, path: Path, size: int | None = None, buffer: int = 1 << 18) -> io.BufferedReader:
         """The object as a seekable file: every read the buffer cannot answer is one range read, so a
         reader that seeks (pywb's record loader, :mod:`indexer.record_source`) fetches only what it reads."""
         return io.BufferedReader(_RangeReader(self, path, self.size(path) if size is None else size), buffer)

@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, TYPE_CHECKING
 
+from core.errors import ServiceUnavailable
 from indexer.wacz import MEMBER_SEP, split_member
 
 if TYPE_CHECKING:
@@ -44,7 +45,7 @@ def copy_warcs(paths: Iterable[str], dest: Path, data_dir: Path, store: S3Store 
             if container not in done:
                 done[container] = _copy_one(container, dest, data_dir.resolve(), store)
                 result.copied += 1
-        except (OSError, ValueError) as exc:
+        except (OSError, ValueError, ServiceUnavailable) as exc:  # ValueError: outside the data folder
             result.problems.append(f"{container}: not copied ({exc})")
             continue
         result.names[path] = done[container] + (f"{MEMBER_SEP}{member[1]}" if member else "")

@@ -94,7 +94,8 @@ def open_record(path: str | Path, offset: int, length: int = -1, store: S3Store 
     ``path`` is a WARC/ARC file or a WARC member of a WACZ (``x.wacz#archive/data.warc.gz``, stored or
     deflated). With ``store`` (``warc_storage: s3://``) a file not on this machine is read from the
     bucket: a WARC by range reads, a WACZ streamed down whole first (core/warc_store.py). Raises
-    ``FileNotFoundError`` when the file is gone, ``OSError`` when it cannot be read."""
+    ``FileNotFoundError`` when the file is gone, ``OSError`` when it cannot be read,
+    ``core.warc_store.StorageUnavailable`` (naming the bucket) when the bucket cannot give it."""
     source, size = _open_source(path, store)
     try:
         if decompressed_offsets(source, offset, length, size):
@@ -116,7 +117,7 @@ def _open_source(path: str | Path, store: S3Store | None) -> tuple[IO[bytes], in
     if store is not None:
         member = split_member(path)
         container = Path(member[0] if member else path)
-        if not container.exists():
+        if not container.exists() and store.within(container):
             if member is not None:  # a ZIP is read by its directory at the end: fetched whole, kept here
                 store.local_copy(container)
             else:

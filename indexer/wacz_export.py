@@ -24,6 +24,7 @@ from sqlalchemy import Connection, Select, select
 from warcio.warcwriter import WARCWriter
 
 from core.catalog.schema import captures, findings
+from core.errors import ServiceUnavailable
 from indexer.cdxj import timestamp14
 from indexer.errors import IndexingError
 from indexer.record_source import record_bytes
@@ -76,7 +77,7 @@ def _write_warc(path: Path, rows: Iterable[Any], summary: ExportSummary, source:
             seen.add(key)
             try:
                 out.write(_record_bytes(row, store))
-            except OSError as exc:
+            except (OSError, ServiceUnavailable) as exc:  # the file gone, or the bucket not answering
                 summary.skipped.append(f"{row.url} ({row.warc_file} at {row.warc_offset}): {exc}")
                 continue
             summary.records += 1

@@ -90,16 +90,21 @@ def test_a_page_of_a_file_kept_on_s3_only_is_browsed(stored: tuple[WebEnv, Path]
 
 
 def test_export_wacz_and_cdxj_read_files_kept_on_s3_only(stored: tuple[WebEnv, Path], tmp_path: Path,
-                                                          monkeypatch: pytest.MonkeyPatch) -> None:
+                                                          monkeypatch: pytest.MonkeyPatch,
+                                                          capsys: pytest.CaptureFixture[str]) -> None:
     env, warc = stored
     content = warc.read_bytes()
     warc.unlink()
+    lost = write_warc(warc.with_name("lost-00000.warc.gz"), [(f"{SITE}/lost.html", 200, "text/html", b"<p>x</p>", DAY)])
+    Indexer(env.config, env.engine, env.search).index_paths([lost])
+    lost.unlink()  # neither here nor in the bucket: reported, the rest still exported
     for name in ("warc_storage", "s3_endpoint_url"):
         monkeypatch.setenv(f"SPILLWATCH_{name.upper()}", str(getattr(env.settings, name)))
     data = ["--data-dir", str(env.settings.data_path)]
     out = tmp_path / "stored.wacz"
     only = ["--url", f"{SITE}/", "--match-type", "host"]
     assert main([*data, "export", "wacz", "-o", str(out), *only]) == 0
+    assert f"not exported: {SITE}/lost.html" in capsys.readouterr().err
     with zipfile.ZipFile(out) as wacz:
         (name,) = [n for n in wacz.namelist() if n.startswith("archive/")]
         exported = wacz.read(name)
@@ -107,9 +112,11 @@ def test_export_wacz_and_cdxj_read_files_kept_on_s3_only(stored: tuple[WebEnv, P
     assert not warc.exists()  # the WACZ was written from range reads
     folder, index = tmp_path / "collection", tmp_path / "index.cdxj"
     assert main([*data, "export", "cdxj", "-o", str(index), "--warcs", str(folder), *only]) == 0
+    err = capsys.readouterr().err
+    assert f"{lost}: not copied" in err and "1 WARC file(s) copied" in err
     copy = folder / "crawls" / "stored" / "warcs" / warc.name
     assert copy.read_bytes() == content  # streamed down whole
-    lines = index.read_text().splitlines()
+    lines = [line for line in index.read_text().splitlines() if "lost.html" not in line]
     assert len(lines) == 3
     for line in lines:  # each line names the copy, and the record is at its offset there
         entry = json.loads(line.split(" ", 2)[2])
