@@ -16,6 +16,7 @@ every AWS tool reads them); an unreachable endpoint or a missing bucket raises
 
 from __future__ import annotations
 
+import io
 import os
 import tempfile
 from pathlib import Path
@@ -90,6 +91,10 @@ class S3Store:
                              "write them there (crawls/<site>/warcs) or use warc_storage: file") from None
         return f"{self.prefix}/{relative.as_posix()}" if self.prefix else relative.as_posix()
 
+    def within(self, path: Path) -> bool:
+        """Whether ``path`` lies in the data folder (only such files are kept in the bucket)."""
+        return path.resolve().is_relative_to(self.data_dir)
+
     def uri(self, path: Path) -> str:
         return f"s3://{self.bucket}/{self.key(path)}"
 
@@ -145,8 +150,53 @@ class S3Store:
         body: BinaryIO = answer["Body"]
         return body
 
+    def size(self, path: Path) -> int:
+        with self._errors("look up", path):
+            answer = self.client.head_object(Bucket=self.bucket, Key=self.key(path))
+        return int(answer["ContentLength"])
+
+    def open_seekable(self, path: Path, size: int | None = None, buffer: int = 1 << 18) -> io.BufferedReader:
+        """The object as a seekable file: every read the buffer cannot answer is one range read, so a
+        reader that seeks (pywb's record loader, :mod:`indexer.record_source`) fetches only what it reads."""
+        return io.BufferedReader(_RangeReader(self, path, self.size(path) if size is None else size), buffer)
+
     def _errors(self, action: str, path: Path) -> _TranslateErrors:
         return _TranslateErrors(self, action, path)
+
+
+class _RangeReader(io.RawIOBase):
+    """A read-only, seekable view of one S3 object through range reads.  Written here because boto3,
+    the store's client, has no seekable object file; s3fs/smart_open would add a second S3 client stack
+    for these thirty lines."""
+
+    def __init__(self, store: S3Store, path: Path, size: int) -> None:
+        super().__init__()
+        self.store, self.path, self.size, self._position = store, path, size, 0
+
+    def readable(self) -> bool:
+        return True
+
+    def seekable(self) -> bool:
+        return True
+
+    def tell(self) -> int:
+        return self._position
+
+    def seek(self, offset: int, whence: int = io.SEEK_SET) -> int:
+        base = {io.SEEK_SET: 0, io.SEEK_CUR: self._position, io.SEEK_END: self.size}[whence]
+        if base + offset < 0:
+            raise ValueError(f"{self.path.name}: negative seek position {base + offset}")
+        self._position = base + offset
+        return self._position
+
+    def readinto(self, buffer: Any) -> int:
+        wanted = min(len(buffer), self.size - self._position)
+        if wanted <= 0:
+            return 0
+        data = self.store.read_range(self.path, self._position, wanted)
+        buffer[: len(data)] = data
+        self._position += len(data)
+        return len(data)
 
 
 class _TranslateErrors:
@@ -198,10 +248,22 @@ def _transfer() -> Any:
 
 def open_store(settings: Settings) -> FileStore | S3Store:
     """The store named by ``warc_storage``."""
-    value = settings.warc_storage.strip()
+    return store_from(storage_values(settings))
+
+
+def storage_values(settings: Settings) -> dict[str, str]:
+    """The settings a store is opened from, as plain strings (for a child process: web/pywb_child.py)."""
+    return {"warc_storage": settings.warc_storage, "data_dir": str(settings.data_path),
+            "s3_endpoint_url": settings.s3_endpoint_url, "s3_region": settings.s3_region}
+
+
+def store_from(values: dict[str, str]) -> FileStore | S3Store:
+    """The store described by :func:`storage_values`."""
+    value = values["warc_storage"].strip()
     if value in ("", "file"):
         return FileStore()
-    return S3Store(value, settings.data_path, endpoint_url=settings.s3_endpoint_url, region=settings.s3_region)
+    return S3Store(value, Path(values["data_dir"]), endpoint_url=values["s3_endpoint_url"],
+                   region=values["s3_region"])
 
 
 def remote_store(settings: Settings) -> S3Store | None:

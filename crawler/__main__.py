@@ -14,6 +14,7 @@ from pathlib import Path
 from scrapy.crawler import CrawlerProcess
 
 from crawler.job import CATALOG_URL_ENV, CrawlJob
+from crawler.lifetime import die_with_parent, parent_pid_from_env, site_lock
 from crawler.scrapy_settings import scrapy_settings
 from crawler.spider import SiteSpider
 
@@ -23,9 +24,10 @@ def run_job(job: CrawlJob) -> int:
     with open(job.lock_path, "a+") as lock:
         # held while the crawl writes; crawler.repair skips .open files of a crawl whose lock is held
         fcntl.flock(lock.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
-        process = CrawlerProcess(scrapy_settings(job))
-        process.crawl(SiteSpider, job=job)
-        process.start()
+        with site_lock(job.catalog_url, job.site_id):  # no two crawls of one site at once, on any machine
+            process = CrawlerProcess(scrapy_settings(job))
+            process.crawl(SiteSpider, job=job)
+            process.start()
     return 0
 
 
@@ -35,6 +37,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     run = sub.add_parser("run", help="run one crawl job")
     run.add_argument("--job", required=True, type=Path, help="job file written by crawler.run")
     args = parser.parse_args(argv)
+    die_with_parent(parent_pid_from_env())  # a crawl never outlives the worker or service that started it
     try:
         job = CrawlJob.from_json(args.job.read_text(encoding="utf-8"))
     except (OSError, ValueError, TypeError) as exc:

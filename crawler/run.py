@@ -31,6 +31,7 @@ from sqlalchemy.engine import Engine
 from core.config import Config
 from core.settings import Settings
 from crawler.job import CATALOG_URL_ENV, CrawlJob, job_adhoc, job_for_site, job_for_urls
+from crawler.lifetime import PARENT_PID_ENV
 from crawler.manifest import Manifest
 from crawler.progress import COUNTERS
 from crawler.repair import crawl_is_running, repair_open_files
@@ -68,7 +69,7 @@ def run_crawl(job: CrawlJob, *, catalog: Engine | None = None, on_progress: Prog
                              else _insert_crawl(catalog, manifest))
     job_file = out / "manifests" / f"{job.name}.job.json"
     job_file.write_text(replace(job, catalog_url=None).to_json(), encoding="utf-8")
-    env = {**os.environ, "PYTHONUNBUFFERED": "1"}
+    env = {**os.environ, "PYTHONUNBUFFERED": "1", PARENT_PID_ENV: str(os.getpid())}  # crawler/lifetime.py
     if job.catalog_url:
         env[CATALOG_URL_ENV] = job.catalog_url
     last: dict[str, Any] = {}

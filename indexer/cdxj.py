@@ -106,11 +106,14 @@ def sort_order(dialect: str, reverse: bool = False) -> tuple[Any, ...]:
     return tuple(k.desc() for k in keys) if reverse else keys
 
 
-def fields(row: Any, relative_to: Path | None = None) -> dict[str, str]:
-    """The CDXJ fields of a capture row, as ``cdxj-indexer`` writes them."""
+def fields(row: Any, relative_to: Path | None = None, names: dict[str, str] | None = None) -> dict[str, str]:
+    """The CDXJ fields of a capture row, as ``cdxj-indexer`` writes them; ``names`` renames files
+    (``export cdxj --warcs``: their copies)."""
     data = row._mapping if hasattr(row, "_mapping") else row
     filename = str(data["warc_file"])
-    if relative_to is not None:
+    if names is not None and filename in names:
+        filename = names[filename]
+    elif relative_to is not None:
         filename = os.path.relpath(filename, relative_to)
     out = {"urlkey": data["surt"], "timestamp": timestamp14(data["captured_at"]), "url": data["url"],
            "mime": "warc/revisit" if data["record_type"] == "revisit" else (data["media_type_declared"] or "unk")}
@@ -128,9 +131,9 @@ def cdxj_line(values: dict[str, str]) -> str:
 
 
 def export_lines(conn: Connection, query: Select[Any] | None = None,
-                 relative_to: Path | None = None) -> Iterator[str]:
+                 relative_to: Path | None = None, names: dict[str, str] | None = None) -> Iterator[str]:
     """CDXJ lines of the captures ``query`` selects (all, by default), sorted by SURT then time."""
     if query is None:
         query = select(captures).order_by(*sort_order(conn.dialect.name))
     for row in conn.execution_options(stream_results=True, yield_per=2000).execute(query):
-        yield cdxj_line(fields(row, relative_to))
+        yield cdxj_line(fields(row, relative_to, names))

@@ -27,10 +27,13 @@ from __future__ import annotations
 import gzip
 import io
 from pathlib import Path
-from typing import IO
+from typing import IO, TYPE_CHECKING
 
 from indexer.record_starts import GZIP_MAGIC, member_holds_record
-from indexer.wacz import open_source, source_size
+from indexer.wacz import open_source, source_size, split_member
+
+if TYPE_CHECKING:
+    from core.warc_store import S3Store
 
 
 class _Bounded(io.RawIOBase):
@@ -84,16 +87,18 @@ def decompressed_offsets(source: IO[bytes], offset: int, length: int, size: int)
     return length > size or not member_holds_record(source, length)
 
 
-def open_record(path: str | Path, offset: int, length: int = -1) -> IO[bytes]:
+def open_record(path: str | Path, offset: int, length: int = -1, store: S3Store | None = None) -> IO[bytes]:
     """A stream of the record's stored bytes from ``offset``: its gzip member or plain bytes, or the
     decompressed record of a whole-file gzip; at most ``length`` bytes when ``length`` >= 0.
 
     ``path`` is a WARC/ARC file or a WARC member of a WACZ (``x.wacz#archive/data.warc.gz``, stored or
-    deflated). Raises ``FileNotFoundError`` when the file is gone, ``OSError`` when it cannot be read."""
-    source = open_source(path)
+    deflated). With ``store`` (``warc_storage: s3://``) a file not on this machine is read from the
+    bucket: a WARC by range reads, a WACZ streamed down whole first (core/warc_store.py). Raises
+    ``FileNotFoundError`` when the file is gone, ``OSError`` when it cannot be read,
+    ``core.warc_store.StorageUnavailable`` (naming the bucket) when the bucket cannot give it."""
+    source, size = _open_source(path, store)
     try:
-        # the size from the ZIP's directory: seeking to the end of a deflated member inflates all of it
-        if decompressed_offsets(source, offset, length, source_size(path)):
+        if decompressed_offsets(source, offset, length, size):
             source.seek(0)
             stream: IO[bytes] = gzip.GzipFile(fileobj=source, mode="rb")  # type: ignore[assignment]
             stream.seek(offset)  # decompresses from the start up to the record
@@ -106,10 +111,25 @@ def open_record(path: str | Path, offset: int, length: int = -1) -> IO[bytes]:
         raise
 
 
-def record_bytes(path: str | Path, offset: int, length: int) -> bytes:
+def _open_source(path: str | Path, store: S3Store | None) -> tuple[IO[bytes], int]:
+    """The source opened for reading, and its size (from the ZIP's directory for a WACZ member:
+    seeking to the end of a deflated member inflates all of it)."""
+    if store is not None:
+        member = split_member(path)
+        container = Path(member[0] if member else path)
+        if not container.exists() and store.within(container):
+            if member is not None:  # a ZIP is read by its directory at the end: fetched whole, kept here
+                store.local_copy(container)
+            else:
+                size = store.size(container)
+                return store.open_seekable(container, size), size
+    return open_source(path), source_size(path)
+
+
+def record_bytes(path: str | Path, offset: int, length: int, store: S3Store | None = None) -> bytes:
     """The ``length`` stored bytes of the record at ``offset`` (see :func:`open_record`); ``OSError``
     when the source ends inside it."""
-    with open_record(path, offset, length) as fh:
+    with open_record(path, offset, length, store) as fh:
         data = fh.read(length)
     if len(data) != length:
         raise OSError(f"{path}: offset {offset}: the file ends inside the record ({len(data):,} of "

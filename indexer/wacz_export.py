@@ -18,15 +18,19 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import Connection, Select, select
 from warcio.warcwriter import WARCWriter
 
 from core.catalog.schema import captures, findings
+from core.errors import ServiceUnavailable
 from indexer.cdxj import timestamp14
 from indexer.errors import IndexingError
 from indexer.record_source import record_bytes
+
+if TYPE_CHECKING:
+    from core.warc_store import S3Store
 
 PAGE_TYPES = ("text/html", "application/xhtml+xml")
 
@@ -51,14 +55,15 @@ def _with_originals(conn: Connection, rows: list[Any]) -> list[Any]:
     return rows + extra
 
 
-def _record_bytes(row: Any) -> bytes:
+def _record_bytes(row: Any, store: S3Store | None) -> bytes:
     """The stored record, as one gzip member (or several, as stored); a record of a plain or whole-file
-    gzip WARC becomes one member (indexer.record_source)."""
-    data = record_bytes(row.warc_file, int(row.warc_offset), int(row.warc_length))
+    gzip WARC becomes one member (indexer.record_source); from the bucket when the file is not here."""
+    data = record_bytes(row.warc_file, int(row.warc_offset), int(row.warc_length), store)
     return data if data[:2] == b"\x1f\x8b" else gzip.compress(data)
 
 
-def _write_warc(path: Path, rows: Iterable[Any], summary: ExportSummary, source: str) -> None:
+def _write_warc(path: Path, rows: Iterable[Any], summary: ExportSummary, source: str,
+                store: S3Store | None) -> None:
     with path.open("wb") as out:
         writer = WARCWriter(out, gzip=True, warc_version="1.1")
         writer.write_record(writer.create_warcinfo_record(path.name, {
@@ -71,8 +76,8 @@ def _write_warc(path: Path, rows: Iterable[Any], summary: ExportSummary, source:
                 continue
             seen.add(key)
             try:
-                out.write(_record_bytes(row))
-            except OSError as exc:
+                out.write(_record_bytes(row, store))
+            except (OSError, ServiceUnavailable) as exc:  # the file gone, or the bucket not answering
                 summary.skipped.append(f"{row.url} ({row.warc_file} at {row.warc_offset}): {exc}")
                 continue
             summary.records += 1
@@ -92,8 +97,10 @@ def _pages(conn: Connection, rows: list[Any]) -> list[dict[str, Any]]:
     return pages
 
 
-def export_wacz(conn: Connection, query: Select[Any], out: Path, *, source: str, title: str = "") -> ExportSummary:
-    """Write ``out`` (a .wacz) holding the captures ``query`` selects."""
+def export_wacz(conn: Connection, query: Select[Any], out: Path, *, source: str, title: str = "",
+                store: S3Store | None = None) -> ExportSummary:
+    """Write ``out`` (a .wacz) holding the captures ``query`` selects; with ``store``
+    (``warc_storage: s3://``) records of files not on this machine are read from the bucket by range."""
     rows = _with_originals(conn, list(conn.execute(query)))
     if not rows:
         raise ExportError(f"no capture matches {source}; nothing to export (check the site, crawl or dates)")
@@ -102,7 +109,7 @@ def export_wacz(conn: Connection, query: Select[Any], out: Path, *, source: str,
         folder = Path(work)
         stamp = timestamp14(datetime.now(UTC))
         warc = folder / f"spillwatch-{stamp}.warc.gz"
-        _write_warc(warc, rows, summary, source)
+        _write_warc(warc, rows, summary, source, store)
         pages = _pages(conn, rows)
         summary.pages = len(pages)
         pages_file = folder / "pages.jsonl"

@@ -6,7 +6,8 @@ database drivers of the parent must not run under. The child serves pywb on 127.
 its index from the catalog (:class:`CatalogIndexSource`: the captures as CDXJ, the same lines as
 ``spillwatch export cdxj``) and reads records straight from Spillwatch's WARC files.
 
-Protocol: the parent writes one JSON line on the child's standard input (``catalog_url``); the child
+Protocol: the parent writes one JSON line on the child's standard input (``catalog_url``, and
+``storage``: where WARC files not on this machine are, core.warc_store.storage_values); the child
 answers with its port on standard output, and exits when its standard input closes (the parent
 stopped). The parent passes the public prefix of each request (``/replay/<token>``) in the
 ``X-Spillwatch-Prefix`` header, so that pywb's rewritten links point back through the signed path.
@@ -50,17 +51,22 @@ def _index_source(engine: Any) -> Any:
     return CatalogIndexSource()
 
 
-def _register_record_loader() -> None:
+def _register_record_loader(storage: dict[str, str]) -> None:
     """pywb reads every record through :func:`indexer.record_source.open_record` (a ``spillwatch://``
     block loader): plain and per-record gzip WARCs in place, WARCs stored or deflated in a WACZ, and
-    whole-file gzip WARCs (offsets in their decompressed data), which pywb's file loader cannot."""
+    whole-file gzip WARCs (offsets in their decompressed data), which pywb's file loader cannot.  With
+    ``warc_storage: s3://`` a file not on this machine is read from the bucket by range reads."""
     from pywb.utils.loaders import BaseLoader, BlockLoader
 
+    from core.warc_store import S3Store, store_from
     from indexer.record_source import open_record
+
+    store = store_from(storage) if storage.get("warc_storage") else None
+    remote = store if isinstance(store, S3Store) else None
 
     class RecordLoader(BaseLoader):  # type: ignore[misc]
         def load(self, url: str, offset: int = 0, length: int = -1) -> Any:
-            return open_record(url[len(LOADER_SCHEME):], int(offset), int(length))
+            return open_record(url[len(LOADER_SCHEME):], int(offset), int(length), remote)
 
     BlockLoader.loaders[LOADER_SCHEME.split(":")[0]] = RecordLoader
 
@@ -108,7 +114,7 @@ def main() -> None:
     warcserver.register_source(_Source)
     from pywb.apps.frontendapp import FrontEndApp
 
-    _register_record_loader()
+    _register_record_loader(dict(request.get("storage") or {}))
     use_brotlicffi()  # pywb decodes br pages with warcio, whose `brotli` may be one it crashes on
 
     app = FrontEndApp(config_file=os.devnull, custom_config={

@@ -40,6 +40,7 @@ from werkzeug.wrappers import Response
 from core.catalog.schema import captures
 from core.settings import Settings
 from core.timestamps import as_utc
+from core.warc_store import storage_values
 from indexer.cdxj import timestamp14
 from indexer.media_types import essence
 from indexer.surt import surt_key
@@ -61,8 +62,9 @@ CHILD_START_SECONDS = 120.0
 class PywbChild:
     """The pywb process of one replay app: started on first use, stopped with the app."""
 
-    def __init__(self, catalog_url: str) -> None:
+    def __init__(self, catalog_url: str, storage: dict[str, str] | None = None) -> None:
         self.catalog_url = catalog_url
+        self.storage = storage or {}  # core.warc_store.storage_values: where WARC files not on this machine are
         self._process: subprocess.Popen[str] | None = None
         self._base = ""
         self._lock = threading.Lock()
@@ -91,7 +93,7 @@ class PywbChild:
         process = subprocess.Popen([sys.executable, str(script)], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
                                    text=True, start_new_session=True)
         assert process.stdin is not None and process.stdout is not None
-        process.stdin.write(json.dumps({"catalog_url": self.catalog_url}) + "\n")
+        process.stdin.write(json.dumps({"catalog_url": self.catalog_url, "storage": self.storage}) + "\n")
         process.stdin.flush()
         port = process.stdout.readline().strip()  # the child answers once it listens
         if not port.isdigit():
@@ -154,7 +156,7 @@ def _split(rest: str) -> tuple[str, str, str]:
 
 def register(app: Flask, settings: Settings, engine: Engine, ancestors: str, inert: Any, read: Any) -> None:
     """Add pywb's routes under ``/replay/<token>/`` to the replay origin's ``app``."""
-    child = PywbChild(engine.url.render_as_string(hide_password=False))
+    child = PywbChild(engine.url.render_as_string(hide_password=False), storage_values(settings))
     app.extensions["spillwatch_pywb"] = child
     weakref.finalize(app, child.stop)  # and at the latest when this process ends (its input pipe closes)
     child.start_soon()

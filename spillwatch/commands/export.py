@@ -38,6 +38,9 @@ class ExportCommand(Command):
         cdxj.add_argument("-o", "--output", type=Path, help="file to write (default: standard output)")
         cdxj.add_argument("--relative-to", type=Path, metavar="DIR",
                           help="write WARC file names relative to DIR (e.g. a pywb collection's archive folder)")
+        cdxj.add_argument("--warcs", type=Path, metavar="DIR",
+                          help="copy the WARC files the index names into DIR (streamed down from S3 when not on "
+                          "this machine) and write their names relative to DIR")
         cdxj.set_defaults(handler=run)
         wacz = kinds.add_parser("wacz", help="a WACZ of the selected captures (py-wacz)",
                                 description="Write a WACZ holding the WARC records of the selected captures (and "
@@ -86,27 +89,47 @@ def _query(conn: Any, args: argparse.Namespace) -> tuple[Any, str]:
     return query, ", ".join(what) or "all captures"
 
 
+def _copy_warcs(conn: Any, query: Any, dest: Path, settings: Any) -> dict[str, str]:
+    """``--warcs DIR``: copy the files the selection names into DIR; their new names."""
+    from sqlalchemy import select
+
+    from core.warc_store import remote_store
+    from indexer.export_warcs import copy_warcs
+
+    selected = query.order_by(None).subquery()
+    paths = list(conn.execute(select(selected.c.warc_file).distinct()).scalars())
+    copied = copy_warcs(sorted(paths), dest, settings.data_path, remote_store(settings))
+    for problem in copied.problems:
+        print(f"  - {problem}", file=sys.stderr)
+    print(f"{copied.copied} WARC file(s) copied to {dest}", file=sys.stderr)
+    return copied.names
+
+
 def run(ctx: Context) -> int:
     from core.catalog import open_catalog
+    from core.warc_store import remote_store
     from indexer.cdxj import CdxQueryError, export_lines
     from indexer.wacz_export import ExportError, export_wacz, validate_wacz
 
     args = ctx.args
-    engine = open_catalog(ctx.config().settings)
+    settings = ctx.config().settings
+    engine = open_catalog(settings)
     try:
         with engine.connect() as conn:
             query, source = _query(conn, args)
             if args.kind == "cdxj":
+                names = _copy_warcs(conn, query, args.warcs, settings) if args.warcs else None
                 out = args.output.open("w", encoding="utf-8") if args.output else sys.stdout
                 count = 0
-                for line in export_lines(conn, query, args.relative_to):
+                for line in export_lines(conn, query, args.relative_to, names):
                     out.write(line + "\n")
                     count += 1
                 if args.output:
                     out.close()
                 print(f"{count} capture(s) of {source}", file=sys.stderr)
                 return 0
-            summary = export_wacz(conn, query, args.output, source=source, title=args.title)
+            summary = export_wacz(conn, query, args.output, source=source, title=args.title,
+                                  store=remote_store(settings))
         validate_wacz(args.output)
     except (CdxQueryError, ExportError, LookupError) as exc:
         print(f"spillwatch export: {exc}", file=sys.stderr)

@@ -11,12 +11,15 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from sqlalchemy import Engine
 
+from core.catalog.db import create_catalog_engine, upgrade
 from core.config import Alerts, Channel, Config, Route, Site, WatchPage
 from core.settings import Settings
 from spillwatch.demo.agency_site import AgencySite
 from tests.alerts.servers import SmtpServer
 from tests.conftest import _postgres_database
+from tests.scale.procs import Fleet
 from tests.services.procs import free_port
 
 SITES = ("north", "south")
@@ -85,3 +88,22 @@ def scale_setup(postgres_server: Any, s3_server: Any, make_settings: Callable[..
         )
         yield ScaleSetup(config, sites, smtp, {**s3_server.environ, "SPILLWATCH_DATABASE_URL": database_url},
                          database_url, bucket)
+
+
+@pytest.fixture
+def fleet(scale_setup: ScaleSetup, tmp_path: Path) -> Iterator[Fleet]:
+    logs = tmp_path / "logs"
+    logs.mkdir()
+    fleet = Fleet(scale_setup.write_config(tmp_path / "spillwatch.yml"), scale_setup.environ, logs)
+    try:
+        yield fleet
+    finally:
+        fleet.stop()
+
+
+@pytest.fixture
+def engine(scale_setup: ScaleSetup) -> Iterator[Engine]:
+    catalog = create_catalog_engine(scale_setup.database_url)
+    upgrade(catalog)
+    yield catalog
+    catalog.dispose()

@@ -10,7 +10,9 @@ import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from sqlalchemy import Engine, text
+from sqlalchemy import Engine, select, text
+
+from core.catalog import schema as s
 
 
 @dataclass
@@ -76,3 +78,22 @@ def job_status(engine: Engine, job_id: int) -> str:
     with engine.connect() as conn:
         return str(conn.execute(text("SELECT status FROM procrastinate_jobs WHERE id = :id"), {"id": job_id})
                    .scalar_one())
+
+
+def finished_full_crawls(engine: Engine) -> set[str]:
+    with engine.connect() as conn:
+        return set(conn.execute(select(s.crawls.c.site_id).where(
+            s.crawls.c.kind == "full", s.crawls.c.status == "finished")).scalars())
+
+
+def overlapping_crawls(engine: Engine) -> list[tuple[str, int, int]]:
+    """Pairs of crawls of one site whose run times overlap (none may)."""
+    with engine.connect() as conn:
+        rows = conn.execute(select(s.crawls.c.id, s.crawls.c.site_id, s.crawls.c.started_at, s.crawls.c.finished_at)
+                            .where(s.crawls.c.status.in_(("finished", "failed", "killed")))).all()
+    found = []
+    for a in rows:
+        for b in rows:
+            if a.id < b.id and a.site_id == b.site_id and a.started_at < b.finished_at and b.started_at < a.finished_at:
+                found.append((a.site_id, a.id, b.id))
+    return found

@@ -9,7 +9,6 @@ from __future__ import annotations
 import gzip
 import io
 import time
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -18,59 +17,20 @@ from warcio.statusandheaders import StatusAndHeaders
 from warcio.warcwriter import WARCWriter
 
 from core.catalog import schema as s
-from core.catalog.db import create_catalog_engine, upgrade
 from crawler.queue import enqueue_crawl
 from spillwatch.jobs import tasks
 from spillwatch.service.loop import wait_for
 from tests.e2e.test_publish_to_alert import roster
 from tests.scale.conftest import SITES, ScaleSetup
-from tests.scale.procs import Fleet, job_status, running_job
+from tests.scale.procs import Fleet, finished_full_crawls, job_status, overlapping_crawls, running_job
 
 pytestmark = pytest.mark.timeout(300)
-
-
-@pytest.fixture
-def fleet(scale_setup: ScaleSetup, tmp_path: Path) -> Iterator[Fleet]:
-    logs = tmp_path / "logs"
-    logs.mkdir()
-    fleet = Fleet(scale_setup.write_config(tmp_path / "spillwatch.yml"), scale_setup.environ, logs)
-    try:
-        yield fleet
-    finally:
-        fleet.stop()
-
-
-@pytest.fixture
-def engine(scale_setup: ScaleSetup) -> Iterator[Engine]:
-    catalog = create_catalog_engine(scale_setup.database_url)
-    upgrade(catalog)
-    yield catalog
-    catalog.dispose()
-
-
-def finished_full_crawls(engine: Engine) -> set[str]:
-    with engine.connect() as conn:
-        return set(conn.execute(select(s.crawls.c.site_id).where(
-            s.crawls.c.kind == "full", s.crawls.c.status == "finished")).scalars())
 
 
 def nothing_pending(engine: Engine) -> bool:
     with engine.connect() as conn:
         return conn.execute(select(s.warc_files.c.id).where(
             s.warc_files.c.status.in_(("pending", "indexing")))).first() is None
-
-
-def overlapping_crawls(engine: Engine) -> list[tuple[str, int, int]]:
-    """Pairs of crawls of one site whose run times overlap (none may)."""
-    with engine.connect() as conn:
-        rows = conn.execute(select(s.crawls.c.id, s.crawls.c.site_id, s.crawls.c.started_at, s.crawls.c.finished_at)
-                            .where(s.crawls.c.status.in_(("finished", "failed", "killed")))).all()
-    found = []
-    for a in rows:
-        for b in rows:
-            if a.id < b.id and a.site_id == b.site_id and a.started_at < b.finished_at and b.started_at < a.finished_at:
-                found.append((a.site_id, a.id, b.id))
-    return found
 
 
 def test_three_workers_alert_each_site_once(scale_setup: ScaleSetup, fleet: Fleet, engine: Engine) -> None:
