@@ -131,6 +131,10 @@ class ElasticsearchNode:
                 "xpack.security.enabled: false",
                 "cluster.routing.allocation.disk.threshold_enabled: false",
                 "action.destructive_requires_name: false",
+                # search timeouts are measured on a clock the node caches and ticks every 200 ms by default,
+                # so a 1 ms budget stopped a search only when it happened to span a tick: the test node reads
+                # the real clock, and a budget test is the same on a fast machine and a loaded one
+                "thread_pool.estimated_time_interval: 0",
                 f"path.data: {self.workdir / 'data'}",
                 f"path.logs: {self.workdir / 'logs'}",
                 "",
