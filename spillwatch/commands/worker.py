@@ -10,6 +10,7 @@ from spillwatch.commands.base import Command, Context
 
 class WorkerCommand(Command):
     name = "worker"
+    quiet_logs = False  # a long-running service: its log is how operators follow the jobs
     help = "run queued jobs (crawls, bursts, indexing, alerts) with queue: procrastinate, on any machine"
     description = ("Run the jobs that `spillwatch run` defers to the catalog's PostgreSQL (setting queue: "
         "procrastinate): crawls and watch-page bursts (queue crawl), WARC files to index (index), alert "
