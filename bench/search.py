@@ -55,14 +55,14 @@ def vocabulary(rng: random.Random, size: int = 30_000) -> list[str]:
     return words
 
 
-def documents(count: int, seed: int = 15) -> Iterator[SearchDocument]:
+def documents(count: int, seed: int = 15, words_per_doc: int = 60) -> Iterator[SearchDocument]:
     rng = random.Random(seed)
     words = vocabulary(rng)
     cumulative = list(accumulate(1 / (rank + 1) for rank in range(len(words))))  # once, not per choices()
     start = datetime(2025, 1, 1, tzinfo=UTC)
     for n in range(count):
         finding = rng.random() < 0.02
-        text = " ".join(rng.choices(words, cum_weights=cumulative, k=60))
+        text = " ".join(rng.choices(words, cum_weights=cumulative, k=words_per_doc))
         yield SearchDocument(
             id=f"doc-{n}", url=f"https://{rng.choice(SITES)}.example.gov/p/{n}", site=rng.choice(SITES),
             media_type=rng.choice(TYPES), captured_at=start + timedelta(minutes=n), title=" ".join(
@@ -71,7 +71,7 @@ def documents(count: int, seed: int = 15) -> Iterator[SearchDocument]:
         )
 
 
-def build(path: Path, count: int) -> float:
+def build(path: Path, count: int, words_per_doc: int = 60) -> float:
     """Index ``count`` documents into ``path`` unless it holds them already; seconds it took (0: reused)."""
     backend = SqliteSearch(path)
     backend.ensure_ready()
@@ -81,7 +81,7 @@ def build(path: Path, count: int) -> float:
         backend.clear()
         started = time.monotonic()
         batch: list[SearchDocument] = []
-        for doc in documents(count):
+        for doc in documents(count, words_per_doc=words_per_doc):
             batch.append(doc)
             if len(batch) == 5000:
                 backend.index(batch)
@@ -120,11 +120,14 @@ def query_mix(count: int, seed: int = 7, broad: bool = False) -> list[SearchQuer
     return mix
 
 
-def timed(run: Callable[[SearchQuery], object], queries: list[SearchQuery]) -> list[float]:
+def timed(run: Callable[[SearchQuery], object], queries: list[SearchQuery],
+          before: Callable[[], object] | None = None) -> list[float]:
     for query in queries[:10]:
         run(query)  # warm the page cache and the statement cache (the first queries, timed again below)
     out = []
     for query in queries:
+        if before is not None:
+            before()  # untimed: e.g. empty Elasticsearch's request cache
         started = time.perf_counter()
         run(query)
         out.append((time.perf_counter() - started) * 1000)
@@ -164,40 +167,66 @@ def bench_sqlite(path: Path, queries: list[SearchQuery], broad: list[SearchQuery
         raw.close()
 
 
-def bench_elasticsearch(count: int, queries: list[SearchQuery], broad: list[SearchQuery]) -> None:
+def fill_elasticsearch(backend: SearchBackend, count: int, words_per_doc: int) -> None:
+    """Index ``count`` documents unless the index holds them already (a node given by ``--es-url``)."""
+    backend.refresh()
+    if backend.count() == count:
+        print(f"elasticsearch: {count:,} documents already indexed")
+        return
+    backend.clear()
+    started = time.monotonic()
+    batch: list[SearchDocument] = []
+    for doc in documents(count, words_per_doc=words_per_doc):
+        batch.append(doc)
+        if len(batch) == 2000:
+            backend.index(batch)
+            batch.clear()
+    backend.index(batch)
+    backend.refresh()
+    print(f"elasticsearch: indexed {count:,} documents in {time.monotonic() - started:.0f} s")
+
+
+def bench_elasticsearch(count: int, queries: list[SearchQuery], broad: list[SearchQuery], url: str = "",
+                        words_per_doc: int = 60) -> None:
+    """On the node at ``url`` (index ``bench-search``, kept for the next run), or on a node started here.
+    Each mix runs twice: as analysts meet it (the shard request cache answers a query asked before since
+    the last refresh) and with that cache emptied before every query (untimed), i.e. every query new."""
     from indexer.search.elastic import ElasticsearchSearch
     from tests.services.elasticsearch import start_node
 
-    node = start_node(Path(tempfile.mkdtemp(prefix="spillwatch-bench-es-")))
+    node = None if url else start_node(Path(tempfile.mkdtemp(prefix="spillwatch-bench-es-")))
     try:
-        backend: SearchBackend = ElasticsearchSearch(node.url, "bench-search")
+        index = "bench-search" if words_per_doc == 60 else f"bench-w{words_per_doc}-search"  # no template overlap
+        backend = ElasticsearchSearch(node.url if node is not None else url, index)
         backend.ensure_ready()
-        started = time.monotonic()
-        batch: list[SearchDocument] = []
-        for doc in documents(count):
-            batch.append(doc)
-            if len(batch) == 2000:
-                backend.index(batch)
-                batch.clear()
-        backend.index(batch)
-        backend.refresh()
-        print(f"elasticsearch: indexed {count:,} documents in {time.monotonic() - started:.0f} s")
-        print(line("ElasticsearchSearch.search with facets, analyst mix", timed(backend.search, queries)))
-        print(line("ElasticsearchSearch.search with facets, broad words", timed(backend.search, broad)))
+        fill_elasticsearch(backend, count, words_per_doc)
+
+        def uncached() -> object:
+            return backend.client.indices.clear_cache(index=backend.index_name, request=True)
+
+        for label, mix in (("analyst mix", queries), ("broad words", broad)):
+            print(f"elasticsearch, {label} ({len(mix)} queries, {len({q.text for q in mix})} distinct):")
+            print(line("  ElasticsearchSearch.search with facets", timed(backend.search, mix)))
+            print(line("  the same, request cache emptied each time", timed(backend.search, mix, uncached)))
         backend.close()
     finally:
-        node.stop()
+        if node is not None:
+            node.stop()
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--docs", type=int, default=20_000)
     parser.add_argument("--queries", type=int, default=300)
+    parser.add_argument("--words", type=int, default=60, help="words of text per document (default 60)")
     parser.add_argument("--path", type=Path, help="index file (default /tmp/spillwatch-bench-search-N.sqlite3)")
     parser.add_argument("--elasticsearch", action="store_true", help="also on Elasticsearch (≤ 100,000 docs)")
+    parser.add_argument("--es-url", default="", help="with --elasticsearch: a running node to use (index "
+                        "bench-search, kept) instead of starting one")
     args = parser.parse_args()
-    path = args.path or Path(tempfile.gettempdir()) / f"spillwatch-bench-search-{args.docs}.sqlite3"
-    seconds = build(path, args.docs)
+    suffix = "" if args.words == 60 else f"-w{args.words}"
+    path = args.path or Path(tempfile.gettempdir()) / f"spillwatch-bench-search-{args.docs}{suffix}.sqlite3"
+    seconds = build(path, args.docs, args.words)
     made = f"generated in {seconds:.0f} s" if seconds else "reused"
     print(f"{args.docs:,} documents in {path} ({made}; {path.stat().st_size / 1e6:.0f} MB), "
           f"{args.queries} queries, SQLite {sqlite3.sqlite_version}")
@@ -205,7 +234,7 @@ def main() -> None:
     broad = query_mix(max(20, args.queries // 10), broad=True)
     bench_sqlite(path, queries, broad)
     if args.elasticsearch:
-        bench_elasticsearch(min(args.docs, 100_000), queries, broad)
+        bench_elasticsearch(min(args.docs, 100_000), queries, broad, args.es_url, args.words)
 
 
 if __name__ == "__main__":

@@ -48,6 +48,15 @@ _FIELDS = ("title_folded", "body_folded")
 _MASKED_FIELDS = ("masked_title_folded", "masked_body_folded")
 _BOOSTS = {"title_folded": 2.0, "body_folded": 1.0, "masked_title_folded": 2.0, "masked_body_folded": 1.0}
 _INTERNAL = ["title_folded", "body_folded", "masked_title_folded", "masked_body_folded"]
+# What a page of hits shows (SearchHit) and the text its highlights are cut from: nothing else is sent
+# back (``extra`` and the folded copies stay on the node; the viewer view only for viewers).
+_HIT_SOURCE = ["id", "url", "site", "media_type", "captured_at", "title", "text", "has_finding", "severity",
+               "capture_id", "masked"]
+_VIEWER_SOURCE = [*_HIT_SOURCE, "masked_title", "masked_text"]
+# Without facets a search counts matches up to here and says "10,000+" beyond (Lucene then skips
+# documents that cannot enter the page); with facets every match is visited for the aggregations anyway,
+# so the count is exact at no cost (bench/README.md, "Search").
+TOTAL_HITS_CAP = 10_000
 
 
 def _term_query(term: Term, fields: tuple[str, ...] = _FIELDS) -> dict[str, Any]:
@@ -115,8 +124,10 @@ class ElasticsearchSearch(SearchBackend):
         timeout: float = 30.0,
         template_path: Path = DEFAULT_TEMPLATE,
         budget: Budget | None = None,
+        total_cap: int = TOTAL_HITS_CAP,
     ) -> None:
         kwargs: dict[str, Any] = {"request_timeout": timeout}
+        self.total_cap = total_cap
         self.budget = budget or Budget(seconds=0, max_prefix_terms=0)
         if username:
             kwargs["basic_auth"] = (username, password)
@@ -213,8 +224,8 @@ class ElasticsearchSearch(SearchBackend):
         except (TransportConnectionError, ConnectionTimeout, ApiError) as exc:
             raise self._unavailable(exc) from None
 
-    def search(self, query: SearchQuery) -> SearchResult:
-        parsed = parse_query(query.text)
+    def _request(self, query: SearchQuery, parsed: ParsedQuery) -> dict[str, Any]:
+        """The one ``_search`` request a page needs: hits, total and facets (as ``aggs``) together."""
         sort: list[Any]
         if query.sort == "newest" or (query.sort == "relevance" and not parsed.positive):
             sort = [{"captured_at": "desc"}, {"id": "asc"}]
@@ -222,20 +233,29 @@ class ElasticsearchSearch(SearchBackend):
             sort = [{"captured_at": "asc"}, {"id": "asc"}]
         else:
             sort = [{"_score": "desc"}, {"captured_at": "desc"}, {"id": "asc"}]
-        aggs = None
+        request: dict[str, Any] = {
+            "query": build_query(query, parsed), "sort": sort, "from_": query.offset, "size": query.per_page,
+            "track_total_hits": True if query.facets else self.total_cap,
+            "track_scores": True,
+            "source_includes": _VIEWER_SOURCE if query.masked else _HIT_SOURCE,
+            # the shard request cache keeps the query phase (page, total, facets) until the next refresh
+            # that changes the index; by default it caches only size=0 requests. No date math on "now"
+            # in our queries, so every request is cacheable.
+            "request_cache": True,
+        }
         if query.facets:
-            aggs = {name: {"terms": {"field": name, "size": 100}} for name in FACET_FIELDS}
-        bounded: dict[str, Any] = {}
+            request["aggs"] = {name: {"terms": {"field": name, "size": 100}} for name in FACET_FIELDS}
+        if self.budget.seconds > 0:  # shards stop at the budget
+            request["timeout"] = f"{int(self.budget.seconds * 1000)}ms"
+        return request
+
+    def search(self, query: SearchQuery) -> SearchResult:
+        parsed = parse_query(query.text)
         client = self.client
-        if self.budget.seconds > 0:  # shards stop at the budget; the client waits a little longer
-            bounded = {"timeout": f"{int(self.budget.seconds * 1000)}ms"}
+        if self.budget.seconds > 0:  # the client waits a little longer than the shards
             client = self.client.options(request_timeout=self.budget.seconds + 5)
         try:
-            response = client.search(
-                index=self.index_name, query=build_query(query, parsed), sort=sort, from_=query.offset,
-                size=query.per_page, aggs=aggs, track_total_hits=True, track_scores=True,
-                source_excludes=_INTERNAL, **bounded,
-            )
+            response = client.search(index=self.index_name, **self._request(query, parsed))
         except ConnectionTimeout as exc:
             if self.budget.seconds > 0:
                 raise SearchTooBroad(f"the search took longer than {self.budget.seconds:g} s; {REFINE}") from None
@@ -252,8 +272,9 @@ class ElasticsearchSearch(SearchBackend):
                 (b.get("key_as_string") if name == "has_finding" else str(b["key"])): int(b["doc_count"])
                 for b in buckets
             }
-        total = int(response["hits"]["total"]["value"])
-        return SearchResult(total=total, hits=hits, facets=facets, page=query.page, per_page=query.per_page)
+        total = response["hits"]["total"]
+        return SearchResult(total=int(total["value"]), hits=hits, facets=facets, page=query.page,
+                            per_page=query.per_page, total_exact=total.get("relation", "eq") == "eq")
 
     @staticmethod
     def _hit(hit: dict[str, Any], parsed: ParsedQuery, masked: bool) -> SearchHit:

@@ -9,6 +9,7 @@ identically whichever backend found it.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from functools import lru_cache
 
 from indexer.search.folding import token_spans
@@ -29,7 +30,7 @@ def highlight(
         # runs, so a term is its words separated by non-word characters, at word boundaries; the
         # lookahead finds overlapping matches as the token loop below does
         lowered = text.lower()
-        marked = [m.span(1) for term in positive for m in _pattern(term).finditer(lowered)]
+        marked = [span for term in positive for span in _ascii_matches(lowered, term)]
     else:
         marked = _token_matches(text, positive)
     return _fragments(text, marked, fragments, width)
@@ -39,6 +40,21 @@ def highlight(
 def _pattern(term: Term) -> re.Pattern[str]:
     body = r"\W+".join(re.escape(word) for word in term.words)
     return re.compile(r"(?<!\w)(?=(" + body + (r"\w*" if term.prefix else r"(?!\w)") + "))")
+
+
+def _ascii_matches(lowered: str, term: Term) -> Iterator[tuple[int, int]]:
+    """The spans ``_pattern(term).finditer(lowered)`` marks, found faster: ``str.find`` jumps to where the
+    term's first word begins and the pattern, anchored there, decides (its look-behind still sees the
+    character before).  ``finditer`` tried the pattern at every character: on a page of twenty 20 KB
+    documents that was 60% of an Elasticsearch search (bench/README.md, "Search")."""
+    pattern = _pattern(term)
+    first = term.words[0]
+    at = lowered.find(first)
+    while at >= 0:
+        found = pattern.match(lowered, at)
+        if found:
+            yield found.span(1)
+        at = lowered.find(first, at + 1)
 
 
 def _token_matches(text: str, positive: tuple[Term, ...]) -> list[tuple[int, int]]:

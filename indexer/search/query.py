@@ -115,7 +115,14 @@ class SearchResult:
     facets: dict[str, dict[str, int]]
     page: int
     per_page: int
+    # False: ``total`` is a lower bound (a backend that stops counting at a cap, shown as "10,000+")
+    total_exact: bool = True
 
     @property
     def pages(self) -> int:
         return max(1, -(-self.total // self.per_page))
+
+    @property
+    def total_label(self) -> str:
+        """The total as people read it: "1,234", or "10,000+" when counting stopped there."""
+        return f"{self.total:,}" + ("" if self.total_exact else "+")

@@ -88,7 +88,7 @@ class SearchCommand(Command):
                               "hits": [hit_dict(h) for h in result.hits], "facets": result.facets}))
             return 0 if result.total else 1
         marks = ("\033[1m", "\033[0m") if sys.stdout.isatty() else ("[", "]")
-        print(f"{result.total} capture(s) match; page {result.page} of {result.pages}")
+        print(f"{result.total_label} capture(s) match; page {result.page} of {result.pages}")
         for hit in result.hits:
             flag = f"  FINDING {hit.severity}" if hit.has_finding else ""
             print(f"\n{hit.captured_at:%Y-%m-%d %H:%M} {hit.site}  {hit.media_type}{flag}")
