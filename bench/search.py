@@ -29,6 +29,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from core.models import SearchDocument  # noqa: E402
+from core.settings import SETTINGS_BY_NAME  # noqa: E402
 from indexer.search import SearchBackend, SearchQuery  # noqa: E402
 from indexer.search.query import parse_query  # noqa: E402
 from indexer.search.sqlite_fts import _BM25, SqliteSearch, fts_expression, scoped  # noqa: E402
@@ -144,8 +145,8 @@ def p95(ms: list[float]) -> float:
     return sorted(ms)[int(len(ms) * 0.95) - 1]
 
 
-def bench_sqlite(path: Path, queries: list[SearchQuery], broad: list[SearchQuery]) -> None:
-    backend = SqliteSearch(path)
+def bench_sqlite(path: Path, queries: list[SearchQuery], broad: list[SearchQuery], rank_window: int) -> None:
+    backend = SqliteSearch(path, rank_window=rank_window)
     backend.ensure_ready()  # an index file from before search_meta gets it here, not in the timings
     raw = sqlite3.connect(path)
 
@@ -158,7 +159,8 @@ def bench_sqlite(path: Path, queries: list[SearchQuery], broad: list[SearchQuery
         for label, mix in (("analyst mix", queries), ("broad words", broad)):
             base = timed(baseline, mix)
             full = timed(backend.search, mix)
-            print(f"{label} ({len(mix)} queries):")
+            windowed = sum(1 for q in mix if backend.search(q).ranked_among is not None)
+            print(f"{label} ({len(mix)} queries, {windowed} matching more than the rank window of {rank_window:,}):")
             print(line("  baseline: FTS5 MATCH … ORDER BY bm25 LIMIT 20", base))
             print(line("  SqliteSearch.search with facets", full))
             print(f"  ratio at p95: {p95(full) / p95(base):.2f}x the baseline")
@@ -220,6 +222,8 @@ def main() -> None:
     parser.add_argument("--queries", type=int, default=300)
     parser.add_argument("--words", type=int, default=60, help="words of text per document (default 60)")
     parser.add_argument("--path", type=Path, help="index file (default /tmp/spillwatch-bench-search-N.sqlite3)")
+    parser.add_argument("--rank-window", type=int, default=int(SETTINGS_BY_NAME["search_rank_window"].default),
+                        help="the search_rank_window setting (default: its default; 0: rank every match)")
     parser.add_argument("--elasticsearch", action="store_true", help="also on Elasticsearch (≤ 100,000 docs)")
     parser.add_argument("--es-url", default="", help="with --elasticsearch: a running node to use (index "
                         "bench-search, kept) instead of starting one")
@@ -232,7 +236,7 @@ def main() -> None:
           f"{args.queries} queries, SQLite {sqlite3.sqlite_version}")
     queries = query_mix(args.queries)
     broad = query_mix(max(20, args.queries // 10), broad=True)
-    bench_sqlite(path, queries, broad)
+    bench_sqlite(path, queries, broad, args.rank_window)
     if args.elasticsearch:
         bench_elasticsearch(min(args.docs, 100_000), queries, broad, args.es_url, args.words)
 

@@ -164,6 +164,11 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("elasticsearch_timeout", "30s", "Timeout of one Elasticsearch request.", parse_duration),
     Setting("search_time_budget", "5s", "Longest time one search may take (UI, API, CLI); a slower one is "
             "stopped and answered 'refine your search' (0: no limit).", parse_duration),
+    Setting("search_rank_window", 2000, "With the sqlite backend, a search matching more documents than "
+            "this ranks them, and counts its facets, among its this many most recently indexed matches (the "
+            "total stays exact and the page says so): FTS5 must score every match to rank them, 0.5 s for a "
+            "common word in a million documents. 0: rank every match. Elasticsearch always ranks every "
+            "match.", _parse_int),
     Setting("search_max_prefix_terms", 5000, "Most distinct indexed words one prefix query (word*) may "
             "expand to with the sqlite backend; a broader prefix is answered 'refine your search' (0: no "
             "limit).", _parse_int),
@@ -346,6 +351,7 @@ class Settings:
         elasticsearch_ca_certs: str
         elasticsearch_timeout: float
         search_time_budget: float
+        search_rank_window: int
         search_max_prefix_terms: int
         queue: str
         warc_storage: str

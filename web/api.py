@@ -117,8 +117,8 @@ def search() -> Any:
             "highlights": [[{"text": mask_text(t) if masked else t, "matched": m} for t, m in fragment]
                            for fragment in hit.highlights],
         })
-    return jsonify(total=result.total, page=result.page, per_page=result.per_page, pages=result.pages,
-                   facets=result.facets, hits=hits)
+    return jsonify(total=result.total, total_exact=result.total_exact, ranked_among=result.ranked_among,
+                   page=result.page, per_page=result.per_page, pages=result.pages, facets=result.facets, hits=hits)
 
 
 @bp.route("/captures/<int:capture_id>")

@@ -193,7 +193,11 @@ def openapi_document() -> dict[str, Any]:
                         "$ref": "#/components/schemas/Segment"}}},
                 }},
                 "SearchResult": {"type": "object", "properties": {
-                    "total": _INT, "page": _INT, "per_page": _INT, "pages": _INT,
+                    "total": _INT, "total_exact": {"type": "boolean", "description": "false: total is a lower "
+                                                   "bound (counting stopped there)"},
+                    "ranked_among": {"type": ["integer", "null"], "description": "set when hits and facets come "
+                                     "from this many most recently indexed matches only (search_rank_window)"},
+                    "page": _INT, "per_page": _INT, "pages": _INT,
                     "facets": {"type": "object", "additionalProperties": {"type": "object",
                                                                           "additionalProperties": _INT}},
                     "hits": {"type": "array", "items": {"$ref": "#/components/schemas/Hit"}},

@@ -117,10 +117,23 @@ class SearchResult:
     per_page: int
     # False: ``total`` is a lower bound (a backend that stops counting at a cap, shown as "10,000+")
     total_exact: bool = True
+    # Set when the hits and facets come from this many of the matches only (the SQLite backend's
+    # ``search_rank_window``: its most recently indexed matches); None: from every match.
+    ranked_among: int | None = None
 
     @property
     def pages(self) -> int:
-        return max(1, -(-self.total // self.per_page))
+        """Pages that can be shown: those of the ranked matches when only some were ranked."""
+        shown = self.total if self.ranked_among is None else min(self.total, self.ranked_among)
+        return max(1, -(-shown // self.per_page))
+
+    @property
+    def scope_note(self) -> str:
+        """What the page and its counts cover when only some matches were ranked (else empty)."""
+        if self.ranked_among is None:
+            return ""
+        return (f"Ranked, and counted by site, type and severity, among the {self.ranked_among:,} most recently "
+                f"indexed of the {self.total_label} matches: add words or filters to reach the others.")
 
     @property
     def total_label(self) -> str:

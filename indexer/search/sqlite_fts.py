@@ -61,14 +61,16 @@ CREATE TABLE IF NOT EXISTS search_docs (
 CREATE INDEX IF NOT EXISTS ix_search_docs_site ON search_docs(site);
 CREATE INDEX IF NOT EXISTS ix_search_docs_ts ON search_docs(captured_ts);
 CREATE VIRTUAL TABLE IF NOT EXISTS search_fts USING fts5(
-    title, body, mtitle, mbody, vis, tokenize = 'unicode61 remove_diacritics 2', prefix = '2 3'
+    title, body, mtitle, mbody, vis, tags, tokenize = 'unicode61 remove_diacritics 2', prefix = '2 3'
 );
 """
 
-# FTS5 bm25() weights: a match in the title counts twice a match in the text (viewer fields alike).
-_BM25 = "bm25(search_fts, 2.0, 1.0, 2.0, 1.0, 0.0)"
+# FTS5 bm25() weights: a match in the title counts twice a match in the text (viewer fields alike);
+# ``vis`` and the filter words in ``tags`` (sqlite_results.tag) do not rank.
+_BM25 = "bm25(search_fts, 2.0, 1.0, 2.0, 1.0, 0.0, 0.0)"
 # ``vis`` holds this token when a document is the same for viewers (its viewer fields stay empty).
 _OPEN = "open"
+FTS_COLUMNS = "title, body, mtitle, mbody, vis, tags"
 
 
 def scoped(expression: str, masked: bool) -> str:
@@ -99,11 +101,15 @@ class SqliteSearch(SearchBackend):
     def from_settings(cls, settings: Settings) -> SqliteSearch:
         # a file of its own beside the catalog (not inside it), so that a long bulk load never holds
         # the catalog's single SQLite write lock
-        return cls(settings.data_path / "search.sqlite3", budget=Budget.from_settings(settings))
+        return cls(settings.data_path / "search.sqlite3", budget=Budget.from_settings(settings),
+                   rank_window=int(settings.search_rank_window))
 
-    def __init__(self, path: Path, budget: Budget | None = None) -> None:
+    def __init__(self, path: Path, budget: Budget | None = None, rank_window: int = 0) -> None:
         self.path = path
         self.budget = budget or Budget(seconds=0, max_prefix_terms=0)
+        # a search matching more documents ranks and counts facets among its most recently indexed
+        # ``rank_window`` matches (0: all of them; sqlite_results explains why)
+        self.rank_window = rank_window
         self._lock = threading.RLock()
         self._conn: sqlite3.Connection | None = None
         # searches read on a connection of their own thread (WAL: readers never wait for each other
@@ -197,10 +203,12 @@ class SqliteSearch(SearchBackend):
                     [latest[doc_id] for doc_id in new_ids],
                 )
                 existing.update(self._by_id(db, "rowid", new_ids))
-            # values[5] is the title, values[6] the (cut) text, values[11] and [12] the viewer view
+            # values: url, site, media_type, captured_at, captured_ts, title, (cut) text, has_finding,
+            # severity, capture_id, extra, the viewer view's title and text, id
             db.executemany(
-                "INSERT INTO search_fts (rowid, title, body, mtitle, mbody, vis) VALUES (?, ?, ?, ?, ?, ?)",
-                [(existing[doc_id], *_fts_values(values[5], values[6], values[11], values[12]))
+                f"INSERT INTO search_fts (rowid, {FTS_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?)",
+                [(existing[doc_id], *_fts_values(values[5], values[6], values[11], values[12]),
+                  results.tags(values[1], values[2], bool(values[7]), values[8]))
                  for doc_id, values in latest.items()],
             )
         return written
@@ -230,67 +238,61 @@ class SqliteSearch(SearchBackend):
                 deleted += 1
         return deleted
 
-    def _filters(self, query: SearchQuery) -> tuple[list[str], list[Any]]:
+    @staticmethod
+    def _dates(query: SearchQuery) -> tuple[list[str], list[Any]]:
+        """Clauses on ``search_meta AS d`` for the date filters (the other filters are FTS tags)."""
         clauses: list[str] = []
         params: list[Any] = []
-        for column, values in (("site", query.sites), ("media_type", query.media_types),
-                               ("severity", query.severities)):
-            if values:
-                clauses.append(f"d.{column} IN ({', '.join('?' for _ in values)})")
-                params.extend(values)
         if query.date_from is not None:
             clauses.append("d.captured_ts >= ?")
             params.append(as_utc(query.date_from).timestamp())
         if query.date_to is not None:
             clauses.append("d.captured_ts <= ?")
             params.append(as_utc(query.date_to).timestamp())
-        if query.has_finding is not None:
-            clauses.append("d.has_finding = ?")
-            params.append(int(query.has_finding))
         return clauses, params
+
+    @staticmethod
+    def _match(parsed: ParsedQuery, query: SearchQuery) -> str:
+        """The FTS5 MATCH text of the words and the tag filters; empty when there is neither."""
+        parts = [f"({scoped(fts_expression(parsed), query.masked)})"] if parsed.positive else []
+        tags = results.tag_expression(query.sites, query.media_types, query.severities, query.has_finding)
+        if tags:
+            parts.append(tags)
+        expression = " AND ".join(parts)
+        if expression and parsed.negative and not parsed.positive:  # fts_expression holds them otherwise
+            negative = " OR ".join(_fts_term(t) for t in parsed.negative)
+            expression += f" NOT ({scoped(negative, query.masked)})"
+        return expression
 
     def search(self, query: SearchQuery) -> SearchResult:
         parsed = parse_query(query.text)
-        clauses, params = self._filters(query)
-        filtered = bool(clauses)
-        joined = "search_fts JOIN search_meta AS d ON d.rowid = search_fts.rowid"
-        sort = query.sort
-        if parsed.positive:
-            clauses.insert(0, "search_fts MATCH ?")
-            params.insert(0, scoped(fts_expression(parsed), query.masked))
-            by_date = sort != "relevance"
-            # the candidates read search_meta only when a filter or the sort needs it
-            source = joined if filtered or by_date else "search_fts"
-            select = (f"search_fts.rowid, -{_BM25} AS score, " + ("d.captured_ts" if source == joined else "0.0")
-                      + " AS ts")
-        else:
-            sort = "newest" if sort == "relevance" else sort
-            by_date = True
-            source = "search_meta AS d"
-            select = "d.rowid, 0.0 AS score, d.captured_ts AS ts"
-            if parsed.negative:
-                negative = " OR ".join(_fts_term(t) for t in parsed.negative)
-                clauses.append("d.rowid NOT IN (SELECT rowid FROM search_fts WHERE search_fts MATCH ?)")
-                params.append(scoped(negative, query.masked))
-        where = f"WHERE {' AND '.join(clauses)}" if clauses else ""
-        count_source = joined if parsed.positive and (filtered or query.facets) else source
+        where, params = self._dates(query)
+        match = self._match(parsed, query)
+        sort = query.sort if parsed.positive else ("newest" if query.sort == "relevance" else query.sort)
+        if not match and parsed.negative:
+            negative = " OR ".join(_fts_term(t) for t in parsed.negative)
+            where.append("d.rowid NOT IN (SELECT rowid FROM search_fts WHERE search_fts MATCH ?)")
+            params.append(scoped(negative, query.masked))
         with self._read() as db, time_budget(db, self.budget.seconds):
             try:
                 for term in (*parsed.positive, *parsed.negative):
                     if term.prefix and term.words:
                         check_prefix(db, term.words[-1], self.budget.max_prefix_terms)
-                total, counts = results.totals(db, count_source, where, params, query.facets)
-                found = results.candidates(db, select, source, where, params, "ts" if by_date else "score",
-                                           sort != "oldest", query.offset + query.per_page)
-                rows = results.page(db, found, sort, query.per_page, query.offset)
+                found = results.window(db, match=match, score=f"-{_BM25}" if parsed.positive else "0.0",
+                                       where=where, params=params, oldest=sort == "oldest", size=self.rank_window)
+                rows = results.page(db, results.best(found.matches, sort, query.offset + query.per_page), sort,
+                                    query.per_page, query.offset)
             except sqlite3.OperationalError as exc:
                 if "interrupt" in str(exc).lower():
                     raise  # the time budget: time_budget says "refine your search"
                 raise ServiceUnavailable(f"search index {self.path}: {exc}") from None
+        counts = results.facet_counts(found.matches) if query.facets else {}
         facets = {name: {_facet_key(name, value): n for value, n in sorted(values.items(), key=_by_count)
                          if value is not None} for name, values in counts.items()}
         hits = [self._hit(row, score, parsed, query.masked) for row, score in rows]
-        return SearchResult(total=total, hits=hits, facets=facets, page=query.page, per_page=query.per_page)
+        return SearchResult(total=found.total, hits=hits, facets=facets, page=query.page, per_page=query.per_page,
+                            total_exact=found.total_exact,
+                            ranked_among=None if found.complete else len(found.matches))
 
     @staticmethod
     def _hit(row: sqlite3.Row, score: float, parsed: ParsedQuery, masked: bool) -> SearchHit:
@@ -343,25 +345,38 @@ class SqliteSearch(SearchBackend):
 
 
 def _upgrade(db: sqlite3.Connection) -> None:
-    """An index file written before viewer views existed gets them, conservatively: every document
-    fully masked for viewers (which tables a page had is not stored; indexing its WARC again refines it)."""
+    """Bring an index file written by an earlier version up to this one, from ``search_docs``:
+
+    - before viewer views existed, every document gets one, conservatively fully masked (which tables
+      a page had is not stored; indexing its WARC again refines it);
+    - before filter tags existed (``tags`` in ``search_fts``), the FTS table is rebuilt with them."""
     columns = {row[1] for row in db.execute("PRAGMA table_info(search_docs)")}
-    if not columns or "masked_text" in columns:
+    if not columns:
         return
-    log.warning("search index: adding masked views for viewers to the existing documents (all masked until "
-                "their WARC files are indexed again)")
+    fts_columns = {row[1] for row in db.execute("PRAGMA table_info(search_fts)")}
+    views = "masked_text" not in columns
+    if not views and "tags" in fts_columns:
+        return
+    log.warning("search index %s: rebuilding the full-text table with %s (once; it takes a while on a large "
+                "index)", db.execute("PRAGMA database_list").fetchone()[2],
+                "masked views for viewers, all masked until their WARC files are indexed again" if views
+                else "filter tags")
     with db:
-        db.execute("ALTER TABLE search_docs ADD COLUMN masked_title TEXT")
-        db.execute("ALTER TABLE search_docs ADD COLUMN masked_text TEXT")
+        if views:
+            db.execute("ALTER TABLE search_docs ADD COLUMN masked_title TEXT")
+            db.execute("ALTER TABLE search_docs ADD COLUMN masked_text TEXT")
         db.execute("DROP TABLE IF EXISTS search_fts")
         db.executescript(SCHEMA)
-        rows = db.execute("SELECT rowid, title, text FROM search_docs").fetchall()
-        for rowid, title, text in rows:
-            masked_title, masked_text = mask_text(title), mask_text(text)
-            db.execute("UPDATE search_docs SET masked_title = ?, masked_text = ? WHERE rowid = ?",
-                       (masked_title, masked_text, rowid))
-            db.execute("INSERT INTO search_fts (rowid, title, body, mtitle, mbody, vis) VALUES (?, ?, ?, ?, ?, ?)",
-                       (rowid, *_fts_values(title, text, masked_title, masked_text)))
+        rows = db.execute("SELECT rowid, title, text, masked_title, masked_text, site, media_type, has_finding, "
+                          "severity FROM search_docs")
+        for rowid, title, text, masked_title, masked_text, site, media_type, has_finding, severity in rows.fetchall():
+            if views:
+                masked_title, masked_text = mask_text(title), mask_text(text)
+                db.execute("UPDATE search_docs SET masked_title = ?, masked_text = ? WHERE rowid = ?",
+                           (masked_title, masked_text, rowid))
+            db.execute(f"INSERT INTO search_fts (rowid, {FTS_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?)",
+                       (rowid, *_fts_values(title, text, masked_title, masked_text),
+                        results.tags(site, media_type, bool(has_finding), severity)))
 
 
 def _fts_values(title: str, text: str, masked_title: str | None,

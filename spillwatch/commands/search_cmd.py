@@ -84,11 +84,14 @@ class SearchCommand(Command):
         if args.unmasked:
             _audit(ctx, result.hits)
         if args.json:
-            print(json.dumps({"total": result.total, "page": result.page, "pages": result.pages,
+            print(json.dumps({"total": result.total, "total_exact": result.total_exact,
+                              "ranked_among": result.ranked_among, "page": result.page, "pages": result.pages,
                               "hits": [hit_dict(h) for h in result.hits], "facets": result.facets}))
             return 0 if result.total else 1
         marks = ("\033[1m", "\033[0m") if sys.stdout.isatty() else ("[", "]")
         print(f"{result.total_label} capture(s) match; page {result.page} of {result.pages}")
+        if result.scope_note:
+            print(result.scope_note)
         for hit in result.hits:
             flag = f"  FINDING {hit.severity}" if hit.has_finding else ""
             print(f"\n{hit.captured_at:%Y-%m-%d %H:%M} {hit.site}  {hit.media_type}{flag}")

@@ -44,3 +44,15 @@ def test_search_filters_facets_sorting_pagination(make_env, search_settings: Set
                               headers={"Authorization": f"Bearer {token}"}).get_json()
     assert api["total"] == 2 and api["pages"] == 2 and [h["capture_id"] for h in api["hits"]] == [a.page_v2]
     assert api["facets"]["media_type"] == {"text/html": 2}
+
+
+def test_a_search_beyond_the_rank_window_says_what_it_covers(make_env, make_settings, tmp_path) -> None:
+    env = make_env(make_settings(search_backend="sqlite", search_rank_window=1, data_dir=str(tmp_path / "data")))
+    html = env.client("viewer").get("/search?q=monthly").get_data(as_text=True)
+    assert len(HIT.findall(html)) == 1
+    assert re.search(r'id="search-scope">Ranked, and counted by site, type and severity, among the 1 most recently '
+                     r'indexed of the 2 matches', html)
+    token = env.token("viewer")
+    api = env.anonymous().get("/api/v1/search?q=monthly", headers={"Authorization": f"Bearer {token}"}).get_json()
+    assert (api["total"], api["total_exact"], api["ranked_among"], api["pages"]) == (2, True, 1, 1)
+    assert "search-scope" not in env.client("viewer").get("/search?q=november").get_data(as_text=True)
