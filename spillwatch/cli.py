@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import argparse
 import importlib
-import importlib.util
 import os
 import pkgutil
 import sys
@@ -55,12 +54,12 @@ def named_command(name: str) -> Command | None:
     ``check_config_cmd.py``) defines it, importing that module only; None otherwise (the caller then
     looks through every module with :func:`commands`)."""
     base = name.replace("-", "_")
-    for module_name in (f"{command_modules.__name__}.{base}", f"{command_modules.__name__}.{base}_cmd"):
-        if not base.isidentifier() or importlib.util.find_spec(module_name) is None:
-            continue
-        for command in _defined_in(module_name):
-            if command.name == name:
-                return command
+    modules = {info.name for info in pkgutil.iter_modules(command_modules.__path__)}
+    for module in (base, f"{base}_cmd"):
+        if module in modules:
+            found = [command for command in _defined_in(f"{command_modules.__name__}.{module}") if command.name == name]
+            if found:
+                return found[0]
     return None
 
 
