@@ -9,7 +9,6 @@ phone numbers written as such, full personal names with list hits, street addres
 from __future__ import annotations
 
 import re
-import statistics
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -99,6 +98,8 @@ def _birth_dates(values: list[str], today: date, historical: bool = False) -> tu
 
 
 def _year_spread(dates: list[date]) -> float:
+    import statistics  # imported by the first column of birth dates (~2 ms a process)
+
     years = [d.year for d in dates]
     return statistics.pstdev(years) if len(years) >= 2 else 0.0
 

@@ -16,8 +16,6 @@ from dataclasses import dataclass
 from functools import lru_cache
 from types import MappingProxyType
 
-from rapidfuzz import fuzz, process
-
 from matcher.names import fold
 
 TERMS: Mapping[str, tuple[str, ...]] = MappingProxyType({
@@ -255,6 +253,8 @@ def match_header(header: str) -> HeaderMatch | None:
     if best is not None:
         return best
     if len(norm) >= 6:
+        from rapidfuzz import fuzz, process  # imported by the first header it has to judge (~6 ms a process)
+
         hit = process.extractOne(norm, fuzzy_terms, scorer=fuzz.ratio, score_cutoff=88)
         if hit is not None:
             return HeaderMatch(index[hit[0]], 0.7, hit[0])

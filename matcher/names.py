@@ -1,22 +1,17 @@
 """Given-name and surname lists, honorifics and organisation words.
 
 The name lists come from Faker's per-locale person providers (MIT licence, maintained, and covering
-the languages Spillwatch's lexicon covers); they are read once, lower-cased and accent-folded into
-frozensets.  A list hit is one signal among several: names not in the lists still pass on shape.
+the languages Spillwatch's lexicon covers), lower-cased and accent-folded; they are built once and
+shipped with the matcher (:mod:`matcher.wordlists`).  A list hit is one signal among several: names
+not in the lists still pass on shape.
 """
 
 from __future__ import annotations
 
-import importlib
 import unicodedata
 from functools import lru_cache
 
-# Locales whose name lists the matcher uses.  The synthetic test corpus deliberately also uses
-# locales that are *not* listed here, so that detection is shown to work on name shape alone.
-NAME_LOCALES: tuple[str, ...] = (
-    "en_US", "en_GB", "en_IE", "es_ES", "es_MX", "es_CO", "es_AR", "fr_FR", "fr_CA",
-    "pt_BR", "pt_PT", "de_DE", "it_IT",
-)
+from matcher.wordlists import shipped
 
 HONORIFICS = frozenset(
     """mr mrs ms miss mx dr prof sir dame rev fr sr sra srta don dona dona mme mlle m monsieur madame
@@ -65,31 +60,11 @@ def _fold_unicode(text: str) -> str:
     return "".join([ch for ch in decomposed if not unicodedata.combining(ch)]).lower()
 
 
-def _names(provider: type, attribute: str) -> set[str]:
-    values = getattr(provider, attribute, ()) or ()
-    out: set[str] = set()
-    for value in values:
-        for token in str(value).replace("-", " ").split():
-            if len(token) > 1:
-                out.add(fold(token))
-    return out
-
-
-@lru_cache(maxsize=1)
+@lru_cache(maxsize=1)  # looked up for every name token of every cell
 def name_lists() -> tuple[frozenset[str], frozenset[str]]:
-    """(given names, surnames), folded.  Cached: the lists are immutable once built."""
-    given: set[str] = set()
-    family: set[str] = set()
-    for locale in NAME_LOCALES:
-        try:
-            provider = importlib.import_module(f"faker.providers.person.{locale}").Provider
-        except ModuleNotFoundError:
-            continue  # an older Faker without this locale: the other lists still apply
-        for attribute in ("first_names", "first_names_male", "first_names_female"):
-            given |= _names(provider, attribute)
-        for attribute in ("last_names",):
-            family |= _names(provider, attribute)
-    return frozenset(given), frozenset(family)
+    """(given names, surnames), folded: Faker's lists, shipped precomputed (:mod:`matcher.wordlists`)."""
+    lists = shipped()
+    return lists.given_names, lists.surnames
 
 
 def is_given_name(token: str) -> bool:

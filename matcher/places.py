@@ -1,18 +1,17 @@
 """Countries and nationalities in English, Spanish, French and Portuguese.
 
-Country names come from pycountry (ISO 3166, with its gettext translations for es/fr/pt);
-nationality adjectives (demonyms) are not in any maintained package we can depend on, so the
-common ones are listed here by hand, with their feminine forms where the language has them.
+Country names come from pycountry (ISO 3166, with its gettext translations for es/fr/pt), shipped
+precomputed (:mod:`matcher.wordlists`); nationality adjectives (demonyms) are not in any maintained
+package we can depend on, so the common ones are listed here by hand, with their feminine forms
+where the language has them.
 """
 
 from __future__ import annotations
 
-import gettext
 from functools import lru_cache
 
-import pycountry
-
 from matcher.names import fold
+from matcher.wordlists import shipped
 
 # Hand-written: demonyms of the countries most often seen in immigration and asylum records, plus
 # the large-population countries.  Masculine/feminine and EN/ES/FR/PT forms.
@@ -66,22 +65,7 @@ el salvador|guatemala|honduras|nicaragua|ecuador|equateur|haiti|haiti|peru|perou
 @lru_cache(maxsize=1)
 def country_words() -> frozenset[str]:
     """Folded country names and nationality adjectives (immutable, built once)."""
-    names: set[str] = set()
-    translations = [gettext.NullTranslations()]
-    for lang in ("es", "fr", "pt", "pt_BR"):
-        try:
-            translations.append(
-                gettext.translation("iso3166-1", pycountry.LOCALES_DIR, languages=[lang])
-            )
-        except OSError:
-            continue  # a pycountry build without this language: the English names still work
-    for country in pycountry.countries:
-        for attribute in ("name", "common_name", "official_name"):
-            value = getattr(country, attribute, None)
-            if not value:
-                continue
-            for tr in translations:
-                names.add(fold(tr.gettext(value)))
+    names: set[str] = set(shipped().country_names)
     for item in _EXTRA_COUNTRY_NAMES.replace("\n", "").split("|"):
         if item.strip():
             names.add(fold(item.strip()))
@@ -94,7 +78,7 @@ def country_words() -> frozenset[str]:
 @lru_cache(maxsize=1)
 def country_codes() -> frozenset[str]:
     """ISO 3166 alpha-3 codes (``HND``); matched only when written in capitals."""
-    return frozenset(country.alpha_3 for country in pycountry.countries)
+    return shipped().country_codes
 
 
 @lru_cache(maxsize=8192)  # pure function of the cell; the same countries recur in every table

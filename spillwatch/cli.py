@@ -7,7 +7,9 @@ options (``--config``, ``--data-dir``, ``--set``) sit at the top of the settings
 Start-up stays light: command modules import only the standard library and light parts of the
 ground floor at module level, and :func:`main` builds the full sub-parser (options, description)
 of the one command named on the command line only; every heavy import happens in ``run``.
-``spillwatch --help`` therefore imports no command's dependencies.
+``spillwatch --help`` therefore imports no command's dependencies, and a command whose module is
+named after it (``scan.py``, ``check_config.py``, ``alerts_cmd.py``) is found without importing the
+other command modules (:func:`named_command`).
 
 Failures end with one line on stderr and an exit status from :mod:`spillwatch.exit_codes`: no
 traceback for Ctrl-C (130) or a closed pipe (141).
@@ -37,16 +39,35 @@ def commands() -> list[Command]:
     """Every command: the :class:`Command` subclasses defined in the modules of ``spillwatch/commands``."""
     found: list[Command] = []
     for info in pkgutil.iter_modules(command_modules.__path__):
-        module = importlib.import_module(f"{command_modules.__name__}.{info.name}")
-        found.extend(obj() for obj in vars(module).values()
-                     if isinstance(obj, type) and issubclass(obj, Command) and obj.__module__ == module.__name__
-                     and obj.name)
+        found.extend(_defined_in(f"{command_modules.__name__}.{info.name}"))
     return sorted(found, key=lambda command: command.name)
 
 
-def build_parser(selected: Collection[str] | None = None) -> argparse.ArgumentParser:
+def _defined_in(module_name: str) -> list[Command]:
+    module = importlib.import_module(module_name)
+    return [obj() for obj in vars(module).values()
+            if isinstance(obj, type) and issubclass(obj, Command) and obj.__module__ == module.__name__ and obj.name]
+
+
+def named_command(name: str) -> Command | None:
+    """The command ``name`` when a module named after it (``check-config``: ``check_config.py`` or
+    ``check_config_cmd.py``) defines it, importing that module only; None otherwise (the caller then
+    looks through every module with :func:`commands`)."""
+    base = name.replace("-", "_")
+    modules = {info.name for info in pkgutil.iter_modules(command_modules.__path__)}
+    for module in (base, f"{base}_cmd"):
+        if module in modules:
+            found = [command for command in _defined_in(f"{command_modules.__name__}.{module}") if command.name == name]
+            if found:
+                return found[0]
+    return None
+
+
+def build_parser(selected: Collection[str] | None = None,
+                 among: Sequence[Command] | None = None) -> argparse.ArgumentParser:
     """The parser; with ``selected``, only those commands get their options and description (the
-    others a bare sub-parser with their one-line help, enough for ``--help`` and for parsing)."""
+    others a bare sub-parser with their one-line help, enough for ``--help`` and for parsing).
+    ``among``: the commands it knows (default: every command)."""
     parser = argparse.ArgumentParser(
         prog="spillwatch",
         description="Watch government web sites for accidental disclosures of personal data. "
@@ -59,7 +80,7 @@ def build_parser(selected: Collection[str] | None = None) -> argparse.ArgumentPa
     parser.add_argument("-s", "--set", action="append", metavar="NAME=VALUE",
                         help="override any setting (see `spillwatch settings`); repeatable")
     sub = parser.add_subparsers(dest="command_name", metavar="COMMAND")
-    for command in commands():
+    for command in commands() if among is None else among:
         full = selected is None or command.name in selected
         command_parser = sub.add_parser(command.name, help=command.help,
                                         description=(command.describe() or None) if full else None)
@@ -71,14 +92,19 @@ def build_parser(selected: Collection[str] | None = None) -> argparse.ArgumentPa
 
 def command_name(argv: Sequence[str]) -> str | None:
     """The first word of ``argv`` that is neither a global option nor its value: the command."""
+    index = _command_index(argv)
+    return None if index is None else argv[index]
+
+
+def _command_index(argv: Sequence[str]) -> int | None:
     skip = False
-    for word in argv:
+    for index, word in enumerate(argv):
         if skip:
             skip = False
         elif word in _VALUE_OPTIONS:
             skip = True
         elif not word.startswith("-"):
-            return word
+            return index
     return None
 
 
@@ -100,8 +126,13 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 def _main(words: list[str]) -> int:
-    name = command_name(words)
-    parser = build_parser({name} if name else set())
+    index = _command_index(words)
+    name = None if index is None else words[index]
+    # the named command alone when its module is found by its name: `spillwatch scan` does not import
+    # the other commands' modules; a misspelt name or `spillwatch --help NAME` gets the full parser,
+    # which lists every command
+    named = named_command(name) if name and not set(words[:index]) & {"-h", "--help"} else None
+    parser = build_parser({name} if name else set(), [named] if named else None)
     args = parser.parse_args(words)
     command: Command | None = getattr(args, "command", None)
     if command is None:
