@@ -77,7 +77,12 @@ class Panel:
 
     def url(self, form: str) -> str:
         """Where the ``status``, ``assign`` or ``note`` form posts."""
-        return url_for(f"{self.page}.{ENDPOINTS[form]}", **{self.id_arg: self.subject_id})
+        return _url(f"{self.page}.{ENDPOINTS[form]}", self.id_arg, self.subject_id)
+
+
+def _url(endpoint: str, id_arg: str, subject_id: int) -> str:
+    values: dict[str, Any] = {id_arg: subject_id}
+    return url_for(endpoint, **values)
 
 
 def assignable(conn: Connection) -> list[dict[str, Any]]:
@@ -152,7 +157,7 @@ def _answer(page: str, id_arg: str, subject_id: int, panel: PanelOf,
         return render_template("partials/triage.html", panel=shown, error=error), (422 if error else 200)
     if error:
         flash(error, "error")
-    return redirect(url_for(f"{page}.show", **{id_arg: subject_id}))
+    return redirect(_url(f"{page}.show", id_arg, subject_id))
 
 
 def _view(page: str, id_arg: str, act: Act, incident_of: IncidentOf, panel: PanelOf) -> Callable[..., Any]:
