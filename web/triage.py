@@ -1,9 +1,11 @@
-"""Triage from a finding's page or the API: every action acts on the finding's incident.
+"""Triage of findings (the API, the queue's bulk actions): every action acts on the finding's incident.
 
 An incident (one published file, :mod:`core.catalog.incidents`) holds the one triage state, so
 confirming, dismissing, reporting, removing, noting or assigning a finding does it for the whole file
 (every finding of it gets the same status and history entry).  The moves are
-:data:`core.catalog.incidents.TRANSITIONS`; the UI and the API both go through these functions.
+:data:`core.catalog.incidents.TRANSITIONS`.  The forms of a finding's page go through
+:mod:`web.triage_panel`, the same code as an incident's page, to the finding's incident
+(:func:`incident_of`).
 """
 
 from __future__ import annotations

@@ -1,8 +1,8 @@
-"""The findings queue and a finding's page: triage, notes, assignment, history, bulk actions."""
+"""The findings queue and a finding's page: triage, notes, assignment (the forms of
+:mod:`web.triage_panel`, acting on the finding's incident), history, bulk actions."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
 from typing import Any
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
@@ -16,17 +16,8 @@ from core.catalog.schema import FINDING_STATUSES, captures, findings, users
 from core.models import Severity
 from web.auth import require_role
 from web.state import state
-from web.triage import (
-    ACTION_LABELS,
-    TRANSITIONS,
-    TriageError,
-    add_note,
-    assign,
-    bulk_transition,
-    exposure,
-    history,
-    transition,
-)
+from web.triage import ACTION_LABELS, bulk_transition, exposure, history, incident_of
+from web.triage_panel import Panel, add_routes, assignable, finding_history
 from web.views.captures import replayable
 
 bp = Blueprint("findings", __name__)
@@ -67,12 +58,6 @@ def queue(conn: Connection, filters: dict[str, str], page: int, per_page: int = 
     return [dict(r) for r in rows], int(total)
 
 
-def assignable(conn: Connection) -> list[dict[str, Any]]:
-    rows = conn.execute(select(users.c.id, users.c.name).where(users.c.disabled.is_(False), users.c.role != "viewer")
-                        .order_by(users.c.name)).mappings()
-    return [dict(r) for r in rows]
-
-
 @bp.route("/findings")
 def index() -> str:
     filters = _filters(request.args)
@@ -94,16 +79,22 @@ def load(conn: Connection, finding_id: int) -> dict[str, Any]:
     return dict(row)
 
 
+def _panel(conn: Connection, finding: dict[str, Any]) -> Panel:
+    """The triage panel of a finding's page: it acts on the finding's incident; its history is the
+    finding's."""
+    return Panel(page="findings", id_arg="finding_id", subject_id=int(finding["id"]), status=str(finding["status"]),
+                 assignee_id=finding["assignee_id"], assignee_name=finding["assignee_name"],
+                 people=assignable(conn), history=finding_history(history(conn, int(finding["id"]))))
+
+
 def _page_data(finding_id: int) -> dict[str, Any]:
     with state().engine.connect() as conn:
         finding = load(conn, finding_id)
         capture = conn.execute(select(captures).where(captures.c.id == finding["capture_id"])).mappings().first()
-        events = history(conn, finding_id)
-        people = assignable(conn)
+        panel = _panel(conn, finding)
         incident = get_incident(conn, finding["incident_id"]) if finding.get("incident_id") else None
-    return {"finding": finding, "capture": capture, "events": events, "people": people, "incident": incident,
+    return {"finding": finding, "capture": capture, "incident": incident, "panel": panel,
             "incident_exposure": incident_exposure(incident)[1] if incident is not None else "",
-            "next_states": TRANSITIONS.get(finding["status"], ()), "labels": ACTION_LABELS,
             "exposure": exposure(finding), "replayable": capture is not None and replayable(dict(capture))}
 
 
@@ -112,66 +103,17 @@ def show(finding_id: int) -> str:
     return render_template("finding.html", **_page_data(finding_id))
 
 
-def _after(finding_id: int, error: str = "") -> Response | tuple[str, int] | str:
-    """htmx gets the triage panel back; a plain form post is redirected to the finding's page."""
-    if request.headers.get("HX-Request") == "true":
-        data = _page_data(finding_id)
-        return render_template("partials/triage.html", error=error, **data), (422 if error else 200)
-    if error:
-        flash(error, "error")
-    return redirect(url_for("findings.show", finding_id=finding_id))
+def _incident(conn: Connection, finding_id: int) -> int:
+    """The incident the finding's triage acts on; 404 when there is no such finding."""
+    load(conn, finding_id)
+    return incident_of(conn, finding_id)
 
 
-def _parse_when(raw: str) -> datetime | None:
-    raw = raw.strip()
-    if not raw:
-        return None
-    try:
-        value = datetime.fromisoformat(raw)
-    except ValueError:
-        raise TriageError(f"{raw!r} is not a time; expected YYYY-MM-DDTHH:MM (UTC)") from None
-    return value.replace(tzinfo=UTC) if value.tzinfo is None else value
+def _panel_of(conn: Connection, finding_id: int) -> Panel:
+    return _panel(conn, load(conn, finding_id))
 
 
-@bp.route("/findings/<int:finding_id>/status", methods=["POST"])
-@require_role("analyst")
-def set_status(finding_id: int) -> Any:
-    to_status = request.form.get("status", "")
-    try:
-        when = _parse_when(request.form.get("removed_at", ""))
-        with state().engine.begin() as conn:
-            load(conn, finding_id)
-            transition(conn, finding_id, to_status, current_user.id, request.form.get("note", ""), when)
-    except TriageError as exc:
-        return _after(finding_id, str(exc))
-    return _after(finding_id)
-
-
-@bp.route("/findings/<int:finding_id>/note", methods=["POST"])
-@require_role("analyst")
-def note(finding_id: int) -> Any:
-    try:
-        with state().engine.begin() as conn:
-            add_note(conn, finding_id, current_user.id, request.form.get("note", ""))
-    except TriageError as exc:
-        return _after(finding_id, str(exc))
-    return _after(finding_id)
-
-
-@bp.route("/findings/<int:finding_id>/assign", methods=["POST"])
-@require_role("analyst")
-def set_assignee(finding_id: int) -> Any:
-    raw = request.form.get("assignee", "")
-    try:
-        assignee = None if raw in ("", "none") else int(raw)
-    except ValueError:
-        return _after(finding_id, "assignee: not a user")
-    try:
-        with state().engine.begin() as conn:
-            assign(conn, finding_id, assignee, current_user.id)
-    except TriageError as exc:
-        return _after(finding_id, str(exc))
-    return _after(finding_id)
+add_routes(bp, "/findings/<int:finding_id>", "finding_id", _incident, _panel_of)
 
 
 @bp.route("/findings/bulk", methods=["POST"])

@@ -1,26 +1,22 @@
 """Incidents in the UI: the list (filters severity/status/site, paging) and an incident's page —
 the file URL, the page that linked it and its diff, the capture and the replay, the timeline with
-durations in words, the findings grouped by kind with masked samples, and triage of the incident."""
+durations in words, the findings grouped by kind with masked samples, and triage of the incident (the
+forms of :mod:`web.triage_panel`)."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
 from typing import Any
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
-from flask_login import current_user
+from flask import Blueprint, abort, render_template, request, url_for
 from sqlalchemy import Connection, select
-from werkzeug.wrappers import Response
 
 from alerts.content import KIND_LABELS
 from core.catalog import incidents as store
-from core.catalog.incident_timeline import exposure, timeline
+from core.catalog.incident_timeline import Timeline, exposure, timeline
 from core.catalog.schema import INCIDENT_STATUSES, captures, changes, findings, incidents
-from web.auth import require_role
 from web.state import state
-from web.triage import ACTION_LABELS
+from web.triage_panel import Panel, add_routes, assignable, incident_history
 from web.views.captures import replayable
-from web.views.findings import assignable
 
 bp = Blueprint("incidents", __name__)
 
@@ -99,15 +95,29 @@ def _links(conn: Connection, incident: store.Incident) -> dict[str, Any]:
     return {"capture": capture, "replayable": capture is not None and replayable(capture), "page_diff": diff}
 
 
+SCOPE = "One status for the whole file: it applies to every finding in it."
+
+
+def _panel(conn: Connection, line: Timeline) -> Panel:
+    """The triage panel of an incident's page, with the incident's history."""
+    incident = line.incident
+    return Panel(page="incidents", id_arg="incident_id", subject_id=incident.id, status=incident.status,
+                 assignee_id=incident.assignee_id, assignee_name=incident.assignee_name, people=assignable(conn),
+                 history=incident_history(line), scope=SCOPE)
+
+
+def _timeline(conn: Connection, incident_id: int) -> Timeline:
+    line = timeline(conn, incident_id)
+    if line is None:
+        abort(404, description=f"No incident {incident_id}.")
+    return line
+
+
 def page_data(incident_id: int) -> dict[str, Any]:
     with state().engine.connect() as conn:
-        line = timeline(conn, incident_id)
-        if line is None:
-            abort(404, description=f"No incident {incident_id}.")
-        data = {"incident": line.incident, "timeline": line, "groups": _grouped(conn, incident_id),
-                "people": assignable(conn), **_links(conn, line.incident)}
-    data.update(next_states=store.TRANSITIONS.get(line.incident.status, ()), labels=ACTION_LABELS)
-    return data
+        line = _timeline(conn, incident_id)
+        return {"incident": line.incident, "timeline": line, "groups": _grouped(conn, incident_id),
+                "panel": _panel(conn, line), **_links(conn, line.incident)}
 
 
 @bp.route("/incidents/<int:incident_id>")
@@ -115,70 +125,15 @@ def show(incident_id: int) -> str:
     return render_template("incident.html", **page_data(incident_id))
 
 
-def _after(incident_id: int, error: str = "") -> Response | tuple[str, int] | str:
-    """htmx gets the triage panel back; a plain form post is redirected to the incident's page."""
-    if request.headers.get("HX-Request") == "true":
-        return render_template("partials/incident_triage.html", error=error, **page_data(incident_id)), \
-            (422 if error else 200)
-    if error:
-        flash(error, "error")
-    return redirect(url_for("incidents.show", incident_id=incident_id))
-
-
-def _when(raw: str) -> datetime | None:
-    raw = raw.strip()
-    if not raw:
-        return None
-    try:
-        value = datetime.fromisoformat(raw)
-    except ValueError:
-        raise store.TriageError(f"{raw!r} is not a time; expected YYYY-MM-DDTHH:MM (UTC)") from None
-    return value.replace(tzinfo=UTC) if value.tzinfo is None else value
-
-
-def _exists(conn: Connection, incident_id: int) -> None:
+def _exists(conn: Connection, incident_id: int) -> int:
+    """The incident itself (its triage acts on it); 404 when there is no such incident."""
     if store.get_incident(conn, incident_id) is None:
         abort(404, description=f"No incident {incident_id}.")
+    return incident_id
 
 
-@bp.route("/incidents/<int:incident_id>/status", methods=["POST"])
-@require_role("analyst")
-def set_status(incident_id: int) -> Any:
-    try:
-        when = _when(request.form.get("removed_at", ""))
-        with state().engine.begin() as conn:
-            _exists(conn, incident_id)
-            store.set_status(conn, incident_id, request.form.get("status", ""), current_user.id,
-                             request.form.get("note", ""), removed_at=when)
-    except store.TriageError as exc:
-        return _after(incident_id, str(exc))
-    return _after(incident_id)
+def _panel_of(conn: Connection, incident_id: int) -> Panel:
+    return _panel(conn, _timeline(conn, incident_id))
 
 
-@bp.route("/incidents/<int:incident_id>/note", methods=["POST"])
-@require_role("analyst")
-def note(incident_id: int) -> Any:
-    try:
-        with state().engine.begin() as conn:
-            _exists(conn, incident_id)
-            store.add_note(conn, incident_id, current_user.id, request.form.get("note", ""))
-    except store.TriageError as exc:
-        return _after(incident_id, str(exc))
-    return _after(incident_id)
-
-
-@bp.route("/incidents/<int:incident_id>/assign", methods=["POST"])
-@require_role("analyst")
-def set_assignee(incident_id: int) -> Any:
-    raw = request.form.get("assignee", "")
-    try:
-        assignee = None if raw in ("", "none") else int(raw)
-    except ValueError:
-        return _after(incident_id, "assignee: not a user")
-    try:
-        with state().engine.begin() as conn:
-            _exists(conn, incident_id)
-            store.assign(conn, incident_id, assignee, current_user.id)
-    except store.TriageError as exc:
-        return _after(incident_id, str(exc))
-    return _after(incident_id)
+add_routes(bp, "/incidents/<int:incident_id>", "incident_id", _exists, _panel_of)
