@@ -251,6 +251,8 @@ class Indexer:
                 after_crawls=int(self.settings.removed_after_crawls),
             )
             self.summary.removed += result
+            save_progress(conn, run.state, resume_offset=size if run.resume else 0, records=run.records,
+                          size=size, problems=run.state.problems, status="indexed", indexed_at=now)
 
     # ---------------------------------------------------------------- batches
 
