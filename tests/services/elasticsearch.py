@@ -91,6 +91,7 @@ class ElasticsearchNode:
     node_name: str = "test-node"
     transport_port: int = 0
     cluster_ports: tuple[int, ...] = ()
+    heap: str = "512m"  # JVM heap; bench/search.py gives a million documents more
 
     @property
     def url(self) -> str:
@@ -141,7 +142,7 @@ class ElasticsearchNode:
             ])
         )
         (conf / "jvm.options.d").mkdir(exist_ok=True)
-        (conf / "jvm.options.d" / "heap.options").write_text("-Xms512m\n-Xmx512m\n")
+        (conf / "jvm.options.d" / "heap.options").write_text(f"-Xms{self.heap}\n-Xmx{self.heap}\n")
         chown_tree(self.workdir, owner)
         open_path_for(self.workdir, owner)
         open_path_for(self.home, owner)
@@ -176,8 +177,8 @@ class ElasticsearchNode:
             self.process.wait(timeout=10)
 
 
-def start_node(workdir: Path) -> ElasticsearchNode:
-    return ElasticsearchNode(home=fetch_distribution(), workdir=workdir).start()
+def start_node(workdir: Path, heap: str = "512m") -> ElasticsearchNode:
+    return ElasticsearchNode(home=fetch_distribution(), workdir=workdir, heap=heap).start()
 
 
 if __name__ == "__main__":
