@@ -160,6 +160,24 @@ def search_backend(search_settings: Settings) -> Iterator[Any]:
     backend.close()
 
 
+def pytest_sessionfinish(session: pytest.Session) -> None:
+    """Under pytest-xdist a worker hands its service start-up times and errors to the controller."""
+    workeroutput = getattr(session.config, "workeroutput", None)
+    if workeroutput is not None:
+        workeroutput["spillwatch_services"] = {"timings": SERVICE_TIMINGS, "errors": SERVICE_ERRORS}
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_testnodedown(node: Any, error: Any) -> None:
+    """The controller collects what each worker reported (its services start once per worker)."""
+    services = getattr(node, "workeroutput", {}).get("spillwatch_services", {})
+    worker = getattr(node, "gateway", None)
+    suffix = f" ({worker.id})" if worker is not None else ""
+    for what, seconds in services.get("timings", {}).items():
+        SERVICE_TIMINGS[what + suffix] = seconds
+    SERVICE_ERRORS.update(services.get("errors", {}))
+
+
 def pytest_terminal_summary(terminalreporter: Any) -> None:
     stats = terminalreporter.stats
     by_backend: dict[str, dict[str, int]] = {}
