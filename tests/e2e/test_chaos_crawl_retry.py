@@ -24,7 +24,7 @@ def test_a_full_crawl_failed_by_a_full_disk_runs_again_when_space_returns_even_a
                      link_text="Detainee roster (CSV)")
         # no watch page (the roster is found by the retried full crawl), no admin route
         config = write_config(tmp_path, site, watch=False, admin_route=False, min_free_disk="10KB",
-                              crawl_retry_delay="40s", crawl_retry_max_delay="40s", crawl_retry_max_attempts="5")
+                              crawl_retry_delay="20s", crawl_retry_max_delay="20s", crawl_retry_max_attempts="5")
         service = run_service(config)
 
         def retries() -> list[dict[str, Any]]:
