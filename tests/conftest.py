@@ -22,6 +22,10 @@ from core.catalog.db import create_catalog_engine, upgrade
 from core.settings import Settings, resolve
 
 IN_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
+# files whose tests run for minutes in all (real service processes, worker fleets, timed waits): run first,
+# so that the two xdist workers (pyproject: ``-n 2 --dist loadfile``) end together instead of one of them
+# finishing a long file alone at the end
+SLOW_FIRST = ("tests/e2e/", "tests/scale/", "tests/indexer/test_read_ahead.py", "tests/core/test_cli_failures.py")
 SERVICE_TIMINGS: dict[str, float] = {}
 SERVICE_ERRORS: dict[str, str] = {}
 
@@ -158,6 +162,29 @@ def search_backend(search_settings: Settings) -> Iterator[Any]:
     if backend.name == "elasticsearch":
         backend.client.indices.delete(index=search_settings.elasticsearch_index, ignore_unavailable=True)
     backend.close()
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """The slow files first, in their own order; every other test keeps its place after them."""
+    items.sort(key=lambda item: not item.nodeid.startswith(SLOW_FIRST))
+
+
+def pytest_sessionfinish(session: pytest.Session) -> None:
+    """Under pytest-xdist a worker hands its service start-up times and errors to the controller."""
+    workeroutput = getattr(session.config, "workeroutput", None)
+    if workeroutput is not None:
+        workeroutput["spillwatch_services"] = {"timings": SERVICE_TIMINGS, "errors": SERVICE_ERRORS}
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_testnodedown(node: Any, error: Any) -> None:
+    """The controller collects what each worker reported (its services start once per worker)."""
+    services = getattr(node, "workeroutput", {}).get("spillwatch_services", {})
+    worker = getattr(node, "gateway", None)
+    suffix = f" ({worker.id})" if worker is not None else ""
+    for what, seconds in services.get("timings", {}).items():
+        SERVICE_TIMINGS[what + suffix] = seconds
+    SERVICE_ERRORS.update(services.get("errors", {}))
 
 
 def pytest_terminal_summary(terminalreporter: Any) -> None:

@@ -14,11 +14,11 @@ import secrets
 import signal
 import subprocess
 import sys
-import time
 import urllib.error
 import urllib.request
 from collections.abc import Iterator
 from dataclasses import dataclass
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
@@ -82,9 +82,18 @@ class Running:
             return []
 
 
-def write_config(tmp_path: Path, site: AgencySite, **settings: str) -> Path:
-    web_port = free_port()
+def write_config(tmp_path: Path, site: AgencySite, *, watch: bool = True, schedule: bool = True,
+                 admin_route: bool = True, **settings: str) -> Path:
+    """The service's config for the agency site: a full crawl every 6 h (``schedule``), its statistics
+    page watched every 2 s (``watch``), every alert to the Slack-like receiver and failed redactions
+    also to an admin route (``admin_route``); ``settings`` are added as they are."""
     extra = "".join(f"  {name}: {value}\n" for name, value in settings.items())
+    if admin_route:
+        extra = "  admin_alert_route: admin\n" + extra
+    site_extra = "    schedule: {interval: 6h}\n" if schedule else ""
+    if watch:
+        site_extra += f"    watch_pages:\n      - url: {site.base_url}/statistics/\n        interval: 2s\n"
+    admin = "    - {name: admin, channels: [slack], kinds: [failed_redaction]}\n" if admin_route else ""
     path = tmp_path / "spillwatch.yml"
     path.write_text(f"""\
 settings:
@@ -92,10 +101,9 @@ settings:
   allow_private_addresses: true
   download_delay: 0
   log_json: true
-  web_port: {web_port}
+  web_port: {free_port()}
   replay_port: {free_port()}
   alert_poll_interval: 0.2s
-  admin_alert_route: admin
 {extra}sites:
   - id: agency
     seeds: [{site.base_url}/]
@@ -103,17 +111,12 @@ settings:
     obey_robots: false
     download_delay: 0
     max_pages: 60
-    schedule: {{interval: 6h}}
-    watch_pages:
-      - url: {site.base_url}/statistics/
-        interval: 2s
-alerts:
+{site_extra}alerts:
   channels:
     - {{name: slack, kind: slack, url_env: {SLACK_ENV}}}
   routes:
     - {{name: all, channels: [slack]}}
-    - {{name: admin, channels: [slack], kinds: [failed_redaction]}}
-""")
+{admin}""")
     return path
 
 
@@ -237,10 +240,8 @@ def test_a_poison_warc_beside_a_good_roster(tmp_path: Path, run_service: Any, sl
     unreadable = tmp_path / "other-tool" / "c-unreadable.warc.gz"
     unreadable.mkdir(parents=True)
     with AgencySite() as site:
-        config = write_config(tmp_path, site, index_max_attempts="2")
         # no crawl: only the files matter here
-        config.write_text(config.read_text().replace("    schedule: {interval: 6h}\n", "").replace(
-            "    watch_pages:\n      - url: " + site.base_url + "/statistics/\n        interval: 2s\n", ""))
+        config = write_config(tmp_path, site, watch=False, schedule=False, index_max_attempts="2")
         service = run_service(config)
         with service.engine.begin() as conn:
             conn.execute(insert(s.warc_files).values(path=str(unreadable), size=0, status="pending", resume_offset=0,
@@ -287,8 +288,11 @@ def test_kill_9_around_a_burst_loses_nothing(tmp_path: Path, run_service: Any, s
             with service.engine.begin() as conn:
                 conn.execute(s.fetches.delete())
         # the killed process's scheduler lease expires 30 s after its last heartbeat; until then a
-        # restart refuses to run beside what might still be a live scheduler
-        time.sleep(31)
+        # restart refuses to run beside what might still be a live scheduler.  Its last heartbeat is
+        # moved 31 s back, as 31 s of waiting would leave it (the expiry itself: tests/e2e/test_lease.py)
+        [lease] = service.rows(s.service_leases)
+        with service.engine.begin() as conn:
+            conn.execute(s.service_leases.update().values(heartbeat_at=lease["heartbeat_at"] - timedelta(seconds=31)))
         again = run_service(config, new_session=True)
         assert wait_for(lambda: any("critical" in text.lower() for text in _slack_texts(slack)), 120), \
             again.log.read_text()[-3000:]

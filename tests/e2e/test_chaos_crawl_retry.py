@@ -13,41 +13,8 @@ from core.catalog import schema as s
 from spillwatch.demo.agency_site import AgencySite
 from spillwatch.service.loop import wait_for
 from tests.alerts.servers import SlackLikeServer
-from tests.e2e.test_chaos import ROSTER, SLACK_ENV, big_roster, run_service, slack  # noqa: F401 (fixtures)
-from tests.services.procs import free_port
+from tests.e2e.test_chaos import ROSTER, big_roster, run_service, slack, write_config  # noqa: F401 (fixtures)
 from tests.small_disk import small_disk
-
-
-def _config(tmp_path: Path, site: AgencySite) -> Path:
-    path = tmp_path / "spillwatch.yml"
-    path.write_text(f"""\
-settings:
-  data_dir: {tmp_path / 'data'}
-  allow_private_addresses: true
-  download_delay: 0
-  log_json: true
-  web_port: {free_port()}
-  replay_port: {free_port()}
-  alert_poll_interval: 0.2s
-  min_free_disk: 10KB
-  crawl_retry_delay: 40s
-  crawl_retry_max_delay: 40s
-  crawl_retry_max_attempts: 5
-sites:
-  - id: agency
-    seeds: [{site.base_url}/]
-    allow_private_addresses: true
-    obey_robots: false
-    download_delay: 0
-    max_pages: 60
-    schedule: {{interval: 6h}}
-alerts:
-  channels:
-    - {{name: slack, kind: slack, url_env: {SLACK_ENV}}}
-  routes:
-    - {{name: all, channels: [slack]}}
-""")
-    return path
 
 
 def test_a_full_crawl_failed_by_a_full_disk_runs_again_when_space_returns_even_after_a_restart(
@@ -55,7 +22,9 @@ def test_a_full_crawl_failed_by_a_full_disk_runs_again_when_space_returns_even_a
     with AgencySite() as site, small_disk(tmp_path / "data" / "crawls" / "agency" / "warcs", "1500k") as warcs:
         site.publish(ROSTER, big_roster(40_000), "text/csv; charset=utf-8", link_from="/statistics/",
                      link_text="Detainee roster (CSV)")
-        config = _config(tmp_path, site)
+        # no watch page (the roster is found by the retried full crawl), no admin route
+        config = write_config(tmp_path, site, watch=False, admin_route=False, min_free_disk="10KB",
+                              crawl_retry_delay="20s", crawl_retry_max_delay="20s", crawl_retry_max_attempts="5")
         service = run_service(config)
 
         def retries() -> list[dict[str, Any]]:

@@ -26,7 +26,7 @@ from tests.services.procs import free_port
 from tests.services.pywb import start_pywb
 
 RELEASE = "/statistics/releases/detainee-roster.csv"
-INTERVAL = 15.0  # seconds between removal checks (every severity); production: 5 min for critical
+INTERVAL = 6.0  # seconds between removal checks (every severity); production: 5 min for critical
 # a check's own time (a crawler subprocess fetching, then indexing) plus the crawl worker's other work
 # (watch-page polls) a check may wait behind: small against minutes, not against these test seconds
 SLACK = 30.0

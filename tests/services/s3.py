@@ -112,14 +112,11 @@ class S3Server:
         os.killpg(self.process.pid, signal.SIGCONT)
 
     def stop(self) -> None:
+        # SIGKILL at once: the data is thrown away below, and `weed server` given SIGTERM still ran after the
+        # 15 s this waited for it (every session's end paid them)
         if self.process is not None and self.process.poll() is None:
-            os.killpg(self.process.pid, signal.SIGCONT)
-            self.process.terminate()
-            try:
-                self.process.wait(timeout=15)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-                self.process.wait(timeout=5)
+            os.killpg(self.process.pid, signal.SIGKILL)
+            self.process.wait(timeout=15)
         shutil.rmtree(self.workdir, ignore_errors=True)
 
 
