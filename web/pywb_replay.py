@@ -10,7 +10,8 @@ protections of the replay origin (docs/architecture.md §5 rule 3):
   pages, links, images and styles work with every script off (pywb's own scripts included);
   images, styles, fonts and media may come from the replay origin only, nothing from the live web;
 - no cookies either way; ``nosniff``; ``no-referrer``; ``no-store``;
-- a top-level document that is not HTML or text is refused (download the original instead);
+- a top-level document that is not HTML or text is refused (download the original instead), and the
+  image, style, script and frame modes serve only those kinds (never a table: :func:`servable`);
 - every archived page opened is written to the audit log (``replay``, with URL and time) under the
   analyst the token was issued to; viewers get no token (the UI's replay page needs the analyst role).
 
