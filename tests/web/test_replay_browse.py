@@ -152,7 +152,8 @@ def test_a_page_inside_a_wacz_is_browsed_too(env: WebEnv, tmp_path: Path) -> Non
                                   "archive/../archive/20260301000000mp_/{site}/people.csv",
                                   "archive/20260301000000mp_/../20260301000000mp_/{site}/people.csv",
                                   "archive/im_/{site}/people.csv", "archive/{site}/people.csv",
-                                  "archive/2026im_/{site}/people.csv", "archive/%2e%2e/archive/2026mp_/{site}/people.csv"])
+                                  "archive/2026im_/{site}/people.csv",
+                                  "archive/%2e%2e/archive/2026mp_/{site}/people.csv"])
 def test_a_document_is_not_read_through_a_subresource_mode(browse, path: str) -> None:
     """A page's token must not open the archive's tables unaudited: pywb's image, style, script and
     frame modes (and dot segments) serve no CSV, whatever mode the URL names."""
