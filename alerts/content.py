@@ -21,7 +21,7 @@ from urllib.parse import unquote, urlsplit
 
 from sqlalchemy import Connection, select
 
-from alerts.masking import mask_file_name, mask_url
+from alerts.masking import mask_file_name, mask_locator, mask_url
 from core.catalog.schema import captures, findings, links, sites
 from core.config import Config
 from core.models import Severity
@@ -208,7 +208,7 @@ def load_alert(conn: Connection, finding_id: int, event: str, config: Config) ->
         kind_label=_kind_label(kind),
         records=row.rows,
         column_types=_column_types(finding_id, row.columns),
-        locator=safe_text(str(row.locator or ""), 120),
+        locator=safe_text(mask_locator(str(row.locator or "")), 120),
         hidden_content=kind == "hidden_content",
         failed_redaction=kind == "failed_redaction",
         sample=_sample(finding_id, row.sample),

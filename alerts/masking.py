@@ -33,17 +33,41 @@ def mask_file_name(name: str) -> str:
     return mask_words(name[: extension.start()]) + extension.group(0).lower()
 
 
+def _mask_path(path: str) -> str:
+    segments = path.split("/")
+    return "/".join([mask_words(s) for s in segments[:-1]] + [mask_file_name(segments[-1])])
+
+
 def mask_url(url: str) -> str:
     """Host kept; path (file extension kept), query and fragment masked; decoded first so that
     ``%20``-escaped names are masked too."""
     parts = urlsplit(url)
     if not parts.scheme or not parts.netloc:
         return mask_file_name(unquote(url))
-    segments = unquote(parts.path).split("/")
-    masked = [mask_words(s) for s in segments[:-1]] + [mask_file_name(segments[-1])]
-    out = f"{parts.scheme}://{parts.netloc.rpartition('@')[2]}{'/'.join(masked)}"
+    out = f"{parts.scheme}://{parts.netloc.rpartition('@')[2]}{_mask_path(unquote(parts.path))}"
     if parts.query:
         out += "?" + mask_words(unquote(parts.query))
     if parts.fragment:
         out += "#" + mask_words(unquote(parts.fragment))
     return out
+
+
+# How the matcher names a place inside one file (matcher/*_tables.py, spreadsheet.py, hidden.py): kept.
+_INSIDE_FILE = re.compile(r"^(table|pages? \d|sheet '|JSON |XML |pivot cache )")
+_PART_OF_FILE = re.compile(r" (body|tracked changes|comments|hidden rows)$")
+
+
+def mask_locator(locator: str) -> str:
+    """``release.zip > Maria_Hernandez/A123.csv > table`` → ``r******.zip > M****_H********/A***.csv > table``:
+    the archive and member names in a finding's locator are file names, masked like the URL's; where in
+    the file (table, page, sheet, a document's body…) stays."""
+    return " > ".join(_mask_locator_part(part) for part in locator.split(" > "))
+
+
+def _mask_locator_part(part: str) -> str:
+    if _INSIDE_FILE.match(part):
+        return part
+    suffix = _PART_OF_FILE.search(part)
+    if suffix is None:
+        return _mask_path(part)
+    return _mask_path(part[: suffix.start()]) + suffix.group(0)

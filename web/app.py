@@ -46,6 +46,9 @@ CSP = ("default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' 
        "base-uri 'none'; form-action 'self'; frame-ancestors 'none'; frame-src {replay}")
 
 
+HSTS_SECONDS = 365 * 86400
+
+
 def as_config(config_or_settings: Config | Settings) -> Config:
     if isinstance(config_or_settings, Config):
         return config_or_settings
@@ -100,8 +103,12 @@ def create_app(config: Config | Settings, *, engine: Engine | None = None,
     if settings.trusted_proxies > 0:  # client address (login rate limit) and scheme as the proxy saw them
         hops = settings.trusted_proxies
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)  # type: ignore[method-assign]
+    https = settings.effective_base_url.startswith("https://")
+
     @app.after_request
     def _headers(response: Response) -> Response:
+        if https:  # once reached over https, a browser never tries plain http first (no stripped login)
+            response.headers.setdefault("Strict-Transport-Security", f"max-age={HSTS_SECONDS}")
         response.headers.setdefault("Content-Security-Policy", CSP.format(replay=current_replay_origin()))
         response.headers.setdefault("X-Content-Type-Options", "nosniff")
         response.headers.setdefault("X-Frame-Options", "DENY")

@@ -135,7 +135,7 @@ def client_address() -> str:
     return request.remote_addr or "unknown"
 
 
-def _safe_next(target: str | None) -> str:
+def safe_next(target: str | None) -> str:
     """Only same-site paths: ``next`` must not send the user to another site after login."""
     if not target:
         return url_for("dashboard.index")
@@ -192,7 +192,7 @@ def complete_login(account: Account, address: str, two_factor_used: bool = False
         accounts.login_succeeded(conn, account)
         record(conn, account.id, "login", account.name, {"address": address, "two_factor": two_factor_used})
     start_session(account, address)
-    return redirect(_safe_next(request.form.get("next") or session.pop("login_next", None)))
+    return redirect(safe_next(request.form.get("next") or session.pop("login_next", None)))
 
 
 def start_session(account: Account, address: str) -> None:

@@ -10,7 +10,8 @@ protections of the replay origin (docs/architecture.md §5 rule 3):
   pages, links, images and styles work with every script off (pywb's own scripts included);
   images, styles, fonts and media may come from the replay origin only, nothing from the live web;
 - no cookies either way; ``nosniff``; ``no-referrer``; ``no-store``;
-- a top-level document that is not HTML or text is refused (download the original instead);
+- a top-level document that is not HTML or text is refused (download the original instead), and the
+  image, style, script and frame modes serve only those kinds (never a table: :func:`servable`);
 - every archived page opened is written to the audit log (``replay``, with URL and time) under the
   analyst the token was issued to; viewers get no token (the UI's replay page needs the analyst role).
 
@@ -22,14 +23,16 @@ from __future__ import annotations
 import html
 import json
 import logging
+import re
 import subprocess
 import sys
 import threading
 import weakref
+from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
 from pathlib import Path
 from typing import Any
-from urllib.parse import quote
+from urllib.parse import quote, unquote
 
 import httpx
 from flask import Flask, abort, request
@@ -55,7 +58,12 @@ BROWSE_CSP = ("sandbox; default-src 'none'; img-src {self} data:; style-src {sel
               "font-src {self} data:; media-src {self}; form-action 'none'; base-uri 'none'; "
               "frame-ancestors {ancestors}")
 INSERT_MARK = b"<!-- End WB Insert -->"
-ALLOWED_PREFIXES = (f"{COLLECTION}/", "static/")
+DOCUMENT_TYPES = frozenset({"text/html", "application/xhtml+xml", "text/plain"})
+# what a page loads in pywb's image, style, script, font and media modes; a table or a document is none of these
+SUBRESOURCE_PREFIXES = ("image/", "font/", "audio/", "video/")
+SUBRESOURCE_TYPES = frozenset({"text/css", "text/javascript", "application/javascript", "application/x-javascript",
+                               "application/font-woff", "application/font-woff2", "application/x-font-woff",
+                               "application/x-font-ttf", "application/vnd.ms-fontobject"})
 CHILD_START_SECONDS = 120.0
 
 
@@ -144,14 +152,37 @@ def _bar(engine: Engine, token: str, url: str, at: Any) -> bytes:
     return text.encode("utf-8")
 
 
+_HEAD = re.compile(r"^(\d*)([a-z]{2}_)?$")
+
+
 def _split(rest: str) -> tuple[str, str, str]:
-    """(timestamp, mode, url) of ``archive/<ts><mode>/<url>``; empty strings for other paths."""
+    """(timestamp, mode, url) of ``archive/[<ts>][<mode>]/<url>`` (pywb's replay URLs; either part may be
+    missing); empty strings for other paths."""
     coll, _, tail = rest.partition("/")
-    head, _, url = tail.partition("/")
-    digits = head[: len(head) - len(head.lstrip("0123456789"))]
-    if coll != COLLECTION or not digits:
+    if coll != COLLECTION:
         return "", "", ""
-    return digits, head[len(digits):], url
+    head, _, url = tail.partition("/")
+    found = _HEAD.match(head)
+    if found is None or not head:
+        return "", "", tail
+    return found.group(1), found.group(2) or "", url
+
+
+def servable(media: str, page_mode: bool) -> bool:
+    """May the replay origin hand out an answer of this media type?  Pages and text in a page mode
+    (audited); in the other modes also a page's images, styles, fonts, media and scripts, never a
+    table or another document: those are read unmasked only through the capture page (audited)."""
+    if media in DOCUMENT_TYPES:
+        return True
+    return not page_mode and (media.startswith(SUBRESOURCE_PREFIXES) or media in SUBRESOURCE_TYPES)
+
+
+def _reachable(rest: str) -> bool:
+    """pywb's static files and replays of archived http(s) URLs; its other routes (live web, recorder,
+    CDX and timemap APIs) stay closed, also behind dot segments."""
+    if any(part in (".", "..") for part in unquote(rest).split("/")):
+        return False
+    return rest.startswith("static/") or _split(rest)[2].startswith(("http://", "https://"))
 
 
 def register(app: Flask, settings: Settings, engine: Engine, ancestors: str, inert: Any, read: Any) -> None:
@@ -169,7 +200,7 @@ def register(app: Flask, settings: Settings, engine: Engine, ancestors: str, ine
             return inert(b"This replay link has expired; reload the capture page.", 410, "text/plain")
         except BadSignature:
             abort(404)
-        if not rest.startswith(ALLOWED_PREFIXES):  # pywb's other routes (live web, recorder…) stay closed
+        if not _reachable(rest):
             abort(404)
         query = request.query_string.decode("latin-1")
         target = f"{child.base_url()}/{quote(rest, safe='/:@!$&()*+,;=~%')}" + (f"?{query}" if query else "")
@@ -184,13 +215,14 @@ def register(app: Flask, settings: Settings, engine: Engine, ancestors: str, ine
         timestamp, mode, url = _split(rest)
         media = essence(answer.headers.get("Content-Type", ""))
         body = answer.content
-        if answer.status_code == 200 and mode in PAGE_MODES and timestamp:
-            if media not in ("text/html", "application/xhtml+xml", "text/plain"):
-                return inert(f"{media or 'this type'} is not replayed in the browser; use “download original” "
-                             "on the capture page.".encode(), 415, "text/plain; charset=utf-8")
-            at = _memento_time(answer) or as_utc(parse_ts(timestamp))
+        page_mode = mode in PAGE_MODES
+        if url and body and not servable(media, page_mode):
+            return inert(f"{media or 'this type'} is not replayed in the browser; use “download original” "
+                         "on the capture page.".encode(), 415, "text/plain; charset=utf-8")
+        if answer.status_code == 200 and url and media in DOCUMENT_TYPES:
+            at = _memento_time(answer) or (as_utc(parse_ts(timestamp)) if timestamp else datetime.now(UTC))
             record_now(engine, user_id, "replay", f"url:{url}"[:500], {"timestamp": timestamp14(at)})
-            if media != "text/plain":
+            if page_mode and media != "text/plain":
                 bar = _bar(engine, token, url, at)
                 body = body.replace(INSERT_MARK, INSERT_MARK + bar, 1) if INSERT_MARK in body else bar + body
         response = inert(body, answer.status_code, answer.headers.get("Content-Type", "text/plain"))

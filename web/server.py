@@ -10,6 +10,7 @@ concurrent analysts (issue 12).  TLS and public exposure belong to a reverse pro
 from __future__ import annotations
 
 import logging
+import re
 import threading
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
@@ -26,6 +27,17 @@ CHANNEL_TIMEOUT = 60  # seconds an idle keep-alive connection is kept
 MAX_REQUEST_BODY = 16 * 2**20
 
 
+# A feed's URL carries its token (the feed's password): /feeds/<token>/<feed>
+_FEED_TOKEN = re.compile(r"^/feeds/(?!tokens(?:/|$))[^/]+/")
+
+
+def loggable_path(path: str) -> str:
+    """``path`` without the credential it may carry: a replay link's signed grant, a feed's token."""
+    if path.startswith("/replay/"):
+        return "/replay/…"
+    return _FEED_TOKEN.sub("/feeds/…/", path)
+
+
 class QuietAccessLog:
     """Access log without query strings: search words may be people's names (docs/architecture.md §5 rule 4)."""
 
@@ -33,9 +45,7 @@ class QuietAccessLog:
         self.app = app
 
     def __call__(self, environ: dict[str, Any], start_response: StartResponse) -> Iterable[bytes]:
-        path = environ.get("PATH_INFO", "")
-        if path.startswith("/replay/"):
-            path = "/replay/…"  # the signed token is not for logs
+        path = loggable_path(environ.get("PATH_INFO", ""))
         seen: list[str] = []
 
         def logged_start(status: str, headers: list[tuple[str, str]], exc_info: Any = None) -> Any:

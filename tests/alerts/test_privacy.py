@@ -15,7 +15,7 @@ from alerts.incident_alerts import enqueue_for_finding
 from alerts.notifiers.email import EmailNotifier
 from alerts.render import Renderer, render_email
 from core.config import Channel, Route
-from tests.alerts.rows import insert_finding, leaks, mask_id
+from tests.alerts.rows import NOW, insert_finding, leaks, mask_id
 
 
 def test_names_ids_and_dates_in_urls_never_leave(engine, make_config, crowd, slack_server, smtp_server) -> None:
@@ -97,3 +97,29 @@ def test_url_masking_is_the_samples_rule(value: str) -> None:
     from matcher.masking import mask_text
 
     assert mask_words(value) == mask_text(value)
+
+
+def test_names_of_archive_members_never_leave(engine, make_config, crowd) -> None:
+    """A table inside a ZIP: the alert's "Where in file" names the archive and its member, file names
+    that name people as often as the URL does; they are masked by the URL's rule, the rest stays."""
+    from sqlalchemy import update
+
+    from alerts.content import load_alert
+    from alerts.render import render_slack
+    from core.catalog.schema import findings
+
+    person = crowd[0]
+    first, last = person.name.split()[0], person.name.split()[-1]
+    member = f"{last}, {first}/{first}_{last}_{person.a_number}_{person.birth_date.isoformat()}.csv"
+    url = f"https://www.ice.gov/files/{last}_{first}.zip"
+    config = make_config([])
+    with engine.begin() as conn:
+        finding_id = insert_finding(conn, crowd, url=url)
+        conn.execute(update(findings).where(findings.c.id == finding_id).values(
+            locator=f"{last}_{first}.zip > {member} > sheet 'Sheet1'"))
+        item = load_alert(conn, finding_id, "new", config)
+    assert not leaks(item.locator, crowd), item.locator
+    assert first not in item.locator and last not in item.locator, item.locator
+    assert item.locator.startswith(item.file_name + " > ") and item.locator.endswith(".csv > sheet 'Sheet1'")
+    envelope = Envelope(key="k", route="r", channel="c", mode="immediate", items=[item], generated_at=NOW)
+    assert not leaks(json.dumps(render_slack(envelope), ensure_ascii=False), crowd)

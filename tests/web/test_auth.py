@@ -51,6 +51,7 @@ def test_login_and_logout(env: WebEnv) -> None:
     assert ok.status_code == 302 and ok.headers["Location"] == "/findings"
     cookie = ok.headers["Set-Cookie"]
     assert "HttpOnly" in cookie and "SameSite=Lax" in cookie and "Secure" not in cookie
+    assert "Strict-Transport-Security" not in ok.headers  # plain http: the header would be ignored
     assert http.get("/findings").status_code == 200
     page = http.get("/").get_data(as_text=True)
     out = http.post("/logout", data={"csrf_token": csrf_from(page)})
@@ -79,6 +80,9 @@ def test_secure_cookies_behind_https(make_env, tmp_path) -> None:
                    headers={"Referer": "https://localhost/login"}, base_url="https://localhost")
     assert ok.status_code == 302
     assert "Secure" in ok.headers["Set-Cookie"] and "HttpOnly" in ok.headers["Set-Cookie"]
+    # browsers that once reached the UI over https do not fall back to http (a stripped first request)
+    assert ok.headers["Strict-Transport-Security"].startswith("max-age=")
+    assert int(ok.headers["Strict-Transport-Security"].split("=")[1]) >= 180 * 86400
 
 
 def test_login_rate_limited(env: WebEnv) -> None:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import pytest
 from flask import Flask
 
@@ -73,3 +75,23 @@ def test_check_config_warns_when_replay_shares_the_ui_host(tmp_path) -> None:
                         "  replay_base_url: https://replay.watch-example.net\n")
     result = run_cli("check-config", str(separate))
     assert result.returncode == 0 and "warning" not in result.stderr
+
+
+@pytest.mark.parametrize("path, secret", [
+    ("/feeds/swf_s3cretFeedToken/incidents.atom", "swf_s3cretFeedToken"),
+    ("/replay/eyJjIjo1fQ.signed/archive/2022id_/https://a.example/", "eyJjIjo1fQ.signed"),
+])
+def test_access_log_holds_no_url_credential(caplog: pytest.LogCaptureFixture, path: str, secret: str) -> None:
+    """A feed URL is the feed's password and a replay link a grant: neither goes to the access log."""
+    from web.server import QuietAccessLog
+
+    def app(environ: dict[str, str], start_response: Callable[..., object]) -> list[bytes]:
+        start_response("200 OK", [])
+        return [b""]
+
+    with caplog.at_level("INFO", logger="spillwatch.web"):
+        QuietAccessLog(app)({"PATH_INFO": path, "REQUEST_METHOD": "GET", "REMOTE_ADDR": "192.0.2.1",
+                             "QUERY_STRING": "q=Maria"}, lambda status, headers: None)
+    logged = caplog.text
+    assert "GET" in logged and " 200" in logged
+    assert secret not in logged and "Maria" not in logged

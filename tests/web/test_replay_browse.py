@@ -143,3 +143,21 @@ def test_a_page_inside_a_wacz_is_browsed_too(env: WebEnv, tmp_path: Path) -> Non
         assert page.status_code == 200 and b"<title>Agency</title>" in page.data
     finally:
         app.extensions["spillwatch_pywb"].stop()
+
+
+@pytest.mark.parametrize("path", ["archive/20260301000000im_/{site}/people.csv",
+                                  "archive/20260301000000cs_/{site}/people.csv",
+                                  "archive/20260301000000js_/{site}/people.csv",
+                                  "archive/20260301000000if_/{site}/people.csv",
+                                  "archive/../archive/20260301000000mp_/{site}/people.csv",
+                                  "archive/20260301000000mp_/../20260301000000mp_/{site}/people.csv",
+                                  "archive/im_/{site}/people.csv", "archive/{site}/people.csv",
+                                  "archive/2026im_/{site}/people.csv",
+                                  "archive/%2e%2e/archive/2026mp_/{site}/people.csv"])
+def test_a_document_is_not_read_through_a_subresource_mode(browse, path: str) -> None:
+    """A page's token must not open the archive's tables unaudited: pywb's image, style, script and
+    frame modes (and dot segments) serve no CSV, whatever mode the URL names."""
+    env, app, ids = browse
+    token = _entry(env, ids["home1"]).split("/")[2]
+    response = app.test_client().get(f"/replay/{token}/{path.format(site=SITE)}")
+    assert b"1990-01-01" not in response.data, (response.status_code, response.headers)

@@ -80,6 +80,22 @@ def test_an_admin_without_two_factor_enrols_first(env: WebEnv) -> None:
     assert enrolled is not None and enrolled.totp_enabled
 
 
+@pytest.mark.parametrize("target", ["https://evil.example/phish", "//evil.example/", "javascript:alert(1)"])
+def test_enrolment_continue_link_stays_on_site(env: WebEnv, target: str) -> None:
+    """The recovery-codes page's Continue link is the login's ``next``: only same-site paths."""
+    with env.engine.begin() as conn:
+        accounts.create(conn, "root3", "admin", "another admin pass 78")
+    http = env.anonymous()
+    token = csrf_from(http.get("/login").get_data(as_text=True))
+    http.post("/login", data={"name": "root3", "password": "another admin pass 78", "next": target,
+                              "csrf_token": token})
+    secret = re.search(r'<code class="secret">([A-Z2-7]+)</code>', http.get("/login/enrol").get_data(as_text=True))
+    assert secret
+    shown = code_step(http, "/login/enrol", pyotp.TOTP(secret.group(1)).now()).get_data(as_text=True)
+    link = re.search(r'<a class="button primary" href="([^"]*)">Continue</a>', shown)
+    assert link and link.group(1) == "/", link
+
+
 def test_policy_all_asks_everybody(make_env, tmp_path) -> None:
     env = make_env(settings_for(tmp_path, two_factor="all"))
     assert password_step(env.anonymous(), "viewer", PASSWORDS["viewer"]).headers["Location"].startswith(

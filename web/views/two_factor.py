@@ -13,7 +13,7 @@ from flask_login import current_user
 from web import accounts, two_factor
 from web.accounts import Account
 from web.audit import record
-from web.auth import client_address, complete_login, start_session
+from web.auth import client_address, complete_login, safe_next, start_session
 from web.state import state
 
 bp = Blueprint("two_factor", __name__)
@@ -98,7 +98,7 @@ def enrol() -> Any:
         return _failed(account, "two_factor_enrol.html", secret=secret,
                        qr=two_factor.qr_data_uri(secret, account.name))
     start_session(account, client_address())
-    return render_template("two_factor_codes.html", codes=codes, next=session.pop("login_next", "") or "/")
+    return render_template("two_factor_codes.html", codes=codes, next=safe_next(session.pop("login_next", None)))
 
 
 @bp.route("/account/two-factor", methods=["GET", "POST"])
