@@ -90,13 +90,8 @@ def build_parser(selected: Collection[str] | None = None,
     return parser
 
 
-def command_name(argv: Sequence[str]) -> str | None:
-    """The first word of ``argv`` that is neither a global option nor its value: the command."""
-    index = _command_index(argv)
-    return None if index is None else argv[index]
-
-
 def _command_index(argv: Sequence[str]) -> int | None:
+    """Where in ``argv`` the command is: the first word that is neither a global option nor its value."""
     skip = False
     for index, word in enumerate(argv):
         if skip:

@@ -86,6 +86,11 @@ def _fts_term(term: Term) -> str:
     return f'"{phrase}"' + ("*" if term.prefix else "")
 
 
+def _any_negative(parsed: ParsedQuery, masked: bool) -> str:
+    """FTS5 text matching the documents that hold any of the negative terms (for a search without words)."""
+    return scoped(" OR ".join(_fts_term(t) for t in parsed.negative), masked)
+
+
 def fts_expression(parsed: ParsedQuery) -> str:
     """FTS5 MATCH text for the positive terms (AND) minus the negative ones (NOT)."""
     expression = " AND ".join(_fts_term(t) for t in parsed.positive)
@@ -260,8 +265,7 @@ class SqliteSearch(SearchBackend):
             parts.append(tags)
         expression = " AND ".join(parts)
         if expression and parsed.negative and not parsed.positive:  # fts_expression holds them otherwise
-            negative = " OR ".join(_fts_term(t) for t in parsed.negative)
-            expression += f" NOT ({scoped(negative, query.masked)})"
+            expression += f" NOT ({_any_negative(parsed, query.masked)})"
         return expression
 
     def search(self, query: SearchQuery) -> SearchResult:
@@ -270,9 +274,8 @@ class SqliteSearch(SearchBackend):
         match = self._match(parsed, query)
         sort = query.sort if parsed.positive else ("newest" if query.sort == "relevance" else query.sort)
         if not match and parsed.negative:
-            negative = " OR ".join(_fts_term(t) for t in parsed.negative)
             where.append("d.rowid NOT IN (SELECT rowid FROM search_fts WHERE search_fts MATCH ?)")
-            params.append(scoped(negative, query.masked))
+            params.append(_any_negative(parsed, query.masked))
         with self._read() as db, time_budget(db, self.budget.seconds):
             try:
                 for term in (*parsed.positive, *parsed.negative):
